@@ -1,0 +1,93 @@
+"""Real headless Chromium for report tests (Debian's chromium driven by Playwright).
+
+Never ``playwright install``: it downloads a browser, which this project must not do.
+The network is blocked: the context is offline and every non-``file:``/``data:``
+request is aborted and recorded, so a test can assert the report made none.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = os.environ.get("TOPICS_CHROMIUM", "/usr/bin/chromium")
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def browser_available() -> bool:
+    return Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is not None
+
+
+def require_browser() -> None:
+    """Skip when Chromium is missing, unless CI demands it (TOPICS_REQUIRE_BROWSER=1)."""
+    if browser_available():
+        return
+    if os.environ.get("TOPICS_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"Chromium not found at {CHROMIUM} and TOPICS_REQUIRE_BROWSER=1")
+    pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)")
+
+
+@dataclass
+class PageWatch:
+    """What a page did: console errors, page errors, dialogs, network attempts."""
+
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    network: list[str] = field(default_factory=list)
+
+
+@contextmanager
+def open_report(path: Path) -> Iterator[tuple[Any, PageWatch]]:
+    """Open ``path`` from ``file://`` with the network blocked; yield (page, watch)."""
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    watch = PageWatch()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        try:
+            context = browser.new_context(offline=True, viewport={"width": 1400, "height": 1000})
+
+            def block(route: Any) -> None:
+                url = route.request.url
+                if url.startswith(("file:", "data:", "about:", "blob:")):
+                    route.continue_()
+                else:
+                    watch.network.append(url)
+                    route.abort()
+
+            context.route("**/*", block)
+            page = context.new_page()
+            page.on(
+                "console",
+                lambda msg: watch.console_errors.append(msg.text) if msg.type == "error" else None,
+            )
+            page.on("pageerror", lambda exc: watch.page_errors.append(str(exc)))
+
+            def on_dialog(dialog: Any) -> None:
+                watch.dialogs.append(f"{dialog.type}: {dialog.message}")
+                dialog.dismiss()
+
+            page.on("dialog", on_dialog)
+            page.goto(path.resolve().as_uri())
+            page.wait_for_load_state("load")
+            yield page, watch
+        finally:
+            browser.close()

@@ -1,0 +1,74 @@
+"""Python API for notebooks: run the pipeline, write the report, show it inline."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from topics.ingest import IngestSettings
+from topics.lda import LdaSettings
+from topics.preprocess import PreprocessSettings
+
+
+@dataclass(frozen=True)
+class Report:
+    """A written report: its paths, its data, and the pipeline result behind it."""
+
+    index_html: Path
+    folder: Path
+    data: dict[str, Any]
+    result: Any  # topics.pipeline.RunResult
+
+    @property
+    def topics(self) -> dict[str, list[list[str]]]:
+        """Top words of every topic, per model."""
+        return {
+            name: [t["words"] for t in model["topics"]]
+            for name, model in self.data["models"].items()
+        }
+
+    def _repr_html_(self) -> str:
+        page = self.index_html.read_text(encoding="utf-8")
+        return (
+            f'<iframe srcdoc="{html.escape(page, quote=True)}" '
+            'style="width:100%;height:900px;border:1px solid #e5e7eb" '
+            'sandbox="allow-scripts allow-modals"></iframe>'
+        )
+
+
+def analyze(
+    path: str | Path,
+    *,
+    output: str | Path = "reports",
+    name: str | None = None,
+    n_topics: int | str = "auto",
+    seed: int = 0,
+    ingest: IngestSettings | None = None,
+    preprocess: PreprocessSettings | None = None,
+    lda: LdaSettings | None = None,
+) -> Report:
+    """Run the whole pipeline on a folder and write its report; same as ``topics report``."""
+    import json
+
+    from topics.pipeline import RunSettings, run_pipeline
+    from topics.report import write_report
+
+    lda_settings = replace(lda or LdaSettings(), n_topics=_n_topics(n_topics), seed=seed)
+    settings = RunSettings(
+        seed=seed,
+        ingest=ingest or IngestSettings(),
+        preprocess=preprocess or PreprocessSettings(),
+        lda=lda_settings,
+    )
+    result = run_pipeline(Path(path), settings)
+    written = write_report(result, Path(output), name or Path(path).resolve().name)
+    data = json.loads((written.folder / "topics.json").read_text(encoding="utf-8"))
+    return Report(index_html=written.index_html, folder=written.folder, data=data, result=result)
+
+
+def _n_topics(value: int | str) -> int | Any:
+    if isinstance(value, str) and value != "auto":
+        return int(value)
+    return value

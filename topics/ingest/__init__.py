@@ -1,0 +1,255 @@
+"""Ingest: a folder of files -> a ``Corpus`` of documents plus every file not used and why."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from topics.errors import InputError, SettingsError
+from topics.ingest.files import (
+    FORMATS,
+    FoundFile,
+    clean_text,
+    decode_bytes,
+    sniff_binary,
+    walk_folder,
+)
+from topics.ingest.formats import (
+    ColumnError,
+    Record,
+    read_csv,
+    read_html,
+    read_jsonl,
+    read_markdown,
+    read_plain,
+)
+from topics.types import Corpus, Document, Note, Skipped
+
+__all__ = ["FORMATS", "IngestSettings", "read_folder"]
+
+log = logging.getLogger(__name__)
+
+_MB = 1024 * 1024
+# Rows of tabular files are streamed, so those files may be much larger than a text file.
+_TABULAR_FACTOR = 100
+
+
+@dataclass(frozen=True)
+class IngestSettings:
+    """How to read an input folder.
+
+    Parameters
+    ----------
+    text_column, date_column
+        Field holding the text / date in CSV and JSONL files (auto-detected when None).
+    max_file_mb
+        Text files larger than this are skipped unread; CSV/JSONL files are streamed
+        and may be up to 100 times larger.
+    max_doc_chars
+        Longer documents are truncated (and noted) so one file cannot dominate memory.
+    keep_duplicates
+        Model exact duplicates too (by default the first copy is kept, the rest listed).
+    """
+
+    text_column: str | None = None
+    date_column: str | None = None
+    max_file_mb: float = 10.0
+    max_doc_chars: int = 1_000_000
+    keep_duplicates: bool = False
+
+    def validate(self) -> None:
+        problems = []
+        if not self.max_file_mb > 0:
+            problems.append(f"max_file_mb must be > 0, got {self.max_file_mb}")
+        if self.max_doc_chars < 100:
+            problems.append(f"max_doc_chars must be >= 100, got {self.max_doc_chars}")
+        if problems:
+            raise SettingsError("; ".join(problems))
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+Progress = Callable[[int], None]
+
+
+def read_folder(
+    root: Path, settings: IngestSettings | None = None, *, progress: Progress | None = None
+) -> Corpus:
+    """Read every supported file under ``root`` into a ``Corpus``.
+
+    Raises ``InputError`` when ``root`` is not a readable folder. A folder with no
+    usable documents still returns a ``Corpus`` (empty), so callers can report why.
+    """
+    settings = settings or IngestSettings()
+    settings.validate()
+    root = Path(root)
+    if not root.exists():
+        raise InputError(f"input folder {str(root)!r} does not exist; check the path")
+    if not root.is_dir():
+        raise InputError(f"input {str(root)!r} is not a folder; point topics at a folder")
+    corpus = Corpus(root=str(root.resolve()), documents=[], skipped=[], notes=[])
+    first_seen: dict[str, str] = {}
+    for found in walk_folder(root):
+        corpus.n_files_seen += 1
+        if progress is not None:
+            progress(1)
+        if isinstance(found, Skipped):
+            corpus.skipped.append(found)
+            continue
+        for item in _read_file(found, settings, corpus.notes):
+            if isinstance(item, Skipped):
+                corpus.skipped.append(item)
+                continue
+            duplicate_of = first_seen.get(item.content_hash)
+            if duplicate_of is not None and not settings.keep_duplicates:
+                corpus.skipped.append(Skipped(item.path, f"exact duplicate of {duplicate_of}"))
+                continue
+            first_seen.setdefault(item.content_hash, item.path)
+            corpus.documents.append(item)
+    log.info(
+        "ingest: %d documents, %d skipped, %d files seen",
+        len(corpus.documents),
+        len(corpus.skipped),
+        corpus.n_files_seen,
+    )
+    return corpus
+
+
+def _read_file(
+    found: FoundFile, settings: IngestSettings, notes: list[Note]
+) -> Iterator[Document | Skipped]:
+    tabular = found.kind in ("csv", "jsonl")
+    cap_mb = settings.max_file_mb * (_TABULAR_FACTOR if tabular else 1)
+    if found.size == 0:
+        yield Skipped(found.rel, "empty file")
+        return
+    if found.size > cap_mb * _MB:
+        yield Skipped(
+            found.rel,
+            f"larger than the {cap_mb:g} MB size cap ({found.size / _MB:.1f} MB); "
+            "raise --max-file-mb to include it",
+        )
+        return
+    try:
+        with open(found.path, "rb") as fh:
+            head = fh.read(8192)
+            binary = sniff_binary(head)
+            if binary is not None:
+                yield Skipped(found.rel, f"binary file: {binary}")
+                return
+            if tabular:
+                yield from _read_tabular(found, fh, head, settings, notes)
+                return
+            data = head + fh.read()
+    except OSError as exc:
+        yield Skipped(found.rel, f"cannot be read ({exc.strerror or type(exc).__name__})")
+        return
+    decoded = decode_bytes(data)
+    if decoded is None:
+        yield Skipped(found.rel, "not text: undecodable or full of control characters")
+        return
+    text, encoding = decoded
+    _note_encoding(found.rel, encoding, notes)
+    reader = {"markdown": read_markdown, "html": read_html}.get(found.kind, read_plain)
+    try:
+        record = reader(text)
+    except Exception as exc:  # a malformed file must never stop the run
+        yield Skipped(found.rel, f"could not be parsed as {found.kind} ({type(exc).__name__})")
+        return
+    yield _document(found.rel, record, encoding, settings, notes)
+
+
+def _read_tabular(
+    found: FoundFile,
+    fh: io.BufferedReader,
+    head: bytes,
+    settings: IngestSettings,
+    notes: list[Note],
+) -> Iterator[Document | Skipped]:
+    decoded = decode_bytes(head)
+    if decoded is None:
+        yield Skipped(found.rel, "not text: undecodable or full of control characters")
+        return
+    encoding = decoded[1]
+    if encoding == "utf-8" and not _is_utf8_prefix(head):
+        encoding = "cp1252"
+    _note_encoding(found.rel, encoding, notes)
+    fh.seek(0)
+    # Bytes that do not decode further into the file become U+FFFD rather than stopping the file.
+    stream = io.TextIOWrapper(fh, encoding=encoding, errors="replace", newline="")
+    try:
+        if found.kind == "csv":
+            delimiter = "\t" if found.path.suffix.lower() == ".tsv" else None
+            rows = read_csv(
+                stream,
+                text_column=settings.text_column,
+                date_column=settings.date_column,
+                delimiter=delimiter,
+            )
+        else:
+            rows = read_jsonl(
+                stream, text_column=settings.text_column, date_column=settings.date_column
+            )
+        for row in rows:
+            if isinstance(row, Skipped):
+                yield Skipped(found.rel + row.path, row.reason)
+            else:
+                yield _document(found.rel + row.suffix, row, encoding, settings, notes)
+    except ColumnError as exc:
+        yield Skipped(found.rel, str(exc))
+    finally:
+        stream.detach()
+
+
+def _is_utf8_prefix(head: bytes) -> bool:
+    # The 8 KB head may end inside a multi-byte character; allow up to 3 trailing bytes.
+    for cut in range(4):
+        try:
+            head[: len(head) - cut].decode("utf-8")
+            return True
+        except UnicodeDecodeError:
+            continue
+    return False
+
+
+def _document(
+    path: str, record: Record, encoding: str, settings: IngestSettings, notes: list[Note]
+) -> Document | Skipped:
+    text = clean_text(record.text).strip()
+    if not text:
+        return Skipped(path, "empty after extracting text (whitespace or markup only)")
+    if len(text) > settings.max_doc_chars:
+        notes.append(
+            Note(path, f"truncated to {settings.max_doc_chars:,} characters from {len(text):,}")
+        )
+        text = text[: settings.max_doc_chars]
+    parts = path.split("/")
+    label = record.label or (parts[0] if len(parts) > 1 else None)
+    title = " ".join(clean_text(record.title).split())[:200] or path
+    return Document(
+        path=path,
+        text=text,
+        title=title,
+        label=label,
+        date=record.date,
+        meta=record.meta,
+        encoding=encoding,
+        content_hash=content_hash(text),
+    )
+
+
+def content_hash(text: str) -> str:
+    """Hash of a document's text with whitespace normalised (for duplicates and caching)."""
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
+
+
+def _note_encoding(path: str, encoding: str, notes: list[Note]) -> None:
+    if encoding in ("utf-8", "utf-8-sig"):
+        return
+    names = {"cp1252": "Windows-1252 / Latin-1", "latin-1": "Latin-1"}
+    notes.append(Note(path, f"not UTF-8: decoded as {names.get(encoding, encoding.upper())}"))

@@ -1,0 +1,363 @@
+"""Readers for each supported format: plain text, Markdown, HTML, CSV and JSONL.
+
+A file reader yields ``Record`` (one document's raw fields) or ``Skipped``
+(a bad row, with its line number). Tabular files are streamed row by row.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from html.parser import HTMLParser
+from typing import IO, Any
+
+from topics.types import Skipped
+
+# Column names that hold a document's text, in order of preference.
+TEXT_COLUMNS = (
+    "text",
+    "body",
+    "content",
+    "document",
+    "message",
+    "abstract",
+    "description",
+    "review",
+    "comment",
+    "tweet",
+    "summary",
+)
+DATE_COLUMNS = ("date", "created_at", "published", "published_at", "timestamp", "time")
+LABEL_COLUMNS = ("label", "category", "class")
+TITLE_COLUMNS = ("title", "subject", "headline", "name")
+
+# A CSV field may legitimately hold a whole article.
+csv.field_size_limit(64 * 1024 * 1024)
+
+
+@dataclass
+class Record:
+    """Raw fields of one document before cleaning and de-duplication."""
+
+    text: str
+    title: str = ""
+    date: str | None = None
+    label: str | None = None
+    meta: dict[str, str] = field(default_factory=dict)
+    suffix: str = ""  # "#row=N" / "#line=N" for rows of tabular files
+
+
+class ColumnError(ValueError):
+    """A tabular file has no usable text column."""
+
+
+# ----------------------------------------------------------------------------- text formats
+
+
+def read_plain(text: str) -> Record:
+    return Record(text=text, title=_first_line(text))
+
+
+_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_MD_PREFIX = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)", re.MULTILINE)
+_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
+_MD_FENCE = re.compile(r"^\s*(```|~~~).*$", re.MULTILINE)
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
+
+
+def read_markdown(text: str) -> Record:
+    """Markdown to plain prose: keep link and image text, drop markup and URLs."""
+    heading = _MD_HEADING.search(text)
+    body = _MD_FENCE.sub("", text)
+    body = _MD_IMAGE.sub(r"\1", body)
+    body = _MD_LINK.sub(r"\1", body)
+    body = _MD_PREFIX.sub("", body)
+    body = _MD_EMPHASIS.sub(r"\2", body)
+    title = heading.group(1).strip() if heading else _first_line(body)
+    return Record(text=body, title=title)
+
+
+class _HTMLText(HTMLParser):
+    """Collect visible text; drop scripts, styles and other non-content elements."""
+
+    _SKIP = frozenset({"script", "style", "noscript", "template", "svg", "head", "iframe"})
+    _BLOCK = frozenset(
+        {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article"}
+    )
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.title_parts: list[str] = []
+        self._skip_depth = 0
+        self._in_title = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "title":
+            self._in_title = True
+        elif tag in self._SKIP:
+            self._skip_depth += 1
+        elif tag in self._BLOCK:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self._in_title = False
+        elif tag in self._SKIP and self._skip_depth:
+            self._skip_depth -= 1
+        elif tag in self._BLOCK:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title_parts.append(data)
+        elif not self._skip_depth:
+            self.parts.append(data)
+
+
+def read_html(text: str) -> Record:
+    parser = _HTMLText()
+    parser.feed(text)
+    parser.close()
+    body = re.sub(r"[ \t]+", " ", "".join(parser.parts))
+    body = re.sub(r"\n\s*\n+", "\n\n", body).strip()
+    title = " ".join("".join(parser.title_parts).split()) or _first_line(body)
+    return Record(text=body, title=title)
+
+
+def _first_line(text: str, limit: int = 120) -> str:
+    for line in text.splitlines():
+        line = " ".join(line.split())
+        if line:
+            return line if len(line) <= limit else line[: limit - 1] + "…"
+    return ""
+
+
+# ----------------------------------------------------------------------------- tabular formats
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Which fields of a row hold the text, date, label and title."""
+
+    text: str
+    date: str | None
+    label: str | None
+    title: str | None
+
+
+def choose_columns(
+    names: list[str],
+    sample_rows: list[dict[str, Any]],
+    *,
+    text_column: str | None,
+    date_column: str | None,
+) -> Columns:
+    """Pick the text/date/label/title fields of a table from its names and a sample of rows."""
+    lower = {n.lower().strip(): n for n in names}
+    if text_column is not None:
+        if text_column not in names and text_column.lower() not in lower:
+            raise ColumnError(
+                f"has no column {text_column!r} (columns: {_list(names)}); check --text-column"
+            )
+        text = text_column if text_column in names else lower[text_column.lower()]
+    else:
+        found = next((lower[n] for n in TEXT_COLUMNS if n in lower), None)
+        text = found or _longest_text_field(names, sample_rows)
+    if date_column is not None:
+        date_name = date_column if date_column in names else lower.get(date_column.lower())
+    else:
+        date_name = next((lower[n] for n in DATE_COLUMNS if n in lower), None)
+    label = next((lower[n] for n in LABEL_COLUMNS if n in lower), None)
+    title = next((lower[n] for n in TITLE_COLUMNS if n in lower), None)
+    return Columns(text=text, date=date_name, label=label, title=title)
+
+
+def _longest_text_field(names: list[str], rows: list[dict[str, Any]]) -> str:
+    best, best_len = None, 0.0
+    for name in names:
+        values = [v for v in (row.get(name) for row in rows) if isinstance(v, str) and v.strip()]
+        if not values:
+            continue
+        wordy = [v for v in values if re.search(r"[^\W\d_]{2,}", v)]
+        if len(wordy) < 0.8 * len(values):
+            continue  # mostly numbers or codes
+        mean_len = sum(len(v) for v in values) / len(values)
+        if mean_len > best_len:
+            best, best_len = name, mean_len
+    if best is None or best_len < 20:
+        raise ColumnError(
+            f"has no usable text column (columns: {_list(names)}); "
+            "name the text column with --text-column"
+        )
+    return best
+
+
+def _list(names: Iterable[str]) -> str:
+    shown = [repr(n) for n in list(names)[:12]]
+    return ", ".join(shown) or "none"
+
+
+def read_csv(
+    stream: IO[str], *, text_column: str | None, date_column: str | None, delimiter: str | None
+) -> Iterator[Record | Skipped]:
+    """Stream the rows of a CSV/TSV file. Raises ColumnError if no text column exists."""
+    head: list[str] = []
+    size = 0
+    while size < 64 * 1024:
+        line = stream.readline()
+        if not line:
+            break
+        head.append(line)
+        size += len(line)
+    if delimiter is None:
+        try:
+            delimiter = csv.Sniffer().sniff("".join(head), delimiters=",;\t|").delimiter
+        except csv.Error:
+            delimiter = ","
+    reader = csv.reader(itertools.chain(head, stream), delimiter=delimiter)
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error) as exc:
+        raise ColumnError("has no header row") from exc
+    names = [h.strip() or f"column{i + 1}" for i, h in enumerate(header)]
+    buffered: list[tuple[int, list[str] | csv.Error]] = []
+    for row_number, row in _rows(reader):
+        buffered.append((row_number, row))
+        if len(buffered) >= 200:
+            break
+    sample = [dict(zip(names, row, strict=False)) for _, row in buffered if isinstance(row, list)]
+    columns = choose_columns(names, sample, text_column=text_column, date_column=date_column)
+
+    def all_rows() -> Iterator[tuple[int, list[str] | csv.Error]]:
+        yield from buffered
+        yield from _rows(reader, start=len(buffered) + 1)
+
+    for row_number, row in all_rows():
+        suffix = f"#row={row_number}"
+        if isinstance(row, csv.Error):
+            yield Skipped(suffix, f"row {row_number}: malformed CSV ({row})")
+            continue
+        if len(row) != len(names):
+            if not any(cell.strip() for cell in row):
+                continue  # blank line
+            yield Skipped(suffix, f"row {row_number}: {len(row)} fields, header has {len(names)}")
+            continue
+        yield _record(dict(zip(names, row, strict=True)), columns, suffix, row_number)
+
+
+def _rows(reader: Any, start: int = 1) -> Iterator[tuple[int, list[str] | csv.Error]]:
+    number = start
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield number, exc
+        else:
+            yield number, row
+        number += 1
+
+
+def read_jsonl(
+    stream: IO[str], *, text_column: str | None, date_column: str | None
+) -> Iterator[Record | Skipped]:
+    """Stream a JSON-lines file; broken lines become ``Skipped`` with their line number."""
+    columns: Columns | None = None
+    pending: list[tuple[int, dict[str, Any]]] = []
+    for line_number, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        suffix = f"#line={line_number}"
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield Skipped(suffix, f"line {line_number}: invalid JSON ({exc.msg})")
+            continue
+        if not isinstance(obj, dict):
+            yield Skipped(suffix, f"line {line_number}: not a JSON object")
+            continue
+        if columns is None:
+            pending.append((line_number, obj))
+            if len(pending) < 50:
+                continue
+            columns = _jsonl_columns(pending, text_column, date_column)
+            for number, row in pending:
+                yield _record(row, columns, f"#line={number}", number)
+            pending = []
+            continue
+        yield _record(obj, columns, suffix, line_number)
+    if pending:
+        columns = _jsonl_columns(pending, text_column, date_column)
+        for number, row in pending:
+            yield _record(row, columns, f"#line={number}", number)
+
+
+def _jsonl_columns(
+    rows: list[tuple[int, dict[str, Any]]], text_column: str | None, date_column: str | None
+) -> Columns:
+    names: list[str] = []
+    for _, row in rows:
+        names.extend(k for k in row if k not in names)
+    return choose_columns(
+        names, [r for _, r in rows], text_column=text_column, date_column=date_column
+    )
+
+
+def _record(row: dict[str, Any], columns: Columns, suffix: str, number: int) -> Record | Skipped:
+    text = row.get(columns.text)
+    if not isinstance(text, str) or not text.strip():
+        what = "missing" if text is None else "empty" if isinstance(text, str) else "not a string"
+        return Skipped(suffix, f"row {number}: text field {columns.text!r} is {what}")
+    date_value = _cell(row.get(columns.date)) if columns.date else None
+    label = _cell(row.get(columns.label)) if columns.label else None
+    title = _cell(row.get(columns.title)) if columns.title else None
+    used = {columns.text, columns.date, columns.label, columns.title}
+    meta = {str(k): v for k, v in ((k, _cell(v)) for k, v in row.items() if k not in used) if v}
+    return Record(
+        text=text,
+        title=title or _first_line(text),
+        date=parse_date(date_value) if date_value else None,
+        label=label or None,
+        meta=meta,
+        suffix=suffix,
+    )
+
+
+def _cell(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, (int, float, bool)):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)[:1000]
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%Y%m%d", "%b %d, %Y")
+
+
+def parse_date(value: str) -> str | None:
+    """An ISO ``YYYY-MM-DD`` date from common date and timestamp spellings, or None."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).date().isoformat()
+    except ValueError:
+        pass
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(value, fmt).date().isoformat()
+        except ValueError:
+            continue
+    if re.fullmatch(r"\d{9,10}(\.\d+)?", value):  # Unix seconds
+        return date.fromtimestamp(float(value)).isoformat()
+    return None

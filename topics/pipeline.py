@@ -1,0 +1,162 @@
+"""The whole pipeline as one function: folder + settings -> ``RunResult``.
+
+Each stage is a function of its input and settings; this module only wires them
+and times them. Library code never prints: progress goes to an optional sink.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from topics import __version__
+from topics.errors import InputError
+from topics.evaluate import ModelScores, score_model
+from topics.ingest import IngestSettings, read_folder
+from topics.lda import LdaSettings, fit_lda
+from topics.preprocess import PreprocessSettings, preprocess
+from topics.types import Corpus, Preprocessed, TopicModelResult
+
+log = logging.getLogger(__name__)
+
+
+class Progress(Protocol):
+    """Where the pipeline reports progress (the CLI draws bars on stderr)."""
+
+    def stage(self, name: str, total: int | None = None) -> None: ...
+
+    def advance(self, n: int = 1) -> None: ...
+
+    def message(self, text: str) -> None: ...
+
+
+class _Silent:
+    def stage(self, name: str, total: int | None = None) -> None:
+        log.info("stage: %s", name)
+
+    def advance(self, n: int = 1) -> None:
+        pass
+
+    def message(self, text: str) -> None:
+        log.info("%s", text)
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """Every setting of one run, grouped by stage."""
+
+    seed: int = 0
+    ingest: IngestSettings = field(default_factory=IngestSettings)
+    preprocess: PreprocessSettings = field(default_factory=PreprocessSettings)
+    lda: LdaSettings = field(default_factory=LdaSettings)
+
+    def validate(self) -> None:
+        self.ingest.validate()
+        self.preprocess.validate()
+        self.lda.validate()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "seed": self.seed,
+            "ingest": self.ingest.as_dict(),
+            "preprocess": self.preprocess.as_dict(),
+            "lda": self.lda.as_dict(),
+        }
+
+
+@dataclass
+class RunResult:
+    """Everything a report is built from."""
+
+    input_path: str
+    corpus: Corpus
+    pre: Preprocessed
+    models: dict[str, TopicModelResult]
+    scores: dict[str, ModelScores]
+    settings: RunSettings
+    started: str
+    duration_s: float
+    stage_seconds: dict[str, float]
+    version: str = __version__
+
+    @property
+    def labels(self) -> list[str | None]:
+        """Folder labels of the modelled documents, in model order."""
+        return [self.corpus.documents[i].label for i in self.pre.doc_index]
+
+
+def run_pipeline(
+    path: Path | str, settings: RunSettings | None = None, *, progress: Progress | None = None
+) -> RunResult:
+    """Ingest, preprocess, fit and score: everything but writing the report."""
+    settings = settings or RunSettings()
+    settings.validate()
+    sink: Progress = progress or _Silent()
+    started = datetime.now(UTC)
+    t_start = time.perf_counter()
+    seconds: dict[str, float] = {}
+
+    t0 = time.perf_counter()
+    sink.stage("reading files")
+    corpus = read_folder(Path(path), settings.ingest, progress=sink.advance)
+    seconds["ingest"] = time.perf_counter() - t0
+    if not corpus.documents:
+        raise InputError(_nothing_usable(path, corpus))
+
+    t0 = time.perf_counter()
+    sink.stage("preprocessing", total=len(corpus.documents))
+    pre = preprocess(corpus.documents, settings.preprocess, progress=sink.advance)
+    seconds["preprocess"] = time.perf_counter() - t0
+    if not pre.tokens:
+        raise InputError(_nothing_usable(path, corpus, pre))
+
+    t0 = time.perf_counter()
+    sink.stage("fitting LDA")
+    lda = fit_lda(pre.tokens, pre.vocab, _seeded(settings), progress=sink.message)
+    seconds["lda"] = time.perf_counter() - t0
+    models = {"lda": lda}
+
+    t0 = time.perf_counter()
+    sink.stage("scoring topics")
+    labels = [corpus.documents[i].label for i in pre.doc_index]
+    has_labels = sum(1 for label in labels if label) >= 2
+    scores = {
+        name: score_model(model, pre.tokens, labels if has_labels else None)
+        for name, model in models.items()
+    }
+    seconds["evaluate"] = time.perf_counter() - t0
+
+    return RunResult(
+        input_path=str(Path(path).resolve()),
+        corpus=corpus,
+        pre=pre,
+        models=models,
+        scores=scores,
+        settings=settings,
+        started=started.isoformat(timespec="seconds"),
+        duration_s=time.perf_counter() - t_start,
+        stage_seconds=seconds,
+    )
+
+
+def _seeded(settings: RunSettings) -> LdaSettings:
+    from dataclasses import replace
+
+    return replace(settings.lda, seed=settings.seed)
+
+
+def _nothing_usable(path: Path | str, corpus: Corpus, pre: Preprocessed | None = None) -> str:
+    reasons: dict[str, int] = {}
+    for item in corpus.skipped + (pre.dropped if pre else []):
+        key = item.reason.split(" (")[0].split(":")[0]
+        reasons[key] = reasons.get(key, 0) + 1
+    top = "; ".join(f"{n} {r}" for r, n in sorted(reasons.items(), key=lambda kv: -kv[1])[:3])
+    seen = f"{corpus.n_files_seen} files seen" + (f": {top}" if top else "")
+    return (
+        f"no usable documents in {str(path)!r} ({seen}); "
+        "add .txt, .md, .html, .csv or .jsonl files with text"
+    )

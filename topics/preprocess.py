@@ -1,0 +1,443 @@
+"""Preprocess: documents -> token lists over one shared, filtered vocabulary.
+
+The chain, gensim-style: text -> NLTK regex tokens (no downloaded data) ->
+lowercase -> stopwords -> lemmas (simplemma, offline) -> stopwords again
+(lemmas of contraction fragments are stopwords) -> gensim ``Phrases`` bigrams ->
+document-frequency filter -> drop documents left too short.
+
+Documents in a language other than the corpus's dominant one are listed and
+left out rather than mixed into one stopword list.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from typing import Any, Literal
+
+from nltk.tokenize import RegexpTokenizer
+
+from topics.errors import SettingsError
+from topics.types import Document, Preprocessed, Skipped
+
+log = logging.getLogger(__name__)
+
+# Words (any script) with inner apostrophes kept together so contractions can be dropped whole.
+_TOKENIZER = RegexpTokenizer(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+_POSSESSIVE = re.compile(r"['’]s$")
+
+# Function words scikit-learn's list lacks, and fillers that carry no topic in any domain.
+_EXTRA_EN_STOPWORDS = frozenset(
+    [
+        "also",
+        "although",
+        "among",
+        "another",
+        "anybody",
+        "anyone",
+        "anything",
+        "around",
+        "away",
+        "back",
+        "became",
+        "become",
+        "becomes",
+        "came",
+        "can",
+        "cannot",
+        "come",
+        "could",
+        "did",
+        "does",
+        "doing",
+        "done",
+        "dont",
+        "either",
+        "else",
+        "etc",
+        "even",
+        "ever",
+        "every",
+        "get",
+        "gets",
+        "getting",
+        "give",
+        "given",
+        "gives",
+        "go",
+        "goes",
+        "going",
+        "gone",
+        "got",
+        "gotten",
+        "however",
+        "just",
+        "know",
+        "known",
+        "let",
+        "like",
+        "likely",
+        "made",
+        "make",
+        "makes",
+        "making",
+        "many",
+        "may",
+        "maybe",
+        "might",
+        "much",
+        "must",
+        "need",
+        "needs",
+        "one",
+        "ones",
+        "put",
+        "quite",
+        "rather",
+        "really",
+        "said",
+        "say",
+        "says",
+        "see",
+        "seem",
+        "seemed",
+        "seems",
+        "set",
+        "shall",
+        "should",
+        "since",
+        "still",
+        "take",
+        "taken",
+        "takes",
+        "thing",
+        "things",
+        "think",
+        "though",
+        "thus",
+        "told",
+        "took",
+        "towards",
+        "two",
+        "upon",
+        "use",
+        "used",
+        "uses",
+        "using",
+        "want",
+        "way",
+        "ways",
+        "well",
+        "went",
+        "whether",
+        "will",
+        "within",
+        "without",
+        "would",
+        "yes",
+        "yet",
+        "you'd",
+        "you'll",
+        "you're",
+        "you've",
+    ]
+)
+
+Language = str
+
+SUPPORTED_LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pt", "sv", "da", "no", "fi", "pl")
+
+
+@dataclass(frozen=True)
+class PreprocessSettings:
+    """Preprocessing options; field names are the config keys and CLI flags.
+
+    Parameters
+    ----------
+    language
+        ISO 639-1 code of the language to model, or "auto" (the dominant one).
+    min_df
+        Keep words in at least this many documents ("auto": 2 below 1,000 documents, else 5).
+    max_df
+        Drop words in more than this share of documents.
+    """
+
+    language: str = "auto"
+    lemmatize: bool = True
+    phrases: bool = True
+    phrase_min_count: int | Literal["auto"] = "auto"
+    phrase_threshold: float = 0.5  # gensim NPMI scoring, in [-1, 1]
+    min_df: int | Literal["auto"] = "auto"
+    max_df: float = 0.5
+    max_vocab: int = 50_000
+    min_token_len: int = 3
+    min_doc_tokens: int = 5
+    extra_stopwords: tuple[str, ...] = ()
+    n_jobs: int = 0  # 0: all cores
+    detect_language: bool = True
+
+    def validate(self) -> None:
+        problems = []
+        if self.language != "auto" and self.language not in SUPPORTED_LANGUAGES:
+            problems.append(
+                f"language must be 'auto' or one of {', '.join(SUPPORTED_LANGUAGES)}, "
+                f"got {self.language!r}"
+            )
+        if not 0 < self.max_df <= 1:
+            problems.append(f"max_df must be in (0, 1], got {self.max_df}")
+        if self.min_df != "auto" and (not isinstance(self.min_df, int) or self.min_df < 1):
+            problems.append(f"min_df must be 'auto' or an integer >= 1, got {self.min_df!r}")
+        if not -1 <= self.phrase_threshold <= 1:
+            problems.append(f"phrase_threshold must be in [-1, 1], got {self.phrase_threshold}")
+        if self.min_doc_tokens < 1:
+            problems.append(f"min_doc_tokens must be >= 1, got {self.min_doc_tokens}")
+        if problems:
+            raise SettingsError("; ".join(problems))
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class _Chunk:
+    """Work unit for a worker process (picklable)."""
+
+    texts: list[str]
+    language: str
+    lemmatize: bool
+    min_token_len: int
+    extra_stopwords: tuple[str, ...] = field(default=())
+
+
+def stopwords_for(language: str, extra: Sequence[str] = ()) -> frozenset[str]:
+    """The stopword list for a language, from lists that ship inside installed wheels."""
+    return _stopwords(language) | frozenset(w.lower() for w in extra)
+
+
+@lru_cache(maxsize=16)
+def _stopwords(language: str) -> frozenset[str]:
+    if language == "en":
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+        return frozenset(ENGLISH_STOP_WORDS) | _EXTRA_EN_STOPWORDS
+    import stopwordsiso
+
+    return frozenset(stopwordsiso.stopwords(language))
+
+
+def tokenize(
+    text: str,
+    *,
+    language: str = "en",
+    lemmatize: bool = True,
+    min_token_len: int = 3,
+    stopwords: frozenset[str] | None = None,
+) -> list[str]:
+    """One document's text to content-word tokens (before phrases and vocabulary filtering)."""
+    stop = stopwords if stopwords is not None else stopwords_for(language)
+    out: list[str] = []
+    for raw in _TOKENIZER.tokenize(text.lower()):
+        token = _POSSESSIVE.sub("", raw)
+        if "'" in token or "’" in token:
+            continue  # contractions are function words ("don't", "we'll")
+        if token in stop:
+            continue
+        if lemmatize:
+            token = _lemma(token, language)
+        if len(token) < min_token_len or token in stop:
+            continue
+        out.append(token)
+    return out
+
+
+@lru_cache(maxsize=500_000)
+def _lemma(token: str, language: str) -> str:
+    import simplemma
+
+    # simplemma capitalises proper-noun lemmas ("december" -> "December").
+    return str(simplemma.lemmatize(token, lang=language)).lower()
+
+
+def _tokenize_chunk(chunk: _Chunk) -> list[list[str]]:
+    stop = stopwords_for(chunk.language, chunk.extra_stopwords)
+    return [
+        tokenize(
+            t,
+            language=chunk.language,
+            lemmatize=chunk.lemmatize,
+            min_token_len=chunk.min_token_len,
+            stopwords=stop,
+        )
+        for t in chunk.texts
+    ]
+
+
+def detect_language(text: str) -> tuple[str, float]:
+    """Language of a text and the classifier's probability (py3langid, offline)."""
+    lang, prob = _identifier().classify(text[:3000])
+    return str(lang), float(prob)
+
+
+@lru_cache(maxsize=1)
+def _identifier() -> Any:
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
+
+
+def _languages(documents: Sequence[Document], settings: PreprocessSettings) -> list[str | None]:
+    """Per-document language where it is confidently known (None: too short to tell)."""
+    if not settings.detect_language:
+        return [None] * len(documents)
+    out: list[str | None] = []
+    for doc in documents:
+        if len(doc.text.split()) < 20:
+            out.append(None)
+            continue
+        lang, prob = detect_language(doc.text)
+        out.append(lang if prob >= 0.9 else None)
+    return out
+
+
+def preprocess(
+    documents: Sequence[Document],
+    settings: PreprocessSettings | None = None,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> Preprocessed:
+    """Tokenize, lemmatize, add bigrams and filter the vocabulary of ``documents``."""
+    from gensim.corpora import Dictionary
+    from gensim.models.phrases import Phrases
+
+    settings = settings or PreprocessSettings()
+    settings.validate()
+    dropped: list[Skipped] = []
+
+    langs = _languages(documents, settings)
+    counts = Counter(lang for lang in langs if lang)
+    if settings.language != "auto":
+        language = settings.language
+    else:
+        language = counts.most_common(1)[0][0] if counts else "en"
+        if language not in SUPPORTED_LANGUAGES:
+            log.warning(
+                "dominant language %r has no lemmatizer here; modelling as English", language
+            )
+            language = "en"
+    keep: list[int] = []
+    for i, (doc, lang) in enumerate(zip(documents, langs, strict=True)):
+        if lang is not None and lang != language:
+            dropped.append(
+                Skipped(doc.path, f"language '{lang}', the model covers '{language}'", "preprocess")
+            )
+        else:
+            keep.append(i)
+
+    tokens = _tokenize_all([documents[i].text for i in keep], language, settings, progress)
+    n_raw_tokens = sum(len(t) for t in tokens)
+
+    n_docs = len(tokens)
+    n_phrases = 0
+    if settings.phrases and n_docs >= 2:
+        min_count = settings.phrase_min_count
+        if min_count == "auto":
+            min_count = 3 if n_docs < 1000 else 5
+        phrases = Phrases(
+            tokens, min_count=min_count, threshold=settings.phrase_threshold, scoring="npmi"
+        )
+        frozen = phrases.freeze()
+        n_phrases = len(frozen.phrasegrams)
+        tokens = [frozen[t] for t in tokens]
+
+    min_df = settings.min_df
+    if min_df == "auto":
+        min_df = 2 if n_docs < 1000 else 5
+    dictionary = Dictionary(tokens)
+    # A word must be allowed in at least one document even in tiny corpora.
+    max_df = settings.max_df if n_docs >= 10 else 1.0
+    dictionary.filter_extremes(
+        no_below=min(min_df, max(1, n_docs // 2)), no_above=max_df, keep_n=settings.max_vocab
+    )
+    vocab_set = set(dictionary.token2id)
+
+    kept_tokens: list[list[str]] = []
+    doc_index: list[int] = []
+    for i, toks in zip(keep, tokens, strict=True):
+        filtered = [t for t in toks if t in vocab_set]
+        if len(filtered) < settings.min_doc_tokens:
+            dropped.append(
+                Skipped(
+                    documents[i].path,
+                    f"too short after preprocessing ({len(filtered)} content words, "
+                    f"minimum {settings.min_doc_tokens})",
+                    "preprocess",
+                )
+            )
+            continue
+        kept_tokens.append(filtered)
+        doc_index.append(i)
+
+    # Vocabulary in a stable order (by first appearance in the kept documents).
+    seen: dict[str, None] = {}
+    for toks in kept_tokens:
+        for t in toks:
+            seen.setdefault(t)
+    vocab = list(seen)
+    effective = settings.as_dict() | {"language": language, "min_df": min_df}
+    log.info(
+        "preprocess: %d documents kept, %d dropped, vocabulary %d, %d phrases",
+        len(kept_tokens),
+        len(dropped),
+        len(vocab),
+        n_phrases,
+    )
+    return Preprocessed(
+        tokens=kept_tokens,
+        doc_index=doc_index,
+        vocab=vocab,
+        dropped=dropped,
+        settings=effective,
+        n_raw_tokens=n_raw_tokens,
+        n_phrases=n_phrases,
+        language=language,
+    )
+
+
+def _tokenize_all(
+    texts: list[str],
+    language: str,
+    settings: PreprocessSettings,
+    progress: Callable[[int], None] | None,
+) -> list[list[str]]:
+    n_jobs = settings.n_jobs or os.cpu_count() or 1
+    chunk_size = 500
+    chunks = [
+        _Chunk(
+            texts[i : i + chunk_size],
+            language,
+            settings.lemmatize,
+            settings.min_token_len,
+            settings.extra_stopwords,
+        )
+        for i in range(0, len(texts), chunk_size)
+    ]
+    out: list[list[str]] = []
+    # Worker start-up costs more than it saves on small corpora.
+    if n_jobs > 1 and len(texts) >= 4 * chunk_size:
+        with ProcessPoolExecutor(max_workers=n_jobs) as pool:
+            for result, chunk in zip(pool.map(_tokenize_chunk, chunks), chunks, strict=True):
+                out.extend(result)
+                if progress is not None:
+                    progress(len(chunk.texts))
+    else:
+        for chunk in chunks:
+            out.extend(_tokenize_chunk(chunk))
+            if progress is not None:
+                progress(len(chunk.texts))
+    return out

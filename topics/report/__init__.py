@@ -1,0 +1,75 @@
+"""Report: ``RunResult`` -> report data -> HTML page and machine-readable files.
+
+This package reads model results and metrics only; it never fits anything.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from topics import output
+from topics.report.data import (
+    build_report_data,
+    document_rows,
+    manifest_json,
+    topics_json,
+)
+from topics.report.ldavis import ldavis_panel
+from topics.report.render import render_html
+
+if TYPE_CHECKING:
+    from topics.pipeline import RunResult
+
+__all__ = ["WrittenReport", "build_report_data", "render_report", "write_report"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WrittenReport:
+    """Where a published report lives."""
+
+    run_id: str
+    folder: Path
+    index_html: Path
+    name_dir: Path
+
+
+def render_report(run: RunResult, run_id: str) -> tuple[dict[str, Any], str]:
+    """Report data and the HTML page for a finished run."""
+    data = build_report_data(run, run_id=run_id)
+    panels = {
+        name: ldavis_panel(model, run.pre.tokens)
+        for name, model in run.models.items()
+        if name == "lda"
+    }
+    return data, render_html(data, panels)
+
+
+def write_report(run: RunResult, out_root: Path, name: str) -> WrittenReport:
+    """Write ``run`` under ``out_root/<name>/runs/<run-id>/`` atomically and return its paths."""
+    root = output.prepare_root(Path(out_root))
+    name_dir = root / output.slug(name)
+    runs = name_dir / "runs"
+    runs.mkdir(parents=True, exist_ok=True)
+    output.clean_stale(runs)
+    run_id = output.new_run_id(runs)
+    staging = output.staging_dir(runs, run_id)
+    try:
+        data, html = render_report(run, run_id)
+        (staging / "index.html").write_text(html, encoding="utf-8")
+        output.write_json(staging / "topics.json", topics_json(data))
+        output.write_json(staging / "manifest.json", manifest_json(data))
+        header, rows = document_rows(data)
+        output.write_csv(staging / "documents.csv", header, rows)
+        folder = output.publish(staging, runs, run_id)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    output.write_text_atomic(name_dir / "latest.html", output.latest_page(run_id))
+    log.info("report written to %s", folder)
+    return WrittenReport(run_id, folder, folder / "index.html", name_dir)

@@ -1,0 +1,272 @@
+"""Report structure as plain JSON-serialisable data (rendered to HTML separately).
+
+The machine-readable outputs (``topics.json``, ``documents.csv``, ``manifest.json``)
+and the HTML page are all views of this one structure.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from topics.evaluate import METRIC_EXPLANATIONS
+from topics.types import TopicModelResult
+
+if TYPE_CHECKING:
+    from topics.pipeline import RunResult
+
+#: Characters of each document's full text embedded in the report.
+MAX_DOC_CHARS = 20_000
+#: Total characters of document text embedded; beyond it only snippets are kept.
+MAX_TOTAL_CHARS = 40_000_000
+SNIPPET_CHARS = 280
+N_REPRESENTATIVE = 5
+TOP_WORDS_SHOWN = 10
+
+MODEL_TITLES = {"lda": "LDA (gensim)", "clusters": "Embedding clusters"}
+
+
+def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def build_report_data(run: RunResult, *, run_id: str) -> dict[str, Any]:
+    """The whole report as data: overview, models, documents, skipped files."""
+    documents = _documents(run)
+    models = {name: _model(name, model, run, documents) for name, model in run.models.items()}
+    skipped = [
+        {"path": s.path, "reason": s.reason, "stage": s.stage}
+        for s in run.corpus.skipped + run.pre.dropped
+    ]
+    labels = sorted({d["label"] for d in documents if d["label"]})
+    return {
+        "run": {
+            "id": run_id,
+            "version": run.version,
+            "seed": run.settings.seed,
+            "started": run.started,
+            "duration_s": round(run.duration_s, 2),
+            "stage_seconds": {k: round(v, 2) for k, v in run.stage_seconds.items()},
+            "input": run.input_path,
+        },
+        "corpus": {
+            "n_documents": len(documents),
+            "n_files_seen": run.corpus.n_files_seen,
+            "n_read": len(run.corpus.documents),
+            "n_skipped": len(skipped),
+            "n_skipped_ingest": len(run.corpus.skipped),
+            "n_dropped_preprocess": len(run.pre.dropped),
+            "n_tokens": sum(len(t) for t in run.pre.tokens),
+            "n_raw_tokens": run.pre.n_raw_tokens,
+            "vocab_size": len(run.pre.vocab),
+            "n_phrases": run.pre.n_phrases,
+            "language": run.pre.language,
+            "labels": labels,
+            "n_dated": sum(1 for d in documents if d["date"]),
+            "date_range": _date_range(documents),
+        },
+        "settings": run.settings.as_dict() | {"preprocess_effective": run.pre.settings},
+        "skipped": skipped,
+        "skip_reasons": _reason_counts(skipped),
+        "notes": [{"path": n.path, "message": n.message} for n in run.corpus.notes],
+        "models": models,
+        "metric_explanations": METRIC_EXPLANATIONS,
+        "documents": documents,
+    }
+
+
+def _documents(run: RunResult) -> list[dict[str, Any]]:
+    budget = MAX_TOTAL_CHARS
+    out: list[dict[str, Any]] = []
+    for i, doc_i in enumerate(run.pre.doc_index):
+        doc = run.corpus.documents[doc_i]
+        text = doc.text[:MAX_DOC_CHARS] if budget > 0 else ""
+        budget -= len(text)
+        row: dict[str, Any] = {
+            "id": i,
+            "path": doc.path,
+            "title": doc.title,
+            "label": doc.label,
+            "date": doc.date,
+            "snippet": snippet(doc.text),
+            "text": text,
+            "truncated": len(text) < len(doc.text),
+            "n_chars": len(doc.text),
+        }
+        for name, model in run.models.items():
+            row[f"{name}_topic"] = int(model.assignments[i])
+            row[f"{name}_weight"] = round(float(model.doc_topic[i].max()), 4)
+        out.append(row)
+    return out
+
+
+def _model(
+    name: str, model: TopicModelResult, run: RunResult, documents: list[dict[str, Any]]
+) -> dict[str, Any]:
+    scores = run.scores[name]
+    sizes = model.sizes
+    prevalence = model.prevalence
+    topics = []
+    for t in range(model.n_topics):
+        per_topic = scores.per_topic[t] if t < len(scores.per_topic) else {}
+        topics.append(
+            {
+                "id": t,
+                "words": model.topic_words[t],
+                "weights": _word_weights(model, t),
+                "size": sizes[t],
+                "prevalence": round(prevalence[t], 5),
+                **{k: _finite(v) for k, v in per_topic.items()},
+                "representative": _representative(model, t),
+            }
+        )
+    _flag_weak(topics)
+    metrics = {k: _finite(v) for k, v in scores.metrics.items()}
+    return {
+        "name": name,
+        "title": MODEL_TITLES.get(name, name),
+        "n_topics": model.n_topics,
+        "topics": topics,
+        "metrics": metrics,
+        "settings": model.settings,
+        "extras": _jsonable(model.extras),
+        "label_table": _label_table(model, run.labels),
+    }
+
+
+def _word_weights(model: TopicModelResult, t: int) -> list[float]:
+    index = {w: i for i, w in enumerate(model.vocab)}
+    return [round(float(model.topic_term[t, index[w]]), 5) for w in model.topic_words[t]]
+
+
+def _representative(model: TopicModelResult, t: int) -> list[int]:
+    """Documents most about topic ``t``: highest weight among those assigned to it."""
+    members = np.flatnonzero(model.assignments == t)
+    pool = members if members.size else np.arange(model.doc_topic.shape[0])
+    weights = model.doc_topic[pool, t]
+    order = np.argsort(-weights, kind="stable")[:N_REPRESENTATIVE]
+    return [int(pool[j]) for j in order]
+
+
+def _flag_weak(topics: list[dict[str, Any]]) -> None:
+    """Mark topics a reader should distrust: incoherent, or too small to mean much."""
+    npmis = [t["npmi"] for t in topics if t.get("npmi") is not None]
+    median = float(np.median(npmis)) if npmis else 0.0
+    for topic in topics:
+        flags = []
+        npmi = topic.get("npmi")
+        if npmi is not None and (npmi < 0 or (len(topics) > 3 and npmi < median - 0.1)):
+            flags.append("low coherence: its top words rarely appear together")
+        if topic["size"] == 0:
+            flags.append("no document has this as its main topic")
+        topic["flags"] = flags
+
+
+def _label_table(model: TopicModelResult, labels: list[str | None]) -> dict[str, Any] | None:
+    if sum(1 for label in labels if label) < 2:
+        return None
+    names = sorted({label for label in labels if label})
+    counts = Counter(
+        (label, int(a)) for label, a in zip(labels, model.assignments, strict=True) if label
+    )
+    rows = [
+        {"label": name, "counts": [counts.get((name, t), 0) for t in range(model.n_topics)]}
+        for name in names
+    ]
+    return {"labels": names, "rows": rows}
+
+
+def _reason_key(reason: str) -> str:
+    """A reason without its file-specific details, for the overview's summary."""
+    reason = re.sub(r"^(row|line) \d+: ", "", reason)
+    return re.split(r" \(| of |: |; ", reason, maxsplit=1)[0]
+
+
+def _reason_counts(skipped: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    counts = Counter(_reason_key(s["reason"]) for s in skipped)
+    return [{"reason": r, "count": n} for r, n in counts.most_common()]
+
+
+def _date_range(documents: list[dict[str, Any]]) -> list[str] | None:
+    dates = sorted(d["date"] for d in documents if d["date"])
+    return [dates[0], dates[-1]] if dates else None
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float | np.floating):
+        v = float(value)
+        return round(v, 5) if math.isfinite(v) else None
+    return value
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return _jsonable(value.tolist())
+    if isinstance(value, np.integer):
+        return int(value)
+    return _finite(value)
+
+
+def topics_json(data: dict[str, Any]) -> dict[str, Any]:
+    """The ``topics.json`` contract: corpus counts, and per model its topics and metrics."""
+    models = {}
+    for name, model in data["models"].items():
+        models[name] = {
+            "n_topics": model["n_topics"],
+            "metrics": model["metrics"],
+            "topics": [
+                {k: v for k, v in topic.items() if k != "representative"}
+                | {"representative_documents": topic["representative"]}
+                for topic in model["topics"]
+            ],
+            "settings": model["settings"],
+            "extras": model["extras"],
+        }
+    return {
+        "version": data["run"]["version"],
+        "run_id": data["run"]["id"],
+        "corpus": {
+            k: data["corpus"][k]
+            for k in ("n_documents", "n_skipped", "n_files_seen", "vocab_size", "language")
+        },
+        "models": models,
+    }
+
+
+def manifest_json(data: dict[str, Any]) -> dict[str, Any]:
+    """The ``manifest.json`` contract: run metadata, effective settings, every file not used."""
+    return {
+        "version": data["run"]["version"],
+        "run_id": data["run"]["id"],
+        "seed": data["run"]["seed"],
+        "started": data["run"]["started"],
+        "duration_s": data["run"]["duration_s"],
+        "stage_seconds": data["run"]["stage_seconds"],
+        "input": data["run"]["input"],
+        "settings": data["settings"],
+        "counts": {
+            k: data["corpus"][k] for k in ("n_files_seen", "n_read", "n_documents", "n_skipped")
+        },
+        "skipped": data["skipped"],
+        "notes": data["notes"],
+    }
+
+
+DOCUMENT_COLUMNS = ("id", "path", "label", "date", "title")
+
+
+def document_rows(data: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows of ``documents.csv``: one row per modelled document."""
+    model_cols = [c for name in data["models"] for c in (f"{name}_topic", f"{name}_weight")]
+    header = [*DOCUMENT_COLUMNS, *model_cols]
+    rows = [[d.get(c) if d.get(c) is not None else "" for c in header] for d in data["documents"]]
+    return header, rows

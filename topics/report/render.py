@@ -1,0 +1,155 @@
+"""Render report data to one self-contained HTML page (Jinja2, autoescape on).
+
+Every script is inlined and allowed by its SHA-256 hash in a Content-Security-Policy
+``<meta>``: the page can make no network request and run no script it did not ship.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from topics.errors import OutputError
+
+_SCRIPT_CLOSE = re.compile(r"</(script)", re.IGNORECASE)
+_COMMENT_OPEN = re.compile(r"<!--")
+
+
+def templates_dir() -> Path:
+    """Templates ship inside the wheel as ``topics/templates``; a checkout has ``templates/``."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here / "templates", here.parent / "templates"):
+        if (candidate / "report.html.j2").is_file():
+            return candidate
+    raise OutputError(
+        "report templates are missing from the installation; reinstall topics (pip install -e .)"
+    )
+
+
+def json_for_script(value: Any) -> str:
+    """JSON safe inside ``<script>``: no ``</script>``, ``<!--`` or line separators survive."""
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+def js_for_script(code: str) -> str:
+    """Library JavaScript made safe to inline: ``</script`` and ``<!--`` cannot end the tag."""
+    return _COMMENT_OPEN.sub("<\\\\!--", _SCRIPT_CLOSE.sub(r"<\\/\1", code))
+
+
+def script_hash(code: str) -> str:
+    digest = hashlib.sha256(code.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+@lru_cache(maxsize=8)
+def _asset(path: str) -> str:
+    return Path(path).read_text(encoding="utf-8")
+
+
+def ldavis_assets() -> dict[str, str]:
+    """pyLDAvis's own d3, LDAvis JS and CSS, read from the installed package (never a CDN)."""
+    from pyLDAvis import urls
+
+    missing = [
+        p
+        for p in (urls.D3_LOCAL, urls.LDAVIS_LOCAL, urls.LDAVIS_CSS_LOCAL)
+        if not Path(p).is_file()
+    ]
+    if missing:
+        raise OutputError(f"pyLDAvis assets are missing ({', '.join(missing)}); reinstall pyLDAvis")
+    return {
+        "d3": _asset(urls.D3_LOCAL),
+        "ldavis": _asset(urls.LDAVIS_LOCAL),
+        "ldavis_css": _asset(urls.LDAVIS_CSS_LOCAL),
+    }
+
+
+def _environment(extra_dir: Path | None) -> Environment:
+    folders = [str(extra_dir)] if extra_dir else []
+    folders.append(str(templates_dir()))
+    env = Environment(
+        loader=FileSystemLoader(folders),
+        autoescape=select_autoescape(enabled_extensions=("j2", "html"), default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["num"] = _num
+    env.filters["pct"] = _pct
+    env.filters["words"] = lambda ws, n=10: ", ".join(w.replace("_", " ") for w in ws[:n])
+    return env
+
+
+def _num(value: Any, digits: int = 3) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return f"{value:.{digits}f}"
+
+
+def _pct(value: Any, digits: int = 1) -> str:
+    return "–" if value is None else f"{100 * value:.{digits}f}%"
+
+
+def render_html(
+    data: dict[str, Any],
+    panels: dict[str, dict[str, Any] | None],
+    *,
+    template_dir: Path | None = None,
+) -> str:
+    """The report page. ``panels`` maps model name to its pyLDAvis data (or None)."""
+    assets_dir = templates_dir() / "assets"
+    css = _asset(str(assets_dir / "report.css"))
+    scripts: list[str] = []
+    ldavis = ldavis_assets() if any(panels.values()) else None
+    if ldavis:
+        scripts += [js_for_script(ldavis["d3"]), js_for_script(ldavis["ldavis"])]
+    scripts.append(js_for_script(_asset(str(assets_dir / "report.js"))))
+    page_data = {
+        "documents": data["documents"],
+        "models": {
+            name: {
+                "title": m["title"],
+                "topics": [{"id": t["id"], "words": t["words"][:10]} for t in m["topics"]],
+            }
+            for name, m in data["models"].items()
+        },
+        "panels": {name: panel for name, panel in panels.items() if panel},
+        "labels": data["corpus"]["labels"],
+    }
+    csp = "; ".join(
+        [
+            "default-src 'none'",
+            "script-src " + " ".join(script_hash(s) for s in scripts),
+            "style-src 'unsafe-inline'",
+            "img-src data:",
+            "font-src data:",
+            "base-uri 'none'",
+            "form-action 'none'",
+        ]
+    )
+    template = _environment(template_dir).get_template("report.html.j2")
+    return template.render(
+        data=data,
+        csp=csp,
+        css=Markup(css),
+        ldavis_css=Markup(ldavis["ldavis_css"]) if ldavis else "",
+        scripts=[Markup(s) for s in scripts],
+        page_data=Markup(json_for_script(page_data)),
+    )

@@ -1,0 +1,122 @@
+"""Typed data passed between pipeline stages.
+
+Data flows one way: ingest -> preprocess -> models -> evaluation -> report.
+Every stage takes the previous stage's dataclass and returns its own, so a
+stage can be cached by hashing its input and settings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class Document:
+    """One usable document.
+
+    ``path`` is relative to the input folder; rows of a CSV/JSONL file get a
+    ``#row=N`` / ``#line=N`` suffix so every document has a unique path.
+    """
+
+    path: str
+    text: str
+    title: str
+    label: str | None = None
+    date: str | None = None  # ISO ``YYYY-MM-DD``
+    meta: dict[str, str] = field(default_factory=dict)
+    encoding: str = "utf-8"
+    content_hash: str = ""
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file, row or document that was not used, and why."""
+
+    path: str
+    reason: str
+    stage: str = "ingest"
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something worth telling the user about a used file (e.g. its encoding)."""
+
+    path: str
+    message: str
+
+
+@dataclass
+class Corpus:
+    """What ingest produced: the documents and everything it did not use."""
+
+    root: str
+    documents: list[Document]
+    skipped: list[Skipped]
+    notes: list[Note] = field(default_factory=list)
+    n_files_seen: int = 0
+
+
+@dataclass
+class Preprocessed:
+    """Token lists for the documents kept for modelling.
+
+    ``doc_index[i]`` is the index into ``Corpus.documents`` of ``tokens[i]``.
+    ``vocab`` is the shared vocabulary every model uses, so topic words and
+    coherence are comparable across models.
+    """
+
+    tokens: list[list[str]]
+    doc_index: list[int]
+    vocab: list[str]
+    dropped: list[Skipped]
+    settings: dict[str, Any]
+    n_raw_tokens: int = 0
+    n_phrases: int = 0
+    language: str = "en"
+
+    @property
+    def n_documents(self) -> int:
+        return len(self.tokens)
+
+
+@dataclass
+class TopicModelResult:
+    """What every topic model returns and every report figure reads.
+
+    Shapes follow scikit-learn: ``doc_topic`` is ``(n_docs, n_topics)`` and
+    ``topic_term`` is ``(n_topics, n_terms)`` over ``vocab``, rows summing to
+    one. ``assignments`` holds each document's topic (-1 for an outlier).
+    """
+
+    name: str
+    vocab: list[str]
+    topic_term: FloatArray
+    doc_topic: FloatArray
+    assignments: IntArray
+    topic_words: list[list[str]]
+    settings: dict[str, Any] = field(default_factory=dict)
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def n_topics(self) -> int:
+        return int(self.topic_term.shape[0])
+
+    @property
+    def sizes(self) -> list[int]:
+        """Number of documents whose dominant topic is each topic."""
+        counts = np.bincount(self.assignments[self.assignments >= 0], minlength=self.n_topics)
+        return [int(c) for c in counts]
+
+    @property
+    def prevalence(self) -> list[float]:
+        """Share of the corpus's topic mass held by each topic."""
+        mass = self.doc_topic.sum(axis=0)
+        total = float(mass.sum()) or 1.0
+        return [float(m) / total for m in mass]
