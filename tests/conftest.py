@@ -1,0 +1,121 @@
+"""Shared fixtures: planted-topic corpora and one sample report per test session."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE_DATA = REPO / "sample_data"
+
+# Keep numba's compiled functions between test processes (UMAP imports cost ~17 s cold).
+os.environ.setdefault("NUMBA_CACHE_DIR", str(REPO / ".numba-cache"))
+
+
+@dataclass(frozen=True)
+class Planted:
+    """A corpus generated from known topics with disjoint vocabularies."""
+
+    topics: list[list[str]]
+    tokens: list[list[str]]
+    main_topic: list[int]
+
+
+def planted_corpus(
+    n_topics: int = 6,
+    n_docs: int = 240,
+    words_per_topic: int = 15,
+    doc_len: int = 60,
+    purity: float = 0.9,
+    seed: int = 0,
+) -> Planted:
+    """Documents drawn mostly from one planted topic, with some words from another."""
+    rng = np.random.default_rng(seed)
+    topics = [[f"t{t}w{w}" for w in range(words_per_topic)] for t in range(n_topics)]
+    # Zipf-like word weights so each topic has clear top words.
+    weights = 1.0 / np.arange(1, words_per_topic + 1)
+    weights /= weights.sum()
+    tokens, main = [], []
+    for d in range(n_docs):
+        t = d % n_topics
+        other = (t + 1 + rng.integers(n_topics - 1)) % n_topics
+        n_main = int(round(doc_len * purity))
+        words = list(rng.choice(topics[t], size=n_main, p=weights))
+        words += list(rng.choice(topics[other], size=doc_len - n_main, p=weights))
+        rng.shuffle(words)
+        tokens.append([str(w) for w in words])
+        main.append(t)
+    return Planted(topics=topics, tokens=tokens, main_topic=main)
+
+
+@pytest.fixture(scope="session")
+def planted() -> Planted:
+    return planted_corpus()
+
+
+def run_cli(
+    *args: str, cwd: Path | None = None, timeout: float = 600
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m topics`` in a subprocess, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "topics", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=timeout,
+        env=os.environ | {"PYTHONHASHSEED": "random"},
+    )
+
+
+@dataclass(frozen=True)
+class SampleReport:
+    index_html: Path
+    folder: Path
+    topics: dict[str, object]
+    manifest: dict[str, object]
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture(scope="session")
+def sample_report(tmp_path_factory: pytest.TempPathFactory) -> SampleReport:
+    """The sample corpus through the CLI once per session."""
+    out = tmp_path_factory.mktemp("reports")
+    proc = run_cli("report", str(SAMPLE_DATA), "-o", str(out), "--n-topics", "7", "--seed", "3")
+    assert proc.returncode == 0, proc.stderr
+    index = Path(proc.stdout.strip().splitlines()[-1])
+    folder = index.parent
+    return SampleReport(
+        index_html=index,
+        folder=folder,
+        topics=json.loads((folder / "topics.json").read_text(encoding="utf-8")),
+        manifest=json.loads((folder / "manifest.json").read_text(encoding="utf-8")),
+        stdout=proc.stdout,
+        stderr=proc.stderr,
+    )
+
+
+@pytest.fixture
+def write_files(tmp_path: Path) -> Callable[[dict[str, str | bytes]], Path]:
+    """Write ``{relative path: content}`` under a fresh folder and return it."""
+
+    def write(files: dict[str, str | bytes]) -> Path:
+        root = tmp_path / "corpus"
+        for rel, content in files.items():
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8")
+        return root
+
+    return write
