@@ -47,7 +47,7 @@ def planted_corpus(
     for d in range(n_docs):
         t = d % n_topics
         other = (t + 1 + rng.integers(n_topics - 1)) % n_topics
-        n_main = int(round(doc_len * purity))
+        n_main = round(doc_len * purity)
         words = list(rng.choice(topics[t], size=n_main, p=weights))
         words += list(rng.choice(topics[other], size=doc_len - n_main, p=weights))
         rng.shuffle(words)

@@ -65,5 +65,5 @@ def test_auto_n_topics_lands_near_planted_count(n_planted: int) -> None:
 
 
 def test_invalid_settings_are_reported_together() -> None:
-    with pytest.raises(SettingsError, match="n_topics.*passes"):
+    with pytest.raises(SettingsError, match=r"n_topics.*passes"):
         LdaSettings(n_topics=0, passes=0).validate()

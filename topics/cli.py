@@ -199,11 +199,13 @@ class ProgressBar:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    from topics.output import check_root
     from topics.pipeline import RunSettings, run_pipeline
     from topics.report import write_report
 
     settings = _settings(args)
     assert isinstance(settings, RunSettings)
+    check_root(args.output)
     bar = ProgressBar(sys.stderr, enabled=sys.stderr.isatty() and not args.quiet)
     try:
         result = run_pipeline(args.path, settings, progress=bar)

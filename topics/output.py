@@ -35,8 +35,11 @@ def slug(name: str) -> str:
     return cleaned or "corpus"
 
 
-def prepare_root(root: Path) -> Path:
-    """Check that ``root`` may hold topics output and mark it; refuse foreign folders."""
+def check_root(root: Path) -> None:
+    """Refuse an output root that is a file or a folder of someone else's files.
+
+    Read-only, so the CLI can check before spending minutes on a run.
+    """
     root = Path(root)
     if root.exists() and not root.is_dir():
         raise OutputError(f"output {str(root)!r} is a file, not a folder; choose another -o")
@@ -47,6 +50,12 @@ def prepare_root(root: Path) -> Path:
                 f"output folder {str(root)!r} already holds files not written by topics "
                 f"(e.g. {foreign[0]!r}); choose an empty or new folder with -o"
             )
+
+
+def prepare_root(root: Path) -> Path:
+    """Check that ``root`` may hold topics output and mark it as ours."""
+    root = Path(root)
+    check_root(root)
     try:
         root.mkdir(parents=True, exist_ok=True)
         (root / MARKER).write_text("This folder holds topics reports.\n", encoding="utf-8")

@@ -1,0 +1,128 @@
+"""The command line, end to end on the sample corpus, as a user runs it."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SAMPLE_DATA, SampleReport, run_cli
+
+
+def test_sample_report_topics_json(sample_report: SampleReport) -> None:
+    topics = sample_report.topics
+    corpus = topics["corpus"]
+    assert isinstance(corpus, dict)
+    assert corpus["n_documents"] >= 390
+    assert corpus["n_skipped"] >= 2
+    lda = topics["models"]["lda"]  # type: ignore[index]
+    assert lda["n_topics"] == 7
+    assert [t["id"] for t in lda["topics"]] == list(range(7))
+    assert sum(t["size"] for t in lda["topics"]) == corpus["n_documents"]
+    for key in ("npmi", "c_v", "diversity", "nmi", "ari", "purity"):
+        assert isinstance(lda["metrics"][key], float)
+    # Seven clearly different themes: the model must find them.
+    assert lda["metrics"]["nmi"] > 0.6
+    assert lda["metrics"]["npmi"] > 0.05
+
+
+def test_sample_report_documents_csv(sample_report: SampleReport) -> None:
+    with open(sample_report.folder / "documents.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == sample_report.topics["corpus"]["n_documents"]  # type: ignore[index]
+    assert list(rows[0])[:7] == ["id", "path", "label", "date", "title", "lda_topic", "lda_weight"]
+    paths = {r["path"] for r in rows}
+    assert "letters.csv#row=1" in paths
+    assert "articles.jsonl#line=1" in paths
+    labels = {r["label"] for r in rows}
+    assert {"astronomy", "cooking", "football", "gardening", "finance", "medicine"} <= labels
+    dated = [r for r in rows if r["date"]]
+    assert len(dated) >= 60
+    assert all(len(r["date"]) == 10 for r in dated)
+    assert all(0 <= int(r["lda_topic"]) < 7 and 0 < float(r["lda_weight"]) <= 1 for r in rows)
+
+
+def test_sample_report_lists_bad_files(sample_report: SampleReport) -> None:
+    skipped = {s["path"]: s["reason"] for s in sample_report.manifest["skipped"]}  # type: ignore[union-attr,index]
+    assert ".png" in skipped["broken_image.png"]
+    assert skipped["empty_notes.txt"] == "empty file"
+    notes = {n["path"]: n["message"] for n in sample_report.manifest["notes"]}  # type: ignore[union-attr,index]
+    assert "Latin-1" in notes["cafe_review_latin1.txt"]
+    assert sample_report.manifest["seed"] == 3
+    assert sample_report.manifest["settings"]["lda"]["n_topics"] == 7  # type: ignore[index]
+
+
+def test_last_stdout_line_is_the_index(sample_report: SampleReport) -> None:
+    assert sample_report.index_html.name == "index.html"
+    assert (sample_report.index_html.parent / "topics.json").is_file()
+    latest = sample_report.index_html.parent.parent.parent / "latest.html"
+    assert sample_report.index_html.parent.name in latest.read_text(encoding="utf-8")
+
+
+def test_same_seed_same_topics(tmp_path: Path, write_files: Callable[..., Path]) -> None:
+    themes = ["orbit planet comet rocket galaxy", "flour butter oven sugar dough"]
+    root = write_files(
+        {f"t{t}/d{i}.txt": (themes[t] + " ") * 8 + f"note{i}" for t in range(2) for i in range(8)}
+    )
+    first = run_cli("report", str(root), "-o", str(tmp_path / "a"), "--n-topics", "2", "-q")
+    second = run_cli("report", str(root), "-o", str(tmp_path / "b"), "--n-topics", "2", "-q")
+    assert first.returncode == second.returncode == 0
+    one = (Path(first.stdout.strip()).parent / "documents.csv").read_text()
+    two = (Path(second.stdout.strip()).parent / "documents.csv").read_text()
+    assert one == two
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["report", "/no/such/folder"], "does not exist"),
+        (["report", str(SAMPLE_DATA / "letters.csv")], "is not a folder"),
+        (["report", str(SAMPLE_DATA), "--n-topics", "zero"], "--n-topics"),
+        (["report", str(SAMPLE_DATA), "--n-topics", "0"], "at least 1"),
+        (["report", str(SAMPLE_DATA), "--max-df", "3"], "max_df"),
+        (["report", str(SAMPLE_DATA), "--language", "xx"], "language"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_user_mistakes_are_one_line_exit_2(args: list[str], expected: str, tmp_path: Path) -> None:
+    proc = run_cli(*args, "-o", str(tmp_path / "out")) if args[0] == "report" else run_cli(*args)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("topics: error:")
+    assert expected in lines[0]
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "out" / "sample_data").exists()
+
+
+def test_empty_folder_is_exit_2_and_writes_nothing(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "empty.txt").write_text("   \n")
+    proc = run_cli("report", str(tmp_path / "in"), "-o", str(tmp_path / "out"))
+    assert proc.returncode == 2
+    assert "no usable documents" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
+
+
+def test_refuses_an_output_folder_it_did_not_write(tmp_path: Path) -> None:
+    out = tmp_path / "my-thesis"
+    out.mkdir()
+    (out / "chapter1.txt").write_text("precious")
+    proc = run_cli("report", str(SAMPLE_DATA), "-o", str(out))
+    assert proc.returncode == 2
+    assert "not written by topics" in proc.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["chapter1.txt"]
+
+
+def test_python_m_and_console_script_agree() -> None:
+    import shutil
+    import subprocess
+
+    exe = shutil.which("topics")
+    if exe is None:
+        pytest.skip("console script not on PATH")
+    out = subprocess.run([exe, "--version"], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == run_cli("--version").stdout.strip()

@@ -1,0 +1,201 @@
+"""The rendered report: escaping in every context, no external URLs, output contracts."""
+
+from __future__ import annotations
+
+import csv
+import html as html_lib
+import json
+import re
+from collections.abc import Callable
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from topics.lda import LdaSettings
+from topics.pipeline import RunSettings, run_pipeline
+from topics.report import write_report
+from topics.report.render import js_for_script, json_for_script
+
+ATTACKS = [
+    "</script><script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "javascript:alert(1)",
+    "{{ 7*7 }}",
+]
+
+THEMES = {
+    "space": "telescope orbit planet galaxy astronomer comet nebula rocket launch satellite",
+    "food": "recipe oven flour butter sugar bake dough kitchen simmer garlic",
+    "money": "bank interest loan investor market share dividend inflation bond budget",
+}
+
+
+def _corpus() -> dict[str, str | bytes]:
+    files: dict[str, str | bytes] = {}
+    for theme, words in THEMES.items():
+        vocab = words.split()
+        for i in range(12):
+            body = " ".join(vocab[(i + j) % len(vocab)] for j in range(40))
+            files[f"{theme}/doc{i:02d}.txt"] = f"{theme.title()} note {i}\n\n{body}"
+    files["food/attack.txt"] = (
+        f"{ATTACKS[0]}\n\nA recipe with oven flour butter {ATTACKS[0]} sugar bake dough "
+        f"kitchen {ATTACKS[1]} simmer garlic {ATTACKS[2]} recipe oven {ATTACKS[3]} flour"
+    )
+    # Skipped files are listed server-side: their names reach the HTML body.
+    files["<img src=x onerror=alert(1)>.bin"] = b"\x00\x01binary"
+    return files
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("corpus")
+    for rel, content in _corpus().items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    settings = RunSettings(seed=0, lda=LdaSettings(n_topics=3))
+    result = run_pipeline(root, settings)
+    written = write_report(result, tmp_path_factory.mktemp("out"), "attack")
+    return written.folder
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.scripts: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        for name, value in attrs:
+            if name in ("src", "href", "action", "formaction", "data") and value:
+                self.urls.append(value)
+        self._in_script = tag == "script"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script:
+            self.scripts.append(data)
+
+
+def _parse(html: str) -> _Collector:
+    collector = _Collector()
+    collector.feed(html)
+    return collector
+
+
+def test_no_external_urls(report: Path) -> None:
+    html = (report / "index.html").read_text(encoding="utf-8")
+    parsed = _parse(html)
+    external = [u for u in parsed.urls if re.match(r"^\s*(https?:)?//", u, re.IGNORECASE)]
+    assert external == []
+    assert not re.search(r"""\bimport\s*\(?\s*["'](https?:)?//""", html)
+    assert not re.search(r"""<(script|link|img|iframe)[^>]+(src|href)=["']?(https?:)?//""", html)
+
+
+def test_attack_strings_never_become_markup(report: Path) -> None:
+    html = (report / "index.html").read_text(encoding="utf-8")
+    parsed = _parse(html)
+    # Exactly the scripts we ship: the data block, d3, LDAvis and ours.
+    script_tags = [a for t, a in parsed.tags if t == "script"]
+    assert len(script_tags) == 4
+    assert all(a.get("src") is None for a in script_tags)
+    assert not any(t == "img" for t, _ in parsed.tags)
+    assert not any(k.startswith("on") for _, attrs in parsed.tags for k in attrs)
+    assert "alert(1)</script>" not in html
+    assert "49" not in re.sub(r"\d{3,}|[\d.]+49|49[\d.]+", "", html) or "{{ 7*7 }}" in html
+
+
+def test_attack_strings_survive_as_data(report: Path) -> None:
+    html = (report / "index.html").read_text(encoding="utf-8")
+    match = re.search(
+        r'<script type="application/json" id="topics-data">(.*?)</script>', html, re.DOTALL
+    )
+    assert match is not None
+    data = json.loads(match.group(1))
+    attack = next(d for d in data["documents"] if d["path"] == "food/attack.txt")
+    for attack_string in ATTACKS:
+        assert attack_string in attack["text"]
+    assert attack["title"] == ATTACKS[0]
+    # Server-rendered text (here a skipped file's name) is HTML-escaped, not dropped.
+    assert "<code>&lt;img src=x onerror=alert(1)&gt;.bin</code>" in html
+
+
+def test_csp_forbids_network_and_foreign_scripts(report: Path) -> None:
+    html = (report / "index.html").read_text(encoding="utf-8")
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html)
+    assert csp is not None
+    policy = html_lib.unescape(csp.group(1))
+    assert "default-src 'none'" in policy
+    assert "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+    assert "connect-src" not in policy  # falls back to default-src 'none'
+
+
+def test_output_files_follow_the_contract(report: Path) -> None:
+    topics = json.loads((report / "topics.json").read_text(encoding="utf-8"))
+    assert topics["corpus"]["n_documents"] == 37
+    lda = topics["models"]["lda"]
+    assert len(lda["topics"]) == 3
+    assert {"npmi", "c_v", "diversity"} <= set(lda["metrics"])
+    for i, topic in enumerate(lda["topics"]):
+        assert topic["id"] == i
+        assert len(topic["words"]) >= 10
+        assert isinstance(topic["size"], int)
+    assert sum(t["size"] for t in lda["topics"]) == 37
+    with open(report / "documents.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 37
+    assert {"id", "path", "label", "date", "lda_topic", "lda_weight"} <= set(rows[0])
+    manifest = json.loads((report / "manifest.json").read_text(encoding="utf-8"))
+    assert {"version", "seed", "started", "duration_s", "settings", "skipped"} <= set(manifest)
+
+
+def test_each_theme_is_one_topic(report: Path) -> None:
+    with open(report / "documents.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    by_label: dict[str, set[str]] = {}
+    for row in rows:
+        by_label.setdefault(row["label"], set()).add(row["lda_topic"])
+    assert all(len(topics) == 1 for topics in by_label.values())
+    assert len({next(iter(t)) for t in by_label.values()}) == 3
+
+
+def test_json_for_script_cannot_close_the_tag() -> None:
+    text = json_for_script({"a": "</script><!-- \u2028 & <b>"})
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert json.loads(text) == {"a": "</script><!-- \u2028 & <b>"}
+
+
+def test_js_for_script_cannot_close_the_tag() -> None:
+    code = 'var s = "</script>"; var t = "<!--";'
+    safe = js_for_script(code)
+    assert "</script" not in safe.lower() and "<!--" not in safe
+
+
+def test_existing_report_survives_a_failing_render(
+    report: Path, monkeypatch: pytest.MonkeyPatch, write_files: Callable[..., Path]
+) -> None:
+    import topics.report as report_module
+
+    root = write_files({f"d{i}.txt": "alpha beta gamma delta epsilon zeta " * 5 for i in range(6)})
+    out = report.parent.parent.parent
+    before = {p: p.read_bytes() for p in report.rglob("*") if p.is_file()}
+    result = run_pipeline(root, RunSettings(lda=LdaSettings(n_topics=2)))
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(report_module, "render_html", boom)
+    with pytest.raises(RuntimeError):
+        write_report(result, out, "attack")
+    assert {p: p.read_bytes() for p in report.rglob("*") if p.is_file()} == before
+    assert not list((out / "attack" / "runs").glob(".tmp-*"))
+    assert len(list((out / "attack" / "runs").iterdir())) == 1

@@ -1,0 +1,86 @@
+"""The sample report in real headless Chromium, network blocked."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser import open_report
+from tests.conftest import SampleReport
+
+pytestmark = pytest.mark.browser
+
+
+def test_report_loads_clean_and_ldavis_works(sample_report: SampleReport) -> None:
+    n_topics = sample_report.topics["models"]["lda"]["n_topics"]  # type: ignore[index]
+    with open_report(sample_report.index_html) as (page, watch):
+        page.wait_for_selector("#ldavis-lda svg circle.dot")
+        circles = page.locator("#ldavis-lda svg circle.dot")
+        assert circles.count() == n_topics
+        # Panel ids equal the model's 0-based ids.
+        ids = sorted(circles.evaluate_all("cs => cs.map(c => c.id)"))
+        assert ids == sorted(f"ldavis-lda-topic{t}" for t in range(n_topics))
+
+        def bar_terms() -> list[str]:
+            return page.locator("#ldavis-lda svg text.terms").all_text_contents()
+
+        before = bar_terms()
+        page.locator("#ldavis-lda-topic2").click(force=True)
+        page.wait_for_timeout(1200)  # LDAvis animates the bars for 750 ms
+        after = bar_terms()
+        assert after and after != before
+        words = sample_report.topics["models"]["lda"]["topics"][2]["words"][:5]  # type: ignore[index]
+        assert len(set(words) & set(after)) >= 3
+    assert watch.console_errors == []
+    assert watch.page_errors == []
+    assert watch.dialogs == []
+    assert watch.network == []
+
+
+def test_topic_drill_down_and_document_viewer(sample_report: SampleReport) -> None:
+    topic = sample_report.topics["models"]["lda"]["topics"][0]  # type: ignore[index]
+    with open_report(sample_report.index_html) as (page, watch):
+        page.click("button[data-action=topic-docs][data-model=lda][data-topic='0']")
+        items = page.locator("#drill-lda ol li")
+        assert items.count() == min(topic["size"], 500)
+        items.first.locator("a").click()
+        viewer = page.locator("#doc-viewer")
+        assert viewer.is_visible()
+        assert len(page.locator("#doc-viewer-text").text_content() or "") > 100
+        page.click("[data-action=close-viewer]")
+        assert not viewer.is_visible()
+    assert watch.console_errors == [] and watch.page_errors == [] and watch.dialogs == []
+
+
+def test_hostile_sample_text_is_shown_literally(sample_report: SampleReport) -> None:
+    with open_report(sample_report.index_html) as (page, watch):
+        page.fill("#doc-search", "alert(1)")
+        page.wait_for_timeout(200)
+        rows = page.locator("#doc-rows tr")
+        assert rows.count() >= 2
+        page.locator("#doc-rows tr a").first.click()
+        text = page.locator("#doc-viewer-text").text_content() or ""
+        assert "alert(1)" in text
+        assert "<" in text  # markup shown as characters, not parsed
+        for i in range(rows.count()):
+            page.keyboard.press("Escape")
+            rows.nth(i).locator("a").click()
+            body = page.locator("#doc-viewer-text").text_content() or ""
+            if "{{ 7*7 }}" in body:
+                assert "<img src=x onerror=alert(1)>" in body
+                break
+        else:
+            pytest.fail("the document with {{ 7*7 }} was not found by search")
+        assert page.evaluate("document.querySelectorAll('img').length") == 0
+    assert watch.dialogs == []
+    assert watch.console_errors == [] and watch.page_errors == []
+
+
+def test_documents_table_filters(sample_report: SampleReport) -> None:
+    n_docs = sample_report.topics["corpus"]["n_documents"]  # type: ignore[index]
+    with open_report(sample_report.index_html) as (page, _):
+        count = page.locator("#doc-count")
+        assert count.text_content() == f"{n_docs:,} of {n_docs:,} documents"
+        page.select_option("#doc-label", "football")
+        filtered = int((count.text_content() or "").split()[0].replace(",", ""))
+        assert 0 < filtered < n_docs
+        assert page.locator("#doc-rows tr").count() == min(filtered, 100)
