@@ -28,6 +28,20 @@ def test_sample_report_topics_json(sample_report: SampleReport) -> None:
     assert lda["metrics"]["npmi"] > 0.05
 
 
+def test_sample_report_cluster_model(sample_report: SampleReport) -> None:
+    clusters = sample_report.topics["models"]["clusters"]  # type: ignore[index]
+    assert clusters["n_topics"] == 7
+    for topic in clusters["topics"]:
+        assert {"id", "words", "size"} <= set(topic)
+        assert len(topic["words"]) >= 10
+    for key in ("npmi", "c_v", "diversity", "outlier_share"):
+        assert isinstance(clusters["metrics"][key], float)
+    n_docs = sample_report.topics["corpus"]["n_documents"]  # type: ignore[index]
+    outliers = round(clusters["metrics"]["outlier_share"] * n_docs)
+    assert sum(t["size"] for t in clusters["topics"]) + outliers == n_docs
+    assert clusters["metrics"]["nmi"] > 0.5
+
+
 def test_sample_report_documents_csv(sample_report: SampleReport) -> None:
     with open(sample_report.folder / "documents.csv", encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
@@ -42,6 +56,9 @@ def test_sample_report_documents_csv(sample_report: SampleReport) -> None:
     assert len(dated) >= 60
     assert all(len(r["date"]) == 10 for r in dated)
     assert all(0 <= int(r["lda_topic"]) < 7 and 0 < float(r["lda_weight"]) <= 1 for r in rows)
+    assert {"cluster_topic", "x", "y"} <= set(rows[0])
+    assert all(-1 <= int(r["cluster_topic"]) < 7 for r in rows)
+    assert all(0 <= float(r["x"]) <= 1 and 0 <= float(r["y"]) <= 1 for r in rows)
 
 
 def test_sample_report_lists_bad_files(sample_report: SampleReport) -> None:

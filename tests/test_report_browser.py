@@ -75,6 +75,33 @@ def test_hostile_sample_text_is_shown_literally(sample_report: SampleReport) -> 
     assert watch.console_errors == [] and watch.page_errors == []
 
 
+def test_map_draws_every_document_and_opens_one(sample_report: SampleReport) -> None:
+    n_docs = sample_report.topics["corpus"]["n_documents"]  # type: ignore[index]
+    with open_report(sample_report.index_html) as (page, watch):
+        page.wait_for_selector("#doc-map[data-drawn]")
+        assert page.get_attribute("#doc-map", "data-drawn") == str(n_docs)
+        page.locator("#map").scroll_into_view_if_needed()
+        x, y = page.evaluate("window.topicsMap.projected(0)")
+        box = page.locator("#doc-map-canvas").bounding_box()
+        assert box is not None
+        page.mouse.move(box["x"] + x, box["y"] + y)
+        page.wait_for_timeout(100)
+        assert (page.locator("#doc-map-tooltip").text_content() or "").strip()
+        page.mouse.click(box["x"] + x, box["y"] + y)
+        assert page.locator("#doc-viewer").is_visible()
+    assert watch.console_errors == [] and watch.page_errors == [] and watch.dialogs == []
+
+
+def test_alignment_cell_lists_its_documents(sample_report: SampleReport) -> None:
+    with open_report(sample_report.index_html) as (page, watch):
+        cells = page.locator("td[data-action=pair-docs]")
+        index = next(i for i, t in enumerate(cells.all_text_contents()) if t.strip())
+        expected = int(cells.nth(index).text_content() or "0")
+        cells.nth(index).click()
+        assert page.locator("#drill-compare ol li").count() == expected
+    assert watch.console_errors == [] and watch.page_errors == []
+
+
 def test_documents_table_filters(sample_report: SampleReport) -> None:
     n_docs = sample_report.topics["corpus"]["n_documents"]  # type: ignore[index]
     with open_report(sample_report.index_html) as (page, _):

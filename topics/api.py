@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from topics.clusters import ClusterSettings
 from topics.ingest import IngestSettings
 from topics.lda import LdaSettings
 from topics.preprocess import PreprocessSettings
@@ -58,6 +59,7 @@ def analyze(
     lda_settings = replace(lda or LdaSettings(), n_topics=_n_topics(n_topics), seed=seed)
     settings = RunSettings(
         seed=seed,
+        clusters=ClusterSettings(n_topics=_n_topics(n_topics), seed=seed),
         ingest=ingest or IngestSettings(),
         preprocess=preprocess or PreprocessSettings(),
         lda=lda_settings,

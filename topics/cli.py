@@ -82,6 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     report.add_argument("--open", action="store_true", help="open the report in a browser")
+    report.add_argument(
+        "--models",
+        default="lda,clusters",
+        help="comma-separated models to fit: lda, clusters (default: both)",
+    )
     group = report.add_argument_group("input")
     group.add_argument("--text-column", help="CSV/JSONL field holding the text (default: detect)")
     group.add_argument("--date-column", help="CSV/JSONL field holding the date (default: 'date')")
@@ -112,6 +117,15 @@ def build_parser() -> argparse.ArgumentParser:
         default=120.0,
         help="seconds to spend choosing the number of topics (default: 120)",
     )
+    group = report.add_argument_group("embedding clusters")
+    group.add_argument(
+        "--assign-outliers",
+        action="store_true",
+        help="give documents the density clustering left out their nearest topic",
+    )
+    group.add_argument(
+        "--min-cluster-size", type=int, help="smallest cluster HDBSCAN may form (default: auto)"
+    )
     group = report.add_argument_group("output")
     group.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     group.add_argument("-v", "--verbose", action="store_true", help="log details on stderr")
@@ -119,6 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _settings(args: argparse.Namespace) -> object:
+    from topics.clusters import ClusterSettings
     from topics.ingest import IngestSettings
     from topics.lda import LdaSettings
     from topics.pipeline import RunSettings
@@ -136,6 +151,13 @@ def _settings(args: argparse.Namespace) -> object:
     )
     settings = RunSettings(
         seed=args.seed,
+        models=tuple(m.strip() for m in args.models.split(",") if m.strip()),
+        clusters=ClusterSettings(
+            n_topics=args.n_topics,
+            seed=args.seed,
+            assign_outliers=args.assign_outliers,
+            min_cluster_size=args.min_cluster_size,
+        ),
         ingest=IngestSettings(
             text_column=args.text_column,
             date_column=args.date_column,
@@ -215,7 +237,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
         bar.close()
     if not args.quiet:
         print(
-            f"{len(result.pre.tokens):,} documents, {result.models['lda'].n_topics} LDA topics, "
+            f"{len(result.pre.tokens):,} documents, "
+            + ", ".join(f"{m.n_topics} {name} topics" for name, m in result.models.items())
+            + ", "
             f"{len(result.corpus.skipped) + len(result.pre.dropped):,} not used; "
             f"{result.duration_s:.1f} s",
             file=sys.stderr,

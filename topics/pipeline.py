@@ -7,6 +7,7 @@ and times them. Library code never prints: progress goes to an optional sink.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -14,12 +15,16 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from topics import __version__
-from topics.errors import InputError
+from topics.clusters import ClusterSettings
+from topics.embed import EmbedSettings
+from topics.errors import InputError, SettingsError
 from topics.evaluate import ModelScores, score_model
 from topics.ingest import IngestSettings, read_folder
 from topics.lda import LdaSettings, fit_lda
 from topics.preprocess import PreprocessSettings, preprocess
-from topics.types import Corpus, Preprocessed, TopicModelResult
+from topics.types import Corpus, FloatArray, Preprocessed, TopicModelResult
+
+MODELS = ("lda", "clusters")
 
 log = logging.getLogger(__name__)
 
@@ -53,18 +58,31 @@ class RunSettings:
     ingest: IngestSettings = field(default_factory=IngestSettings)
     preprocess: PreprocessSettings = field(default_factory=PreprocessSettings)
     lda: LdaSettings = field(default_factory=LdaSettings)
+    embed: EmbedSettings = field(default_factory=EmbedSettings)
+    clusters: ClusterSettings = field(default_factory=ClusterSettings)
+    models: tuple[str, ...] = MODELS
 
     def validate(self) -> None:
+        unknown = [m for m in self.models if m not in MODELS]
+        if unknown or not self.models:
+            raise SettingsError(
+                f"models must be one or more of {', '.join(MODELS)}, got {', '.join(self.models)}"
+            )
         self.ingest.validate()
         self.preprocess.validate()
         self.lda.validate()
 
     def as_dict(self) -> dict[str, Any]:
+        from dataclasses import asdict
+
         return {
             "seed": self.seed,
+            "models": list(self.models),
             "ingest": self.ingest.as_dict(),
             "preprocess": self.preprocess.as_dict(),
             "lda": self.lda.as_dict(),
+            "embed": asdict(self.embed),
+            "clusters": asdict(self.clusters),
         }
 
 
@@ -81,6 +99,7 @@ class RunResult:
     started: str
     duration_s: float
     stage_seconds: dict[str, float]
+    coords: FloatArray | None = None  # (n_docs, 2) document-map coordinates in [0, 1]
     version: str = __version__
 
     @property
@@ -114,11 +133,15 @@ def run_pipeline(
     if not pre.tokens:
         raise InputError(_nothing_usable(path, corpus, pre))
 
-    t0 = time.perf_counter()
-    sink.stage("fitting LDA")
-    lda = fit_lda(pre.tokens, pre.vocab, _seeded(settings), progress=sink.message)
-    seconds["lda"] = time.perf_counter() - t0
-    models = {"lda": lda}
+    models: dict[str, TopicModelResult] = {}
+    if "lda" in settings.models:
+        t0 = time.perf_counter()
+        sink.stage("fitting LDA")
+        models["lda"] = fit_lda(pre.tokens, pre.vocab, _seeded(settings), progress=sink.message)
+        seconds["lda"] = time.perf_counter() - t0
+    coords = None
+    if "clusters" in settings.models:
+        models["clusters"], coords = _fit_clusters(pre, settings, sink, seconds)
 
     t0 = time.perf_counter()
     sink.stage("scoring topics")
@@ -140,7 +163,46 @@ def run_pipeline(
         started=started.isoformat(timespec="seconds"),
         duration_s=time.perf_counter() - t_start,
         stage_seconds=seconds,
+        coords=coords,
     )
+
+
+def cache_dir() -> Path:
+    """Where derived data (embeddings) is cached: ``$TOPICS_CACHE_DIR`` or the user cache."""
+    configured = os.environ.get("TOPICS_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "topics"
+
+
+def _fit_clusters(
+    pre: Preprocessed, settings: RunSettings, sink: Progress, seconds: dict[str, float]
+) -> tuple[TopicModelResult, FloatArray]:
+    from dataclasses import replace
+
+    from topics.clusters import fit_clusters
+    from topics.embed import embed_documents
+    from topics.projection import project_2d
+
+    t0 = time.perf_counter()
+    sink.stage("embedding documents")
+    embed = replace(settings.embed, seed=settings.seed)
+    embeddings = embed_documents(pre.tokens, embed, cache_dir=cache_dir() / "embeddings")
+    seconds["embed"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    sink.stage("clustering documents")
+    model = fit_clusters(
+        pre.tokens, pre.vocab, embeddings, replace(settings.clusters, seed=settings.seed)
+    )
+    seconds["clusters"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    sink.stage("drawing the document map")
+    coords = project_2d(embeddings, seed=settings.seed)
+    seconds["map"] = time.perf_counter() - t0
+    return model, coords
 
 
 def _seeded(settings: RunSettings) -> LdaSettings:

@@ -66,12 +66,12 @@
   });
 
   // ---------------------------------------------------------------- drill-down lists
-  function showList(model, title, items) {
-    var box = document.getElementById("drill-" + model);
+  function showList(boxId, model, title, items) {
+    var box = document.getElementById("drill-" + boxId);
     box.replaceChildren();
     var head = el("div", { "class": "drill-head" });
     head.appendChild(el("strong", null, title + " — " + items.length.toLocaleString() + " documents "));
-    var close = el("button", { type: "button", "data-action": "close-drill", "data-model": model }, "close");
+    var close = el("button", { type: "button", "data-action": "close-drill", "data-box": boxId }, "close");
     head.appendChild(close);
     box.appendChild(head);
     var list = el("ol");
@@ -161,13 +161,20 @@
       closeViewer();
     } else if (action === "topic-docs") {
       var t = Number(target.getAttribute("data-topic"));
-      showList(model, "Topic " + topicName(model, t), topicDocs(model, t));
+      showList(model, model, "Topic " + topicName(model, t), topicDocs(model, t));
     } else if (action === "cell-docs") {
       var topic = Number(target.getAttribute("data-topic"));
       var label = target.getAttribute("data-label");
-      showList(model, "Label " + label + " in topic " + topicName(model, topic), topicDocs(model, topic, label));
+      showList(model, model, "Label " + label + " in topic " + topicName(model, topic), topicDocs(model, topic, label));
+    } else if (action === "pair-docs") {
+      var a = Number(target.getAttribute("data-a"));
+      var b = Number(target.getAttribute("data-b"));
+      var pair = docs.filter(function (d) { return d.lda_topic === a && d.clusters_topic === b; })
+        .sort(function (x, y) { return y.lda_weight - x.lda_weight; });
+      showList("compare", "lda", "LDA topic " + topicName("lda", a) + " and cluster topic " +
+        topicName("clusters", b), pair);
     } else if (action === "close-drill") {
-      document.getElementById("drill-" + model).hidden = true;
+      document.getElementById("drill-" + target.getAttribute("data-box")).hidden = true;
     }
   });
 

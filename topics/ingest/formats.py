@@ -7,13 +7,13 @@ A file reader yields ``Record`` (one document's raw fields) or ``Skipped``
 from __future__ import annotations
 
 import csv
+import html
 import itertools
 import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from html.parser import HTMLParser
 from typing import IO, Any
 
 from topics.types import Skipped
@@ -63,12 +63,14 @@ def read_plain(text: str) -> Record:
     return Record(text=text, title=_first_line(text))
 
 
-_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
-_MD_PREFIX = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)", re.MULTILINE)
-_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)(?=\S)(.+?)(?<=\S)\1")
-_MD_FENCE = re.compile(r"^\s*(```|~~~).*$", re.MULTILINE)
-_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
+# Every pattern is bounded or anchored so that hostile input (a 10 MB line of "_x " or
+# "[[[[") is processed in linear time; unbalanced markup is simply left in the text.
+_MD_IMAGE = re.compile(r"!\[([^\[\]\n]{0,500})\]\([^()\n]{0,2000}\)")
+_MD_LINK = re.compile(r"\[([^\[\]\n]{1,500})\]\([^()\n]{0,2000}\)")
+_MD_PREFIX = re.compile(r"^[ \t]{0,3}(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+|\d{1,9}[.)][ \t]+)", re.M)
+_MD_EMPHASIS = re.compile(r"(\*\*|__|\*|_|`)([^\s*_`](?:[^\n*_`]{0,500}[^\s*_`])?)\1")
+_MD_FENCE = re.compile(r"^[ \t]*(?:```|~~~)[^\n]*$", re.MULTILINE)
+_MD_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(\S[^\n]*)$", re.MULTILINE)
 
 
 def read_markdown(text: str) -> Record:
@@ -79,55 +81,82 @@ def read_markdown(text: str) -> Record:
     body = _MD_LINK.sub(r"\1", body)
     body = _MD_PREFIX.sub("", body)
     body = _MD_EMPHASIS.sub(r"\2", body)
-    title = heading.group(1).strip() if heading else _first_line(body)
+    if heading:
+        title = _MD_EMPHASIS.sub(r"\2", heading.group(1).rstrip().rstrip("#").rstrip())
+    else:
+        title = _first_line(body)
     return Record(text=body, title=title)
 
 
-class _HTMLText(HTMLParser):
-    """Collect visible text; drop scripts, styles and other non-content elements."""
-
-    _SKIP = frozenset({"script", "style", "noscript", "template", "svg", "head", "iframe"})
-    _BLOCK = frozenset(
-        {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article"}
-    )
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.title_parts: list[str] = []
-        self._skip_depth = 0
-        self._in_title = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "title":
-            self._in_title = True
-        elif tag in self._SKIP:
-            self._skip_depth += 1
-        elif tag in self._BLOCK:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "title":
-            self._in_title = False
-        elif tag in self._SKIP and self._skip_depth:
-            self._skip_depth -= 1
-        elif tag in self._BLOCK:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if self._in_title:
-            self.title_parts.append(data)
-        elif not self._skip_depth:
-            self.parts.append(data)
+# Elements whose content is not prose. Script and style are raw text (their content is
+# never parsed as tags); the others may nest, so their depth is counted.
+_HTML_RAW = frozenset({"script", "style", "title", "textarea", "xmp", "plaintext"})
+_HTML_SKIP = frozenset({"noscript", "template", "svg", "iframe", "object", "math", "select"})
+_HTML_BLOCK = frozenset(
+    {"p", "div", "br", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6"}
+    | {"section", "article", "header", "footer", "blockquote", "pre", "hr", "dd", "dt"}
+)
+_HTML_TAG = re.compile(r"<(/?)([A-Za-z][^\s/>]{0,64})")
+_HTML_RAW_END = {name: re.compile(rf"</{name}(?=[\s/>]|$)", re.IGNORECASE) for name in _HTML_RAW}
 
 
 def read_html(text: str) -> Record:
-    parser = _HTMLText()
-    parser.feed(text)
-    parser.close()
-    body = re.sub(r"[ \t]+", " ", "".join(parser.parts))
-    body = re.sub(r"\n\s*\n+", "\n\n", body).strip()
-    title = " ".join("".join(parser.title_parts).split()) or _first_line(body)
+    """Visible text and ``<title>`` of an HTML page; scripts, styles and markup dropped.
+
+    A small single-pass scanner rather than ``html.parser``, whose handling of
+    unclosed tags is quadratic (a 50 KB file of ``<a <a <a`` takes 20 s on Python 3.11).
+    Entities are decoded; the result is plain text, never markup.
+    """
+    parts: list[str] = []
+    title_parts: list[str] = []
+    skip_depth = 0
+    i, n = 0, len(text)
+    while i < n:
+        lt = text.find("<", i)
+        if lt < 0:
+            lt = n
+        if lt > i and not skip_depth:
+            parts.append(text[i:lt])
+        if lt >= n:
+            break
+        if text.startswith("<!--", lt):
+            end = text.find("-->", lt + 4)
+            i = n if end < 0 else end + 3
+            continue
+        if text.startswith(("<!", "<?"), lt):  # doctype, CDATA, processing instruction
+            end = text.find(">", lt + 2)
+            i = n if end < 0 else end + 1
+            continue
+        match = _HTML_TAG.match(text, lt)
+        if match is None:  # a lone "<" is text
+            if not skip_depth:
+                parts.append("<")
+            i = lt + 1
+            continue
+        end = text.find(">", match.end())
+        if end < 0:
+            break  # an unfinished tag at the end of the file is dropped, as browsers do
+        closing, name = match.group(1) == "/", match.group(2).lower()
+        self_closing = text[end - 1] == "/"
+        i = end + 1
+        if not closing and name in _HTML_RAW:
+            raw_end = _HTML_RAW_END[name].search(text, i)
+            content = text[i : raw_end.start() if raw_end else n]
+            if name == "title":
+                title_parts.append(content)
+            elif name in ("textarea", "xmp", "plaintext") and not skip_depth:
+                parts.append(content)
+            gt = text.find(">", raw_end.end()) if raw_end else -1
+            i = n if gt < 0 else gt + 1
+            continue
+        if name in _HTML_SKIP and not self_closing:
+            skip_depth = max(0, skip_depth + (-1 if closing else 1))
+        elif name in _HTML_BLOCK and not skip_depth:
+            parts.append("\n")
+    body = html.unescape("".join(parts))
+    body = re.sub(r"[ \t\r\f\v]+", " ", body)
+    body = re.sub(r" ?\n[\n ]*\n ?", "\n\n", body).strip()
+    title = " ".join(html.unescape("".join(title_parts)).split()) or _first_line(body)
     return Record(text=body, title=title)
 
 

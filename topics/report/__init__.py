@@ -42,11 +42,7 @@ class WrittenReport:
 def render_report(run: RunResult, run_id: str) -> tuple[dict[str, Any], str]:
     """Report data and the HTML page for a finished run."""
     data = build_report_data(run, run_id=run_id)
-    panels = {
-        name: ldavis_panel(model, run.pre.tokens)
-        for name, model in run.models.items()
-        if name == "lda"
-    }
+    panels = {name: ldavis_panel(model, run.pre.tokens) for name, model in run.models.items()}
     return data, render_html(data, panels)
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from topics.evaluate import METRIC_EXPLANATIONS
+from topics.report.compare import alignment_table, disagreements, similarity_matrix
 from topics.types import TopicModelResult
 
 if TYPE_CHECKING:
@@ -44,6 +45,20 @@ def build_report_data(run: RunResult, *, run_id: str) -> dict[str, Any]:
         for s in run.corpus.skipped + run.pre.dropped
     ]
     labels = sorted({d["label"] for d in documents if d["label"]})
+    compare: dict[str, Any] = {
+        "disagreements": disagreements(run.models, run.labels),
+        "alignment": (
+            alignment_table(run.models["lda"], run.models["clusters"])
+            if {"lda", "clusters"} <= set(run.models)
+            else None
+        ),
+    }
+    coords = None
+    if run.coords is not None:
+        coords = {
+            "x": [round(float(v), 4) for v in run.coords[:, 0]],
+            "y": [round(float(v), 4) for v in run.coords[:, 1]],
+        }
     return {
         "run": {
             "id": run_id,
@@ -75,6 +90,8 @@ def build_report_data(run: RunResult, *, run_id: str) -> dict[str, Any]:
         "skip_reasons": _reason_counts(skipped),
         "notes": [{"path": n.path, "message": n.message} for n in run.corpus.notes],
         "models": models,
+        "compare": compare,
+        "map": coords,
         "metric_explanations": METRIC_EXPLANATIONS,
         "documents": documents,
     }
@@ -101,6 +118,9 @@ def _documents(run: RunResult) -> list[dict[str, Any]]:
         for name, model in run.models.items():
             row[f"{name}_topic"] = int(model.assignments[i])
             row[f"{name}_weight"] = round(float(model.doc_topic[i].max()), 4)
+        if run.coords is not None:
+            row["x"] = round(float(run.coords[i, 0]), 4)
+            row["y"] = round(float(run.coords[i, 1]), 4)
         out.append(row)
     return out
 
@@ -136,6 +156,7 @@ def _model(
         "settings": model.settings,
         "extras": _jsonable(model.extras),
         "label_table": _label_table(model, run.labels),
+        "similarity": similarity_matrix(model),
     }
 
 
@@ -262,11 +283,24 @@ def manifest_json(data: dict[str, Any]) -> dict[str, Any]:
 
 
 DOCUMENT_COLUMNS = ("id", "path", "label", "date", "title")
+#: Column prefix of each model in ``documents.csv`` (a published contract: ``cluster_topic``).
+CSV_PREFIX = {"lda": "lda", "clusters": "cluster"}
 
 
 def document_rows(data: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
-    """Header and rows of ``documents.csv``: one row per modelled document."""
-    model_cols = [c for name in data["models"] for c in (f"{name}_topic", f"{name}_weight")]
-    header = [*DOCUMENT_COLUMNS, *model_cols]
-    rows = [[d.get(c) if d.get(c) is not None else "" for c in header] for d in data["documents"]]
+    """Header and rows of ``documents.csv``: one row per modelled document.
+
+    Columns: id, path, label, date, title, then ``<model>_topic`` and ``<model>_weight``
+    per model (``lda_*``, ``cluster_*``; -1 is an outlier), then the map's ``x`` and ``y``.
+    """
+    keys: list[tuple[str, str]] = [(c, c) for c in DOCUMENT_COLUMNS]
+    for name in data["models"]:
+        prefix = CSV_PREFIX.get(name, name)
+        keys += [(f"{prefix}_topic", f"{name}_topic"), (f"{prefix}_weight", f"{name}_weight")]
+    if data.get("map"):
+        keys += [("x", "x"), ("y", "y")]
+    header = [column for column, _ in keys]
+    rows = [
+        [d.get(key) if d.get(key) is not None else "" for _, key in keys] for d in data["documents"]
+    ]
     return header, rows

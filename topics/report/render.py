@@ -121,8 +121,13 @@ def render_html(
     if ldavis:
         scripts += [js_for_script(ldavis["d3"]), js_for_script(ldavis["ldavis"])]
     scripts.append(js_for_script(_asset(str(assets_dir / "report.js"))))
+    if data.get("map"):
+        scripts.append(js_for_script(_asset(str(assets_dir / "map.js"))))
     page_data = {
-        "documents": data["documents"],
+        # The map reads coordinates from ``map``; no need to ship them twice.
+        "documents": [
+            {k: v for k, v in d.items() if k not in ("x", "y")} for d in data["documents"]
+        ],
         "models": {
             name: {
                 "title": m["title"],
@@ -132,6 +137,7 @@ def render_html(
         },
         "panels": {name: panel for name, panel in panels.items() if panel},
         "labels": data["corpus"]["labels"],
+        "map": data.get("map"),
     }
     csp = "; ".join(
         [
@@ -147,6 +153,7 @@ def render_html(
     template = _environment(template_dir).get_template("report.html.j2")
     return template.render(
         data=data,
+        panels={name for name, panel in panels.items() if panel},
         csp=csp,
         css=Markup(css),
         ldavis_css=Markup(ldavis["ldavis_css"]) if ldavis else "",

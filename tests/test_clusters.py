@@ -1,0 +1,274 @@
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pytest
+from scipy import sparse
+from sklearn.metrics import adjusted_rand_score
+
+from tests.conftest import Planted, planted_corpus
+from tests.test_projection import blobs
+from topics.clusters import (
+    ClusterSettings,
+    class_tfidf,
+    count_matrix,
+    default_min_cluster_size,
+    fit_clusters,
+    merge_topics,
+)
+from topics.embed import EmbedSettings, embed_documents
+from topics.errors import SettingsError
+from topics.types import FloatArray, IntArray, TopicModelResult
+
+N_NOISE = 12
+
+
+@dataclass(frozen=True)
+class BlobCase:
+    """Six embedding blobs plus noise points, with planted-topic tokens per blob."""
+
+    points: FloatArray
+    labels: IntArray  # blob of each document, -1 for noise
+    tokens: list[list[str]]
+    vocab: list[str]
+    planted: Planted
+    result: TopicModelResult
+    warnings: list[str]
+
+
+def _blob_case() -> tuple[FloatArray, IntArray, list[list[str]], Planted]:
+    points, labels = blobs(n_blobs=6, per_blob=50, dims=50, seed=0)
+    rng = np.random.default_rng(1)
+    noise = rng.normal(size=(N_NOISE, points.shape[1]))
+    points = np.vstack([points, noise / np.linalg.norm(noise, axis=1, keepdims=True)])
+    labels = np.concatenate([labels, np.full(N_NOISE, -1)])
+    planted = planted_corpus(n_topics=6, n_docs=300, seed=2)
+    by_topic = {
+        t: [d for d, m in zip(planted.tokens, planted.main_topic) if m == t] for t in range(6)
+    }
+    tokens = [by_topic[int(b)].pop() for b in labels[labels >= 0]]
+    all_words = [w for words in planted.topics for w in words]
+    tokens += [list(rng.choice(all_words, size=40)) for _ in range(N_NOISE)]
+    return points, labels, [[str(t) for t in doc] for doc in tokens], planted
+
+
+def _vocab(tokens: list[list[str]]) -> list[str]:
+    return sorted({t for doc in tokens for t in doc})
+
+
+@pytest.fixture(scope="module")
+def case() -> BlobCase:
+    points, labels, tokens, planted = _blob_case()
+    vocab = _vocab(tokens)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = fit_clusters(tokens, vocab, points, ClusterSettings(seed=0))
+    messages = [f"{w.category.__name__}: {w.message}" for w in caught]
+    return BlobCase(points, labels, tokens, vocab, planted, result, messages)
+
+
+def _within_one_planted_set(words: list[str], planted: Planted) -> bool:
+    return any(set(words) <= set(topic) for topic in planted.topics)
+
+
+def test_planted_blobs_are_recovered(case: BlobCase) -> None:
+    blob_docs = case.labels >= 0
+    ari = adjusted_rand_score(case.labels[blob_docs], case.result.assignments[blob_docs])
+    assert ari >= 0.9
+    assert case.result.n_topics == 6
+
+
+def test_topic_words_come_from_one_planted_set(case: BlobCase) -> None:
+    tops = [words[:10] for words in case.result.topic_words]
+    assert all(_within_one_planted_set(words, case.planted) for words in tops)
+    # ... and every planted set is some topic's.
+    assert {words[0][:2] for words in tops} == {f"t{t}" for t in range(6)}
+
+
+def test_result_shapes_and_invariants(case: BlobCase) -> None:
+    result = case.result
+    n_docs, n_topics = len(case.tokens), result.n_topics
+    assert result.name == "clusters"
+    assert result.vocab == case.vocab
+    assert result.topic_term.shape == (n_topics, len(case.vocab))
+    assert result.doc_topic.shape == (n_docs, n_topics)
+    np.testing.assert_allclose(result.topic_term.sum(axis=1), 1.0)
+    np.testing.assert_allclose(result.doc_topic.sum(axis=1), 1.0)
+    assert result.assignments.shape == (n_docs,)
+    assert set(result.assignments.tolist()) <= set(range(-1, n_topics))
+    assert result.sizes == sorted(result.sizes, reverse=True)
+    assert all(len(words) == 30 for words in result.topic_words)
+    assert result.settings == {
+        "n_topics": "auto",
+        "min_cluster_size": None,
+        "assign_outliers": False,
+        "seed": 0,
+        "top_n": 30,
+    }
+    extras = result.extras
+    assert extras["outlier_share"] == pytest.approx(np.mean(result.assignments == -1))
+    assert extras["n_outliers"] == int(np.sum(result.assignments == -1))
+    assert extras["min_cluster_size"] == default_min_cluster_size(n_docs)
+    assert "NPMI" in extras["n_topics_rule"]
+    curve = extras["n_topics_curve"]
+    assert [int(p["n_topics"]) for p in curve] == list(range(2, extras["n_clusters_raw"] + 1))
+
+
+def test_noise_documents_are_outliers(case: BlobCase) -> None:
+    noise = case.labels < 0
+    assert np.mean(case.result.assignments[noise] == -1) >= 0.5
+
+
+def test_no_future_warning_from_hdbscan(case: BlobCase) -> None:
+    assert not [m for m in case.warnings if m.startswith("FutureWarning")]
+
+
+def test_same_seed_gives_identical_topics(case: BlobCase) -> None:
+    again = fit_clusters(case.tokens, case.vocab, case.points, ClusterSettings(seed=0))
+    np.testing.assert_array_equal(again.assignments, case.result.assignments)
+    np.testing.assert_array_equal(again.doc_topic, case.result.doc_topic)
+    assert again.topic_words == case.result.topic_words
+
+
+def test_merging_to_n_topics(case: BlobCase) -> None:
+    result = fit_clusters(case.tokens, case.vocab, case.points, ClusterSettings(n_topics=3))
+    extras = result.extras
+    n_raw = extras["n_clusters_raw"]
+    assert result.n_topics == 3
+    assert len(result.topic_words) == 3
+    assert len(extras["merges"]) == n_raw - 3
+    _check_merge_list(extras["merges"], n_raw, extras["topic_merge_ids"])
+    # Topics are unions of HDBSCAN clusters that cover each cluster exactly once.
+    members = sorted(c for group in extras["topic_clusters"] for c in group)
+    assert members == list(range(n_raw))
+    # Whole blobs are merged: no blob is split between topics.
+    blob_docs = (case.labels >= 0) & (result.assignments >= 0)
+    for blob in range(6):
+        assigned = result.assignments[blob_docs & (case.labels == blob)]
+        assert len(set(assigned.tolist())) == 1
+    assert "3 topics were asked for" in extras["n_topics_rule"]
+
+
+def _check_merge_list(merges: list[dict[str, Any]], n_raw: int, final_ids: list[int]) -> None:
+    alive = set(range(n_raw))
+    for step, merge in enumerate(merges):
+        assert merge["step"] == step
+        assert merge["into"] == n_raw + step
+        a, b = merge["merged"]
+        assert a != b and a in alive and b in alive
+        assert -1.0 <= merge["similarity"] <= 1.0 + 1e-9
+        alive -= {a, b}
+        alive.add(merge["into"])
+    assert sorted(final_ids) == sorted(alive)
+
+
+def test_assign_outliers_gives_every_document_a_topic(case: BlobCase) -> None:
+    settings = ClusterSettings(seed=0, assign_outliers=True)
+    result = fit_clusters(case.tokens, case.vocab, case.points, settings)
+    assert (result.assignments >= 0).all()
+    assert result.extras["outlier_share"] == case.result.extras["outlier_share"] > 0
+    # Clustered documents keep their topics; only outliers changed.
+    kept = case.result.assignments >= 0
+    assert adjusted_rand_score(case.result.assignments[kept], result.assignments[kept]) == 1.0
+
+
+def test_planted_corpus_end_to_end_with_doc2vec(planted: Planted) -> None:
+    embeddings = embed_documents(planted.tokens, EmbedSettings(vector_size=32, seed=0))
+    vocab = _vocab(planted.tokens)
+    result = fit_clusters(planted.tokens, vocab, embeddings, ClusterSettings(n_topics=6))
+    assert result.n_topics == 6
+    assert all(_within_one_planted_set(w[:10], planted) for w in result.topic_words)
+    clustered = result.assignments >= 0
+    main = np.asarray(planted.main_topic)
+    assert adjusted_rand_score(main[clustered], result.assignments[clustered]) >= 0.9
+
+
+@pytest.mark.parametrize("n_docs", [1, 2, 3])
+def test_tiny_corpus(n_docs: int) -> None:
+    tokens = [["apple", "pear"], ["apple", "plum"], ["kiwi"]][:n_docs]
+    embeddings = np.random.default_rng(0).normal(size=(n_docs, 8))
+    result = fit_clusters(tokens, ["apple", "kiwi", "pear", "plum"], embeddings, ClusterSettings())
+    assert result.n_topics == 1
+    assert result.assignments.tolist() == [0] * n_docs
+    np.testing.assert_allclose(result.doc_topic.sum(axis=1), 1.0)
+    assert result.topic_words[0][0] in {"apple", "kiwi"}
+    assert "no dense cluster" in result.extras["n_topics_rule"]
+
+
+def test_count_matrix_ignores_unknown_tokens() -> None:
+    counts = count_matrix([["b", "a", "b", "zzz"], [], ["c"]], ["a", "b", "c"])
+    np.testing.assert_array_equal(counts.toarray(), [[1, 2, 0], [0, 0, 0], [0, 0, 1]])
+
+
+def test_class_tfidf_matches_bertopic_formula() -> None:
+    counts = np.array([[3.0, 1.0, 0.0], [0.0, 1.0, 4.0]])
+    tf = counts / counts.sum(axis=1, keepdims=True)
+    avg_words = counts.sum() / 2
+    expected = tf * np.log(1 + avg_words / counts.sum(axis=0))
+    np.testing.assert_allclose(class_tfidf(counts), expected)
+    np.testing.assert_allclose(class_tfidf(sparse.csr_matrix(counts)), expected)
+    # A term that never occurs gets weight 0, not NaN.
+    assert class_tfidf(np.array([[1.0, 0.0]]))[0, 1] == 0.0
+
+
+def test_merge_takes_smallest_topic_into_its_most_similar() -> None:
+    counts = sparse.csr_matrix(
+        np.array(
+            [
+                [10, 10, 0, 0, 0],  # 0: size 50
+                [5, 5, 0, 0, 0],  # 1: size 5, same direction as 0
+                [0, 0, 10, 10, 0],  # 2: size 20
+                [0, 0, 0, 1, 10],  # 3: size 30
+            ],
+            dtype=float,
+        )
+    )
+    merges, groups = merge_topics(counts, np.array([50, 5, 20, 30]), 2)
+    assert merges[0]["merged"] == [1, 0] and merges[0]["into"] == 4
+    assert merges[0]["similarity"] == pytest.approx(1.0)
+    # Next smallest is 2 (20 docs); its nearest is 3 (shared term), not 4.
+    assert merges[1]["merged"] == [2, 3] and merges[1]["into"] == 5
+    assert sorted(sorted(g) for g in groups) == [[0, 1], [2, 3]]
+
+
+def test_merge_ties_go_to_the_smaller_partner() -> None:
+    counts = sparse.csr_matrix(
+        np.array(
+            [
+                [10, 10, 0, 0],  # 0: size 50
+                [1, 0, 1, 0],  # 1: size 3, equally similar to 0 and 2
+                [0, 0, 10, 10],  # 2: size 20
+            ],
+            dtype=float,
+        )
+    )
+    merges, _ = merge_topics(counts, np.array([50, 3, 20]), 2)
+    assert merges[0]["merged"] == [1, 2]
+
+
+def test_default_min_cluster_size_grows_with_the_corpus() -> None:
+    assert default_min_cluster_size(3) == 3
+    assert default_min_cluster_size(100) == 5
+    assert default_min_cluster_size(2225) == 16
+    assert default_min_cluster_size(18_700) == 46
+    assert default_min_cluster_size(10_000_000) == 100
+
+
+def test_invalid_settings_are_all_reported() -> None:
+    bad = ClusterSettings(n_topics=0, min_cluster_size=1, seed=-1, top_n=0)
+    with pytest.raises(SettingsError) as info:
+        fit_clusters([["a"]], ["a"], np.ones((1, 2)), bad)
+    for name in ("n_topics", "min_cluster_size", "seed", "top_n"):
+        assert name in str(info.value)
+    with pytest.raises(SettingsError, match="n_topics"):
+        ClusterSettings(n_topics="many").validate()  # type: ignore[arg-type]
+
+
+def test_mismatched_inputs_raise() -> None:
+    with pytest.raises(ValueError, match="2 rows but there are 3 token lists"):
+        fit_clusters([["a"], ["a"], ["a"]], ["a"], np.ones((2, 4)), ClusterSettings())
+    with pytest.raises(ValueError, match="vocab is empty"):
+        fit_clusters([["a"]], [], np.ones((1, 4)), ClusterSettings())

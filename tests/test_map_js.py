@@ -1,0 +1,436 @@
+"""The document map (templates/assets/map.js) in real headless Chromium.
+
+The page mimics the report: the partial rendered with Jinja2 (autoescape, StrictUndefined),
+the data in a ``<script type="application/json">``, a stub ``window.topicsReport`` that
+records ``openDocument`` calls, map.js inlined, and a CSP that allows the scripts only by
+hash, so an inline handler, ``eval`` or a network request would show up as an error.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from tests.browser import open_report
+from topics.report.render import js_for_script, json_for_script, script_hash
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+HOSTILE_TITLE = "<img src=x onerror=alert(1)>"
+HOSTILE_SNIPPET = "</script><script>alert(1)</script>"
+N_DOCS = 300
+N_TOPICS = 4
+RARE_WORD = "zebrafish"
+N_RARE = 7
+HOSTILE_ID = 5
+
+# Stands in for report.js: the same global, with openDocument calls recorded.
+STUB_REPORT = """(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("topics-data").textContent);
+  window.openedDocuments = [];
+  window.topicsReport = {
+    data: data,
+    openDocument: function (id) { window.openedDocuments.push(id); },
+    topicName: function (model, id) {
+      if (id < 0) { return "outlier"; }
+      var t = data.models[model].topics[id];
+      return t ? id + ": " + t.words.slice(0, 4).join(", ") : String(id);
+    }
+  };
+})();
+"""
+
+
+def build_map_page(
+    documents: list[dict[str, Any]],
+    coords: dict[str, list[float]] | None,
+    models: dict[str, dict[str, Any]],
+    *,
+    with_partial: bool = True,
+) -> str:
+    """A self-contained page holding the map partial, the data, a report stub and map.js."""
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(enabled_extensions=("j2", "html"), default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    partial = env.get_template("_map.html.j2").render(data={"models": models})
+    page_data: dict[str, Any] = {"documents": documents, "models": models}
+    if coords is not None:
+        page_data["map"] = coords
+    scripts = [
+        js_for_script(STUB_REPORT),
+        js_for_script((TEMPLATES / "assets" / "map.js").read_text(encoding="utf-8")),
+    ]
+    csp = "; ".join(
+        [
+            "default-src 'none'",
+            "script-src " + " ".join(script_hash(s) for s in scripts),
+            "style-src 'unsafe-inline'",
+            "img-src data:",
+            "base-uri 'none'",
+            "form-action 'none'",
+        ]
+    )
+    css = (TEMPLATES / "assets" / "report.css").read_text(encoding="utf-8")
+    return "\n".join(
+        [
+            "<!DOCTYPE html>",
+            '<html lang="en"><head><meta charset="utf-8">',
+            f'<meta http-equiv="Content-Security-Policy" content="{csp}">',
+            f"<title>map test</title><style>{css}</style></head><body><main>",
+            partial if with_partial else "",
+            "</main>",
+            '<script type="application/json" id="topics-data">',
+            json_for_script(page_data),
+            "</script>",
+            *(f"<script>{s}</script>" for s in scripts),
+            "</body></html>",
+        ]
+    )
+
+
+def synthetic_corpus(
+    n_docs: int = N_DOCS, n_topics: int = N_TOPICS, seed: int = 0, with_text: bool = True
+) -> tuple[list[dict[str, Any]], dict[str, list[float]], dict[str, dict[str, Any]]]:
+    """Documents in planted blobs: ``lda`` topic = blob; ``clusters`` splits them differently."""
+    rng = np.random.default_rng(seed)
+    vocab = [[f"topic{t}word{w}" for w in range(12)] for t in range(n_topics)]
+    centres = rng.uniform(0.15, 0.85, size=(n_topics, 2))
+    lda = np.arange(n_docs) % n_topics
+    xy = centres[lda] + rng.normal(0, 0.05, size=(n_docs, 2))
+    xy = (xy - xy.min(axis=0)) / (xy.max(axis=0) - xy.min(axis=0))
+    # A second model: three clusters by x position, a tenth of documents outliers.
+    clusters = np.minimum((xy[:, 0] * 3).astype(int), 2)
+    clusters[rng.random(n_docs) < 0.1] = -1
+    rare = set(rng.choice(np.arange(10, n_docs), size=N_RARE, replace=False).tolist())
+    docs = []
+    for i in range(n_docs):
+        t = int(lda[i])
+        words = [str(w) for w in rng.choice(vocab[t], size=25)]
+        if i in rare:
+            words.insert(int(rng.integers(len(words))), RARE_WORD.capitalize())
+        text = " ".join(words)
+        doc: dict[str, Any] = {
+            "id": i,
+            "title": f"Document {i} on {vocab[t][0]}",
+            "snippet": f"snippet {i}: {text[:120]}",
+            "label": f"label{t}",
+            "lda_topic": t,
+            "lda_weight": round(float(rng.uniform(0.4, 1)), 3),
+            "clusters_topic": int(clusters[i]),
+            "clusters_weight": round(float(rng.uniform(0.4, 1)), 3),
+        }
+        if with_text:
+            doc["text"] = text
+        docs.append(doc)
+    docs[HOSTILE_ID]["title"] = HOSTILE_TITLE
+    docs[HOSTILE_ID]["snippet"] = HOSTILE_SNIPPET
+    if with_text:
+        docs[HOSTILE_ID]["text"] = HOSTILE_SNIPPET + " " + docs[HOSTILE_ID]["text"]
+    models = {
+        "lda": {
+            "title": "LDA",
+            "topics": [{"id": t, "words": vocab[t][:10]} for t in range(n_topics)],
+        },
+        "clusters": {
+            "title": "Embedding clusters",
+            "topics": [
+                {"id": c, "words": [f"cluster{c}w{w}" for w in range(10)]} for c in range(3)
+            ],
+        },
+    }
+    coords = {
+        "x": [round(float(v), 5) for v in xy[:, 0]],
+        "y": [round(float(v), 5) for v in xy[:, 1]],
+    }
+    return docs, coords, models
+
+
+@pytest.fixture(scope="module")
+def corpus() -> tuple[list[dict[str, Any]], dict[str, list[float]], dict[str, dict[str, Any]]]:
+    return synthetic_corpus()
+
+
+@pytest.fixture
+def map_page(tmp_path: Path, corpus: Any) -> Path:
+    path = tmp_path / "map.html"
+    path.write_text(build_map_page(*corpus), encoding="utf-8")
+    return path
+
+
+def _canvas_point(page: Any, doc_id: int) -> tuple[float, float]:
+    """Page coordinates of a document's mark."""
+    box = page.locator("#doc-map-canvas").bounding_box()
+    px, py = page.evaluate("id => window.topicsMap.projected(id)", doc_id)
+    return box["x"] + px, box["y"] + py
+
+
+def _isolated_doc(page: Any, n_docs: int, min_gap: float = 8.0) -> int:
+    """A document with no other mark within ``min_gap`` CSS pixels (hover is unambiguous)."""
+    pts = np.array(
+        page.evaluate(f"[...Array({n_docs}).keys()].map(i => window.topicsMap.projected(i))")
+    )
+    for i in range(10, n_docs):
+        d = np.hypot(*(pts - pts[i]).T)
+        d[i] = math.inf
+        if d.min() > min_gap:
+            return i
+    raise AssertionError("no isolated document")
+
+
+def _clean(watch: Any) -> None:
+    assert watch.console_errors == []
+    assert watch.page_errors == []
+    assert watch.dialogs == []
+    assert watch.network == []
+
+
+@pytest.mark.browser
+def test_map_draws_every_document(map_page: Path) -> None:
+    with open_report(map_page) as (page, watch):
+        page.wait_for_selector("#doc-map[data-drawn]")
+        root = page.locator("#doc-map")
+        assert root.get_attribute("data-drawn") == str(N_DOCS)
+        assert root.get_attribute("data-points") == str(N_DOCS)
+        assert root.get_attribute("data-highlighted") == str(N_DOCS)
+        assert page.evaluate("window.topicsMap.pointCount()") == N_DOCS
+        # devicePixelRatio-aware backing store, and marks really on it.
+        size = page.evaluate(
+            "(() => { const c = document.getElementById('doc-map-canvas');"
+            " return [c.width, c.clientWidth, window.devicePixelRatio]; })()"
+        )
+        assert size[0] == round(size[1] * size[2])
+        coloured = page.evaluate(
+            "(() => { const c = document.getElementById('doc-map-canvas');"
+            " const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+            " let k = 0; for (let i = 0; i < d.length; i += 4)"
+            " { if (d[i] !== 255 || d[i + 1] !== 255 || d[i + 2] !== 255) k++; } return k; })()"
+        )
+        assert coloured > N_DOCS * 3
+        _clean(watch)
+
+
+@pytest.mark.browser
+def test_hover_shows_title_and_snippet_as_text(map_page: Path, corpus: Any) -> None:
+    docs = corpus[0]
+    with open_report(map_page) as (page, watch):
+        doc_id = _isolated_doc(page, N_DOCS)
+        page.mouse.move(*_canvas_point(page, doc_id))
+        tip = page.locator("#doc-map-tooltip")
+        tip.wait_for(state="visible")
+        assert docs[doc_id]["snippet"] in tip.inner_text()
+        assert docs[doc_id]["title"] in tip.inner_text()
+        # Moving far away hides it.
+        box = page.locator("#doc-map-canvas").bounding_box()
+        page.mouse.move(box["x"] + 2, box["y"] + 2)
+        tip.wait_for(state="hidden")
+        # The hostile document's strings are shown, never parsed.
+        page.evaluate(f"window.topicsMap.isolate({docs[HOSTILE_ID]['lda_topic']})")
+        page.mouse.move(*_canvas_point(page, HOSTILE_ID))
+        tip_doc = "document.getElementById('doc-map-tooltip').getAttribute('data-doc')"
+        page.wait_for_function(f"{tip_doc} === '{HOSTILE_ID}'")
+        assert page.locator(".map-tip-title").text_content() == HOSTILE_TITLE
+        assert page.locator(".map-tip-snippet").text_content() == HOSTILE_SNIPPET
+        assert page.locator("#doc-map img, #doc-map script").count() == 0
+        _clean(watch)
+
+
+@pytest.mark.browser
+def test_click_opens_document(map_page: Path) -> None:
+    with open_report(map_page) as (page, watch):
+        doc_id = _isolated_doc(page, N_DOCS)
+        page.mouse.click(*_canvas_point(page, doc_id))
+        page.wait_for_function("window.openedDocuments.length > 0")
+        assert page.evaluate("window.openedDocuments") == [doc_id]
+        # A click on empty canvas opens nothing.
+        box = page.locator("#doc-map-canvas").bounding_box()
+        page.mouse.click(box["x"] + 2, box["y"] + 2)
+        assert page.evaluate("window.openedDocuments") == [doc_id]
+        _clean(watch)
+
+
+@pytest.mark.browser
+def test_legend_isolates_a_topic_and_show_all_clears_it(map_page: Path, corpus: Any) -> None:
+    docs = corpus[0]
+    size = sum(d["lda_topic"] == 2 for d in docs)
+    with open_report(map_page) as (page, watch):
+        entries = page.locator("#doc-map-legend button[data-topic]")
+        assert entries.count() == N_TOPICS
+        entry = page.locator('#doc-map-legend button[data-topic="2"]')
+        assert entry.locator(".count").text_content() == str(size)
+        assert "topic2word0, topic2word1, topic2word2" in entry.text_content()
+        entry.click()
+        root = page.locator("#doc-map")
+        assert root.get_attribute("data-highlighted") == str(size)
+        assert entry.get_attribute("aria-pressed") == "true"
+        page.wait_for_function(f"document.getElementById('doc-map').dataset.drawn === '{N_DOCS}'")
+        entry.click()
+        assert root.get_attribute("data-highlighted") == str(N_DOCS)
+        entry.click()
+        page.locator("#doc-map-show-all").click()
+        assert root.get_attribute("data-highlighted") == str(N_DOCS)
+        _clean(watch)
+
+
+@pytest.mark.browser
+def test_search_highlights_matching_documents(map_page: Path, corpus: Any) -> None:
+    docs = corpus[0]
+    expected = sum(RARE_WORD in (d["title"] + " " + d["text"]).lower() for d in docs)
+    assert expected == N_RARE
+    with open_report(map_page) as (page, watch):
+        page.locator("#doc-map-search").fill(RARE_WORD.upper())
+        root = page.locator("#doc-map")
+        assert root.get_attribute("data-highlighted") == str(N_RARE)
+        assert page.locator("#doc-map-count").text_content() == f"{N_RARE} matches"
+        # Titles are searched too; the hostile title is matched as plain text.
+        page.locator("#doc-map-search").fill("onerror=alert")
+        assert root.get_attribute("data-highlighted") == "1"
+        page.locator("#doc-map-search").fill("")
+        assert root.get_attribute("data-highlighted") == str(N_DOCS)
+        _clean(watch)
+
+
+@pytest.mark.browser
+def test_model_toggle_recolours(map_page: Path, corpus: Any) -> None:
+    docs = corpus[0]
+    # A document whose colour must change: lda topic 0, clusters topic 2 (another colour).
+    doc_id = next(
+        i for i, d in enumerate(docs) if i > 10 and d["lda_topic"] == 0 and d["clusters_topic"] == 2
+    )
+    pixel = (
+        "id => { const c = document.getElementById('doc-map-canvas');"
+        " const [x, y] = window.topicsMap.projected(id); const r = window.devicePixelRatio;"
+        " return Array.from(c.getContext('2d').getImageData(Math.round(x * r),"
+        " Math.round(y * r), 1, 1).data.slice(0, 3)); }"
+    )
+    with open_report(map_page) as (page, watch):
+        page.evaluate("window.topicsMap.isolate(0)")  # doc_id's mark on top of its neighbours
+        page.wait_for_timeout(100)
+        before = page.evaluate(pixel, doc_id)
+        assert before == [0x1F, 0x77, 0xB4]
+        page.select_option("#doc-map-model", "clusters")
+        root = page.locator("#doc-map")
+        assert root.get_attribute("data-model") == "clusters"
+        assert root.get_attribute("data-highlighted") == str(N_DOCS)  # the isolation is cleared
+        topics = page.locator("#doc-map-legend button[data-topic]")
+        ids = [topics.nth(i).get_attribute("data-topic") for i in range(topics.count())]
+        assert ids == ["0", "1", "2", "-1"]
+        assert page.locator('#doc-map-legend button[data-topic="-1"] .count').text_content() == str(
+            sum(d["clusters_topic"] == -1 for d in docs)
+        )
+        page.evaluate("window.topicsMap.isolate(2)")
+        page.wait_for_timeout(100)
+        assert page.evaluate(pixel, doc_id) == [0x2C, 0xA0, 0x2C]
+        _clean(watch)
+
+
+@pytest.mark.browser
+def test_shift_drag_lists_documents_in_the_box(map_page: Path, corpus: Any) -> None:
+    docs = corpus[0]
+    with open_report(map_page) as (page, watch):
+        box = page.locator("#doc-map-canvas").bounding_box()
+        pts = page.evaluate(f"[...Array({N_DOCS}).keys()].map(i => window.topicsMap.projected(i))")
+        members = [i for i, d in enumerate(docs) if d["lda_topic"] == 1]
+        x0 = min(pts[i][0] for i in members) - 2
+        x1 = max(pts[i][0] for i in members) + 2
+        y0 = min(pts[i][1] for i in members) - 2
+        y1 = max(pts[i][1] for i in members) + 2
+        inside = [i for i, (x, y) in enumerate(pts) if x0 <= x <= x1 and y0 <= y <= y1]
+        assert set(members) <= set(inside)
+        page.keyboard.down("Shift")
+        page.mouse.move(box["x"] + x0, box["y"] + y0)
+        page.mouse.down()
+        page.mouse.move(box["x"] + (x0 + x1) / 2, box["y"] + (y0 + y1) / 2, steps=4)
+        page.mouse.move(box["x"] + x1, box["y"] + y1, steps=4)
+        page.mouse.up()
+        page.keyboard.up("Shift")
+        listing = page.locator("#doc-map-selection")
+        listing.wait_for(state="visible")
+        links = listing.locator("a[data-map-doc]")
+        assert links.count() == len(inside)
+        assert sorted(
+            int(links.nth(i).get_attribute("data-map-doc")) for i in range(links.count())
+        ) == (inside)
+        assert f"{len(inside)} documents" in listing.locator("strong").text_content()
+        # Shift-drag does not pan; a link opens its document.
+        assert page.evaluate("window.topicsMap.view()") == {"k": 1, "tx": 0, "ty": 0}
+        links.nth(0).click()
+        assert page.evaluate("window.openedDocuments") == [inside[0]]
+        listing.locator("[data-map-action=clear-selection]").click()
+        listing.wait_for(state="hidden")
+        _clean(watch)
+
+
+@pytest.mark.browser
+def test_selection_list_shows_hostile_title_as_text(map_page: Path) -> None:
+    with open_report(map_page) as (page, watch):
+        x, y = page.evaluate(f"window.topicsMap.projected({HOSTILE_ID})")
+        page.evaluate(f"window.topicsMap.select({x - 1}, {y - 1}, {x + 1}, {y + 1})")
+        link = page.locator(f'#doc-map-selection a[data-map-doc="{HOSTILE_ID}"]')
+        assert link.text_content() == HOSTILE_TITLE
+        assert page.locator("#doc-map-selection img").count() == 0
+        _clean(watch)
+
+
+@pytest.mark.browser
+def test_pan_zoom_and_reset(map_page: Path) -> None:
+    with open_report(map_page) as (page, watch):
+        doc_id = _isolated_doc(page, N_DOCS)
+        start = page.evaluate(f"window.topicsMap.projected({doc_id})")
+        other = page.evaluate(f"window.topicsMap.projected({(doc_id + 1) % N_DOCS})")
+        # Wheel zoom keeps the point under the cursor in place and spreads the others.
+        page.mouse.move(*_canvas_point(page, doc_id))
+        page.mouse.wheel(0, -400)
+        page.wait_for_function("window.topicsMap.view().k > 1.5")
+        after = page.evaluate(f"window.topicsMap.projected({doc_id})")
+        assert math.dist(start, after) < 1.0
+        other_after = page.evaluate(f"window.topicsMap.projected({(doc_id + 1) % N_DOCS})")
+        assert math.dist(after, other_after) > 1.5 * math.dist(start, other)
+        # Drag pans by the distance dragged.
+        x, y = _canvas_point(page, doc_id)
+        page.mouse.move(x + 3, y + 3)
+        page.mouse.down()
+        page.mouse.move(x + 43, y + 23, steps=5)
+        page.mouse.up()
+        panned = page.evaluate(f"window.topicsMap.projected({doc_id})")
+        assert math.dist(panned, [after[0] + 40, after[1] + 20]) < 1.0
+        assert page.evaluate("window.openedDocuments") == []  # a drag is not a click
+        page.locator("#doc-map-reset").click()
+        assert page.evaluate(f"window.topicsMap.projected({doc_id})") == pytest.approx(start)
+        page.wait_for_function(f"document.getElementById('doc-map').dataset.drawn === '{N_DOCS}'")
+        _clean(watch)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("variant", ["no_map_data", "no_partial"])
+def test_map_script_is_inert_without_map(tmp_path: Path, corpus: Any, variant: str) -> None:
+    docs, coords, models = corpus
+    html = (
+        build_map_page(docs, None, models)
+        if variant == "no_map_data"
+        else build_map_page(docs, coords, models, with_partial=False)
+    )
+    path = tmp_path / "page.html"
+    path.write_text(html, encoding="utf-8")
+    with open_report(path) as (page, watch):
+        assert page.evaluate("typeof window.topicsMap") == "undefined"
+        assert page.evaluate("typeof window.topicsReport") == "object"
+        _clean(watch)
+
+
+def test_page_data_cannot_close_the_script_tag(corpus: Any) -> None:
+    html = build_map_page(*corpus)
+    data = html.split('<script type="application/json" id="topics-data">', 1)[1]
+    data = data.split("</script>", 1)[0]
+    assert "<" not in data
+    assert json.loads(data)["documents"][HOSTILE_ID]["snippet"] == HOSTILE_SNIPPET

@@ -1,0 +1,220 @@
+"""Document embeddings for the clustering topic model.
+
+The default embedder is a gensim Doc2Vec (PV-DBOW with word training, the
+Top2Vec / BERTopic-Doc2Vec setup) trained on the corpus itself: it needs no
+download and no GPU. Training is single-threaded so that a seed gives the same
+vectors in every process; embeddings can be cached on disk by a hash of the
+token lists and the settings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from collections import Counter
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Literal, get_args
+
+import numpy as np
+import numpy.typing as npt
+
+from topics.errors import SettingsError
+
+logger = logging.getLogger(__name__)
+
+EmbedMethod = Literal["doc2vec"]
+
+# Bump when the embedding code changes in a way that changes its output, so old
+# cache files stop matching.
+_CACHE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class EmbedSettings:
+    """How documents are embedded.
+
+    Parameters
+    ----------
+    method
+        Embedding model; only ``"doc2vec"`` (trained on the corpus) for now.
+    vector_size
+        Number of embedding dimensions.
+    epochs
+        Training passes over the corpus.
+    min_count
+        Words seen fewer times than this are ignored while training.
+    seed
+        Random seed; the same seed gives identical vectors in any process.
+    """
+
+    method: EmbedMethod = "doc2vec"
+    vector_size: int = 100
+    epochs: int = 20
+    min_count: int = 2
+    seed: int = 0
+
+    def validate(self) -> None:
+        """Raise ``SettingsError`` naming every invalid field at once."""
+        problems = []
+        if self.method not in get_args(EmbedMethod):
+            problems.append(f"method must be one of {get_args(EmbedMethod)}, got {self.method!r}")
+        for name in ("vector_size", "epochs", "min_count"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                problems.append(f"{name} must be an integer >= 1, got {value!r}")
+        if not isinstance(self.seed, int) or isinstance(self.seed, bool) or self.seed < 0:
+            problems.append(f"seed must be an integer >= 0, got {self.seed!r}")
+        if problems:
+            raise SettingsError("; ".join(problems))
+
+
+def embed_documents(
+    tokens: list[list[str]],
+    settings: EmbedSettings,
+    *,
+    cache_dir: Path | None = None,
+) -> npt.NDArray[np.float32]:
+    """Embed each document as one L2-normalised vector.
+
+    Parameters
+    ----------
+    tokens
+        One token list per document.
+    settings
+        Embedding settings.
+    cache_dir
+        If given, embeddings are stored there as ``embed-<sha256>.npy``, keyed by
+        the token lists and the settings, and a later call with the same input
+        loads them instead of training.
+
+    Returns
+    -------
+    ndarray of float32, shape (n_docs, vector_size)
+        Unit-length rows (a row stays zero only if its vector was zero).
+
+    Raises
+    ------
+    SettingsError
+        If the settings are invalid.
+    ValueError
+        If no document has any token.
+    """
+    settings.validate()
+    n_docs = len(tokens)
+    if n_docs == 0:
+        return np.zeros((0, settings.vector_size), dtype=np.float32)
+    if not any(tokens):
+        raise ValueError(f"cannot embed documents: all {n_docs} documents are empty")
+
+    cache_path = None
+    if cache_dir is not None:
+        cache_path = Path(cache_dir) / f"embed-{cache_key(tokens, settings)}.npy"
+        cached = _load_cached(cache_path, n_docs, settings.vector_size)
+        if cached is not None:
+            logger.info("loaded cached embeddings from %s", cache_path)
+            return cached
+
+    logger.info(
+        "training doc2vec on %d documents (%d dims, %d epochs)",
+        n_docs,
+        settings.vector_size,
+        settings.epochs,
+    )
+    vectors = _train_doc2vec(tokens, settings)
+    embeddings = _normalise_rows(vectors)
+    if cache_path is not None:
+        _save_atomic(cache_path, embeddings)
+        logger.info("cached embeddings in %s", cache_path)
+    return embeddings
+
+
+def cache_key(tokens: list[list[str]], settings: EmbedSettings) -> str:
+    """Return the sha256 hex digest identifying ``tokens`` embedded with ``settings``."""
+    import gensim
+
+    digest = hashlib.sha256()
+    header = {
+        "cache_version": _CACHE_VERSION,
+        "gensim": gensim.__version__,
+        "settings": asdict(settings),
+    }
+    digest.update(json.dumps(header, sort_keys=True).encode("utf-8"))
+    for doc in tokens:
+        # Unit/record separators keep ["ab"] distinct from ["a", "b"].
+        digest.update(b"\x1e")
+        digest.update("\x1f".join(doc).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def stable_hash(text: str) -> int:
+    """Hash a string the same way in every process (unlike salted ``hash``)."""
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+def _train_doc2vec(tokens: list[list[str]], settings: EmbedSettings) -> npt.NDArray[np.float32]:
+    from gensim.models.doc2vec import Doc2Vec, TaggedDocument
+
+    min_count = settings.min_count
+    counts = Counter(token for doc in tokens for token in doc)
+    if max(counts.values()) < min_count:
+        # A tiny corpus where no word repeats would leave doc2vec with no vocabulary.
+        logger.warning(
+            "no word occurs %d times; training doc2vec with min_count=1 instead", min_count
+        )
+        min_count = 1
+
+    corpus = [TaggedDocument(doc, [i]) for i, doc in enumerate(tokens)]
+    # workers=1: with several threads the update order, hence the vectors,
+    # depends on scheduling. hashfxn: gensim otherwise falls back to Python's
+    # per-process salted hash() wherever it seeds from strings.
+    model = Doc2Vec(
+        vector_size=settings.vector_size,
+        dm=0,
+        dbow_words=1,
+        window=5,
+        min_count=min_count,
+        epochs=settings.epochs,
+        seed=settings.seed,
+        workers=1,
+        hashfxn=stable_hash,
+    )
+    model.build_vocab(corpus)
+    model.train(corpus, total_examples=len(corpus), epochs=settings.epochs)
+    return np.asarray(model.dv.vectors[: len(tokens)], dtype=np.float32)
+
+
+def _normalise_rows(vectors: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return np.ascontiguousarray(vectors / norms, dtype=np.float32)
+
+
+def _load_cached(path: Path, n_docs: int, dims: int) -> npt.NDArray[np.float32] | None:
+    if not path.is_file():
+        return None
+    try:
+        array = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        logger.warning("ignoring unreadable embedding cache %s: %s", path, exc)
+        return None
+    if array.shape != (n_docs, dims) or array.dtype != np.float32:
+        logger.warning("ignoring embedding cache %s with shape %s", path, array.shape)
+        return None
+    return np.asarray(array, dtype=np.float32)
+
+
+def _save_atomic(path: Path, array: npt.NDArray[np.float32]) -> None:
+    # Write then rename, so an interrupted run never leaves a truncated cache file.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.stem, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            np.save(handle, array, allow_pickle=False)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
