@@ -104,9 +104,9 @@ def test_no_external_urls(report: Path) -> None:
 def test_attack_strings_never_become_markup(report: Path) -> None:
     html = (report / "index.html").read_text(encoding="utf-8")
     parsed = _parse(html)
-    # Exactly the scripts we ship: the data block, d3, LDAvis and ours.
+    # Exactly the scripts we ship: the data block, d3, LDAvis, the report's and the map's.
     script_tags = [a for t, a in parsed.tags if t == "script"]
-    assert len(script_tags) == 4
+    assert len(script_tags) == 5
     assert all(a.get("src") is None for a in script_tags)
     assert not any(t == "img" for t, _ in parsed.tags)
     assert not any(k.startswith("on") for _, attrs in parsed.tags for k in attrs)

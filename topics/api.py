@@ -46,6 +46,7 @@ def analyze(
     name: str | None = None,
     n_topics: int | str = "auto",
     seed: int = 0,
+    models: tuple[str, ...] = ("lda", "clusters"),
     ingest: IngestSettings | None = None,
     preprocess: PreprocessSettings | None = None,
     lda: LdaSettings | None = None,
@@ -59,6 +60,7 @@ def analyze(
     lda_settings = replace(lda or LdaSettings(), n_topics=_n_topics(n_topics), seed=seed)
     settings = RunSettings(
         seed=seed,
+        models=tuple(models),
         clusters=ClusterSettings(n_topics=_n_topics(n_topics), seed=seed),
         ingest=ingest or IngestSettings(),
         preprocess=preprocess or PreprocessSettings(),

@@ -3,8 +3,8 @@
 Documents are clustered by density in a seeded 5-D UMAP of their embeddings.
 Topic words come from class-based TF-IDF over the shared vocabulary (the same
 one LDA uses), so words and coherence are comparable across models. HDBSCAN
-finds many small clusters on real corpora; the most similar ones are merged
-until a readable number of topics is left.
+finds dozens to hundreds of clusters on real corpora; the smallest topic is
+repeatedly merged into its most similar one until a readable number is left.
 """
 
 from __future__ import annotations
@@ -206,11 +206,11 @@ def fit_clusters(
     groups = [groups[g] for g in order]
 
     weights = class_tfidf(_class_counts(counts, assignments, len(groups)))
-    merge_ids = _final_merge_ids(merges, n_raw)
+    owner = {c: gid for gid, members in _groups_after(n_raw, merges).items() for c in members}
     extras: dict[str, Any] = {
         "merges": merges,
         "topic_clusters": [sorted(int(c) for c in members) for members in groups],
-        "topic_merge_ids": [merge_ids[members[0]] for members in groups],
+        "topic_merge_ids": [owner[members[0]] for members in groups],
         "n_clusters_raw": 0 if no_clusters else n_raw,
         "outlier_share": float(outlier_share),
         "n_outliers": n_outliers,
@@ -259,7 +259,7 @@ def choose_n_topics(
     merges, _ = merge_topics(class_counts, sizes, low)
     words_at: dict[int, list[list[str]]] = {}
     for k in range(low, high + 1):
-        groups = _groups_after(n_raw, merges[: n_raw - k])
+        groups = list(_groups_after(n_raw, merges[: n_raw - k]).values())
         membership = _membership(groups, n_raw)
         weights = class_tfidf(membership @ class_counts)
         words_at[k] = [_top_words(row, vocab, QUALITY_TOP_N) for row in weights]
@@ -324,7 +324,7 @@ def class_tfidf(class_counts: sparse.spmatrix | FloatArray) -> FloatArray:
         dense = np.asarray(class_counts, dtype=np.float64)
     else:
         dense = np.asarray(class_counts.toarray(), dtype=np.float64)
-    return _tf(dense) * _idf(dense)
+    return _tf(dense) * _idf(dense.sum(axis=0), dense.shape[0])
 
 
 def merge_topics(
@@ -369,7 +369,7 @@ def merge_topics(
     older BERTopic also merge the smallest topic first.
     """
     n_classes = class_counts.shape[0]
-    idf = _idf_sparse(class_counts)
+    idf = _idf(np.asarray(class_counts.sum(axis=0)).ravel(), n_classes)
     weighted = sparse.csr_matrix(class_counts.multiply(idf[np.newaxis, :]))
     gram = np.asarray((weighted @ weighted.T).toarray(), dtype=np.float64)
     similarity = _cosine_from_gram(gram)
@@ -419,13 +419,13 @@ def _cosine_from_gram(gram: FloatArray) -> FloatArray:
     return np.nan_to_num(cos, nan=0.0, posinf=0.0, neginf=0.0)
 
 
-def _groups_after(n_raw: int, merges: list[dict[str, Any]]) -> list[list[int]]:
-    """The groups of original class ids left after applying ``merges``."""
+def _groups_after(n_raw: int, merges: list[dict[str, Any]]) -> dict[int, list[int]]:
+    """Merge-hierarchy id -> original class ids, for the groups left after ``merges``."""
     members: dict[int, list[int]] = {c: [c] for c in range(n_raw)}
     for merge in merges:
         a, b = merge["merged"]
         members[merge["into"]] = members.pop(a) + members.pop(b)
-    return list(members.values())
+    return members
 
 
 def _membership(groups: list[list[int]], n_raw: int) -> sparse.csr_matrix:
@@ -441,19 +441,6 @@ def _group_labels(raw: IntArray, groups: list[list[int]]) -> IntArray:
     for g, members in enumerate(groups):
         cluster_to_group[members] = g
     return np.where(raw >= 0, cluster_to_group[np.maximum(raw, 0)], -1).astype(np.int64)
-
-
-def _final_merge_ids(merges: list[dict[str, Any]], n_raw: int) -> dict[int, int]:
-    """Map each HDBSCAN cluster to the id of the topic it ends up in."""
-    current = {c: c for c in range(n_raw)}
-    members: dict[int, list[int]] = {c: [c] for c in range(n_raw)}
-    for merge in merges:
-        a, b = merge["merged"]
-        joined = members.pop(a) + members.pop(b)
-        members[merge["into"]] = joined
-        for c in joined:
-            current[c] = merge["into"]
-    return current
 
 
 def _check_inputs(
@@ -476,7 +463,7 @@ def _check_inputs(
     elif len(set(vocab)) != len(vocab):
         problems.append("vocab contains duplicate terms")
     if problems:
-        raise ValueError("cannot fit clusters:\n- " + "\n- ".join(problems))
+        raise ValueError("cannot fit clusters: " + "; ".join(problems))
     norms = np.linalg.norm(emb, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     return emb / norms
@@ -516,22 +503,12 @@ def _tf(dense: FloatArray) -> FloatArray:
     return dense / totals
 
 
-def _idf(dense: FloatArray) -> FloatArray:
-    term_totals = dense.sum(axis=0)
-    avg_words = dense.sum() / max(dense.shape[0], 1)
+def _idf(term_totals: FloatArray, n_classes: int) -> FloatArray:
+    avg_words = float(term_totals.sum()) / max(n_classes, 1)
     with np.errstate(divide="ignore"):
         idf = np.log1p(avg_words / term_totals)
     idf[term_totals == 0] = 0.0
-    return idf
-
-
-def _idf_sparse(counts: sparse.csr_matrix) -> FloatArray:
-    term_totals = np.asarray(counts.sum(axis=0)).ravel()
-    avg_words = float(counts.sum()) / max(counts.shape[0], 1)
-    with np.errstate(divide="ignore"):
-        idf = np.log1p(avg_words / term_totals)
-    idf[term_totals == 0] = 0.0
-    return idf
+    return np.asarray(idf, dtype=np.float64)
 
 
 def _rows_to_distributions(weights: FloatArray) -> FloatArray:
