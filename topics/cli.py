@@ -1,8 +1,9 @@
-"""Command-line interface: ``topics report PATH``.
+"""Command-line interface: ``topics report PATH``, ``topics run|check|schedule CONFIG``.
 
 Exit codes: 0 success, 1 the run failed (message and log path printed),
-2 usage error or unusable input (one line, no traceback), 130 interrupted.
-The last line of stdout is the path of the written report's ``index.html``.
+2 usage, config or input error (no traceback), 75 another run of the same name holds
+the lock, 130 interrupted. ``report`` and ``run`` print the path of the run's
+``index.html`` as the last line of stdout.
 """
 
 from __future__ import annotations
@@ -14,12 +15,15 @@ import tempfile
 import time
 import traceback
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from topics import __version__
 from topics.errors import SettingsError, TopicsError
+
+if TYPE_CHECKING:
+    from topics.pipeline import RunSettings
+    from topics.runs import RunConfig
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -126,48 +130,62 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument(
         "--min-cluster-size", type=int, help="smallest cluster HDBSCAN may form (default: auto)"
     )
+    group.add_argument(
+        "--embedder",
+        choices=["doc2vec", "sentence-transformers"],
+        default="doc2vec",
+        help="document embeddings: doc2vec trained on the corpus (default), or a local "
+        "sentence-transformers model (extra: pip install -e '.[transformers]')",
+    )
+    group.add_argument(
+        "--embedder-model",
+        help="sentence-transformers model: a local folder or an installed model package",
+    )
     group = report.add_argument_group("output")
     group.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     group.add_argument("-v", "--verbose", action="store_true", help="log details on stderr")
+
+    run = sub.add_parser(
+        "run",
+        help="run a scheduled configuration once (report, history, drift, retention)",
+        description="Run CONFIG.toml once: publish a report under OUTPUT/NAME/runs/ and "
+        "rewrite the history page. Exit 75 when another run of NAME is in progress.",
+    )
+    run.add_argument("config", type=Path, help="TOML config file (see README: Scheduled runs)")
+    run.add_argument("--open", action="store_true", help="open the report in a browser")
+    run.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    run.add_argument("-v", "--verbose", action="store_true", help="log details on stderr")
+
+    check = sub.add_parser(
+        "check",
+        help="validate a configuration and list every problem",
+        description="Validate CONFIG.toml: unknown keys, wrong types, missing folders, all at "
+        "once (exit 2 if any).",
+    )
+    check.add_argument("config", type=Path, help="TOML config file")
+
+    schedule = sub.add_parser(
+        "schedule",
+        help="print a crontab line and systemd units for a configuration",
+        description="Print a ready crontab line and a systemd service + timer pair that run "
+        "CONFIG.toml; nothing is installed.",
+    )
+    schedule.add_argument("config", type=Path, help="TOML config file")
+    schedule.add_argument(
+        "--every",
+        default="daily",
+        help="daily, hourly, weekly or a cron expression such as '30 2 * * *' (default: daily)",
+    )
     return parser
 
 
-def _settings(args: argparse.Namespace) -> object:
-    from topics.clusters import ClusterSettings
-    from topics.ingest import IngestSettings
-    from topics.lda import LdaSettings
-    from topics.pipeline import RunSettings
-    from topics.preprocess import PreprocessSettings
+def _settings(args: argparse.Namespace) -> RunSettings:
+    from topics.runs.config import build_settings, settings_problems
 
-    pre = PreprocessSettings(
-        language=args.language,
-        min_df=args.min_df if args.min_df is not None else "auto",
-        max_df=args.max_df,
-        phrases=not args.no_phrases,
-        lemmatize=not args.no_lemmatize,
-    )
-    lda = LdaSettings(
-        n_topics=args.n_topics, seed=args.seed, passes=args.passes, auto_budget_s=args.auto_budget
-    )
-    settings = RunSettings(
-        seed=args.seed,
-        models=tuple(m.strip() for m in args.models.split(",") if m.strip()),
-        clusters=ClusterSettings(
-            n_topics=args.n_topics,
-            seed=args.seed,
-            assign_outliers=args.assign_outliers,
-            min_cluster_size=args.min_cluster_size,
-        ),
-        ingest=IngestSettings(
-            text_column=args.text_column,
-            date_column=args.date_column,
-            max_file_mb=args.max_file_mb,
-            keep_duplicates=args.keep_duplicates,
-        ),
-        preprocess=pre,
-        lda=replace(lda, seed=args.seed),
-    )
-    settings.validate()
+    settings = build_settings(vars(args))
+    problems = settings_problems(settings, flags=True)
+    if problems:
+        raise SettingsError("; ".join(problems))
     return settings
 
 
@@ -222,48 +240,114 @@ class ProgressBar:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from topics.output import check_root
-    from topics.pipeline import RunSettings, run_pipeline
-    from topics.report import write_report
+    from topics.runs import InputSpec, RunConfig
 
     settings = _settings(args)
-    assert isinstance(settings, RunSettings)
     check_root(args.output)
+    # A one-off report is a run with no retention: the same layout, history and cache.
+    config = RunConfig(
+        name=args.name or args.path.resolve().name,
+        output=args.output,
+        input=InputSpec(paths=(str(args.path),)),
+        settings=settings,
+        keep_runs=None,
+    )
+    return _run(config, args)
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from topics.runs import load_config
+
+    return _run(load_config(args.config), args)
+
+
+def _run(config: RunConfig, args: argparse.Namespace) -> int:
+    from topics.runs import run_once
+
     bar = ProgressBar(sys.stderr, enabled=sys.stderr.isatty() and not args.quiet)
     try:
-        result = run_pipeline(args.path, settings, progress=bar)
-        bar.stage("writing the report")
-        written = write_report(result, args.output, args.name or args.path.resolve().name)
+        outcome = run_once(config, progress=bar)
     finally:
         bar.close()
+    result = outcome.result
     if not args.quiet:
+        fresh = ", ".join(
+            f"{stage} {c['fresh']:,}/{c['fresh'] + c['cached']:,}"
+            for stage, c in (result.cache or {}).items()
+            if stage != "models" and c["fresh"] + c["cached"]
+        )
         print(
             f"{len(result.pre.tokens):,} documents, "
             + ", ".join(f"{m.n_topics} {name} topics" for name, m in result.models.items())
             + ", "
             f"{len(result.corpus.skipped) + len(result.pre.dropped):,} not used; "
-            f"{result.duration_s:.1f} s",
+            f"{result.duration_s:.1f} s" + (f"; recomputed: {fresh}" if fresh else ""),
             file=sys.stderr,
         )
+        if outcome.removed:
+            print(f"removed {len(outcome.removed)} old run(s) (keep_runs)", file=sys.stderr)
     if args.open:
         import webbrowser
 
-        webbrowser.open(written.index_html.resolve().as_uri())
-    print(written.index_html)
+        webbrowser.open(outcome.index_html.resolve().as_uri())
+    print(outcome.index_html)
+    return EXIT_OK
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from topics.runs import load_config
+    from topics.runs.inputs import resolve_roots
+
+    config = load_config(args.config)
+    folders = ", ".join(str(root.folder) for root in resolve_roots(config.input))
+    keep = "all runs" if config.keep_runs is None else f"the last {config.keep_runs} runs"
+    print(
+        f"{args.config}: ok: {config.name!r} reads {folders}; "
+        f"reports under {config.output / config.name}; keeps {keep}"
+    )
+    return EXIT_OK
+
+
+def _cmd_schedule(args: argparse.Namespace) -> int:
+    from topics.runs import load_config
+    from topics.runs.schedule import render
+
+    config = load_config(args.config)
+    print(render(args.config, config.name, args.every), end="")
     return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from topics.runs.lock import LockedError
+    from topics.runs.run import RunFailed
+
     parser = build_parser()
     args = parser.parse_args(argv)
+    verbose = getattr(args, "verbose", False)
     logging.basicConfig(
-        level=logging.INFO if getattr(args, "verbose", False) else logging.WARNING,
+        level=logging.INFO if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    # A run logs details into its run.log; the console shows them only with -v.
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(logging.INFO if verbose else logging.WARNING)
+    commands = {
+        "report": _cmd_report,
+        "run": _cmd_run,
+        "check": _cmd_check,
+        "schedule": _cmd_schedule,
+    }
     try:
-        if args.command == "report":
-            return _cmd_report(args)
+        if args.command in commands:
+            return commands[args.command](args)
         parser.error(f"unknown command {args.command!r}")
+    except LockedError as exc:
+        print(f"topics: busy: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except RunFailed as exc:
+        print(f"topics: run failed: {exc}", file=sys.stderr)
+        return exc.exit_code
     except TopicsError as exc:
         print(f"topics: error: {exc}", file=sys.stderr)
         return exc.exit_code

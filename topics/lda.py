@@ -175,7 +175,8 @@ def nmf_topics(
     counts = sp.csr_matrix((vals, (rows, cols)), shape=(len(corpus), n_terms))
     tfidf = TfidfTransformer(sublinear_tf=True).fit_transform(counts)
     k = min(n_topics, *tfidf.shape)
-    with warnings.catch_warnings():
+    # NNDSVD takes square roots of tiny negative rounding errors on very small corpora.
+    with warnings.catch_warnings(), np.errstate(invalid="ignore"):
         warnings.simplefilter("ignore", ConvergenceWarning)
         nmf = NMF(n_components=k, init="nndsvd", random_state=seed, max_iter=400)
         nmf.fit(tfidf)

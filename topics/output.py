@@ -1,8 +1,9 @@
 """Writing a run's report safely: build in a temporary folder, publish with one rename.
 
 Layout under the output root: ``<root>/<name>/runs/<run-id>/`` holds one report
-(``index.html``, ``topics.json``, ``documents.csv``, ``manifest.json``) and
-``<root>/<name>/latest.html`` points at the newest one. A run that fails or is
+(``index.html``, ``topics.json``, ``documents.csv``, ``manifest.json``),
+``<root>/<name>/index.html`` is the history page of every run (``topics.runs.history``)
+and ``<root>/<name>/latest.html`` forwards to the newest one. A run that fails or is
 killed leaves only a ``.tmp-*`` folder, which the next run removes; earlier reports
 are never touched.
 """
@@ -16,6 +17,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -66,11 +68,14 @@ def prepare_root(root: Path) -> Path:
     return root
 
 
-def new_run_id(runs: Path) -> str:
-    """A sortable, unique run id (UTC time, with a counter if two runs share a second)."""
+def new_run_id(runs: Path, taken: Callable[[str], bool] | None = None) -> str:
+    """A sortable, unique run id (UTC time, with a counter if two runs share a second).
+
+    ``taken`` says whether an id is used elsewhere too (e.g. by a failed run's record).
+    """
     base = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     run_id, n = base, 1
-    while (runs / run_id).exists():
+    while (runs / run_id).exists() or (taken is not None and taken(run_id)):
         n += 1
         run_id = f"{base}-{n}"
     return run_id

@@ -6,9 +6,12 @@ and times them. Library code never prints: progress goes to an optional sink.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +24,7 @@ from topics.errors import InputError, SettingsError
 from topics.evaluate import ModelScores, score_model
 from topics.ingest import IngestSettings, read_folder
 from topics.lda import LdaSettings, fit_lda
-from topics.preprocess import PreprocessSettings, preprocess
+from topics.preprocess import DocumentCache, PreprocessSettings, preprocess
 from topics.types import Corpus, FloatArray, Preprocessed, TopicModelResult
 
 MODELS = ("lda", "clusters")
@@ -71,6 +74,8 @@ class RunSettings:
         self.ingest.validate()
         self.preprocess.validate()
         self.lda.validate()
+        self.embed.validate()
+        self.clusters.validate()
 
     def as_dict(self) -> dict[str, Any]:
         from dataclasses import asdict
@@ -84,6 +89,39 @@ class RunSettings:
             "embed": asdict(self.embed),
             "clusters": asdict(self.clusters),
         }
+
+
+@dataclass
+class Fits:
+    """What the models produce from a preprocessed corpus (the expensive part of a run)."""
+
+    models: dict[str, TopicModelResult]
+    scores: dict[str, ModelScores]
+    coords: FloatArray | None = None
+
+
+class StageCache(DocumentCache, Protocol):
+    """Work a run keeps for the next one (implemented by ``topics.runs.cache.RunCache``).
+
+    Per-document preprocessing results come through ``DocumentCache``; embeddings are
+    files under ``embeddings_dir``; ``load_fits`` / ``save_fits`` keep whole fits keyed by
+    every token and setting. ``count`` records what was computed and what was reused.
+    """
+
+    counts: dict[str, dict[str, int]]
+
+    @property
+    def embeddings_dir(self) -> Path: ...
+
+    def count(self, stage: str, *, fresh: int = 0, cached: int = 0) -> None: ...
+
+    def load_fits(self, key: str) -> Fits | None: ...
+
+    def save_fits(self, key: str, fits: Fits) -> None: ...
+
+
+#: Reads the input instead of ``read_folder`` (the run layer: several folders, a cache).
+Reader = Callable[[IngestSettings, Callable[[int], None]], Corpus]
 
 
 @dataclass
@@ -101,6 +139,8 @@ class RunResult:
     stage_seconds: dict[str, float]
     coords: FloatArray | None = None  # (n_docs, 2) document-map coordinates in [0, 1]
     version: str = __version__
+    #: Per stage, documents computed (``fresh``) and reused (``cached``); None: no cache.
+    cache: dict[str, dict[str, int]] | None = None
 
     @property
     def labels(self) -> list[str | None]:
@@ -109,9 +149,18 @@ class RunResult:
 
 
 def run_pipeline(
-    path: Path | str, settings: RunSettings | None = None, *, progress: Progress | None = None
+    path: Path | str,
+    settings: RunSettings | None = None,
+    *,
+    progress: Progress | None = None,
+    cache: StageCache | None = None,
+    reader: Reader | None = None,
 ) -> RunResult:
-    """Ingest, preprocess, fit and score: everything but writing the report."""
+    """Ingest, preprocess, fit and score: everything but writing the report.
+
+    ``cache`` lets unchanged documents and an unchanged corpus skip their work;
+    ``reader`` replaces ``read_folder(path)`` (the run layer reads several folders).
+    """
     settings = settings or RunSettings()
     settings.validate()
     sink: Progress = progress or _Silent()
@@ -121,18 +170,65 @@ def run_pipeline(
 
     t0 = time.perf_counter()
     sink.stage("reading files")
-    corpus = read_folder(Path(path), settings.ingest, progress=sink.advance)
+    if reader is not None:
+        corpus = reader(settings.ingest, sink.advance)
+    else:
+        corpus = read_folder(Path(path), settings.ingest, progress=sink.advance)
     seconds["ingest"] = time.perf_counter() - t0
     if not corpus.documents:
         raise InputError(_nothing_usable(path, corpus))
 
     t0 = time.perf_counter()
     sink.stage("preprocessing", total=len(corpus.documents))
-    pre = preprocess(corpus.documents, settings.preprocess, progress=sink.advance)
+    pre = preprocess(corpus.documents, settings.preprocess, progress=sink.advance, cache=cache)
     seconds["preprocess"] = time.perf_counter() - t0
     if not pre.tokens:
         raise InputError(_nothing_usable(path, corpus, pre))
 
+    labels = [corpus.documents[i].label for i in pre.doc_index]
+    fits_key = _fits_key(pre, labels, settings) if cache is not None else ""
+    fits = cache.load_fits(fits_key) if cache is not None else None
+    if fits is not None and cache is not None:
+        sink.stage("reusing the fits of an identical corpus")
+        log.info("corpus and settings unchanged: reusing cached fits %s", fits_key[:12])
+        cache.count("models", cached=len(fits.models))
+        if "clusters" in fits.models:
+            cache.count("embedded", cached=len(pre.tokens))
+    else:
+        texts = (
+            [corpus.documents[i].text for i in pre.doc_index]
+            if settings.embed.method == "sentence-transformers"
+            else None
+        )
+        fits = _fit_and_score(pre, labels, settings, sink, seconds, cache, texts)
+        if cache is not None:
+            cache.count("models", fresh=len(fits.models))
+            cache.save_fits(fits_key, fits)
+
+    return RunResult(
+        input_path=corpus.root if reader is not None else str(Path(path).resolve()),
+        corpus=corpus,
+        pre=pre,
+        models=fits.models,
+        scores=fits.scores,
+        settings=settings,
+        started=started.isoformat(timespec="seconds"),
+        duration_s=time.perf_counter() - t_start,
+        stage_seconds=seconds,
+        coords=fits.coords,
+        cache={k: dict(v) for k, v in cache.counts.items()} if cache is not None else None,
+    )
+
+
+def _fit_and_score(
+    pre: Preprocessed,
+    labels: list[str | None],
+    settings: RunSettings,
+    sink: Progress,
+    seconds: dict[str, float],
+    cache: StageCache | None,
+    texts: list[str] | None = None,
+) -> Fits:
     models: dict[str, TopicModelResult] = {}
     if "lda" in settings.models:
         t0 = time.perf_counter()
@@ -141,11 +237,10 @@ def run_pipeline(
         seconds["lda"] = time.perf_counter() - t0
     coords = None
     if "clusters" in settings.models:
-        models["clusters"], coords = _fit_clusters(pre, settings, sink, seconds)
+        models["clusters"], coords = _fit_clusters(pre, settings, sink, seconds, cache, texts)
 
     t0 = time.perf_counter()
     sink.stage("scoring topics")
-    labels = [corpus.documents[i].label for i in pre.doc_index]
     has_labels = sum(1 for label in labels if label) >= 2
     scores = {
         name: score_model(model, pre.tokens, labels if has_labels else None)
@@ -153,18 +248,22 @@ def run_pipeline(
     }
     seconds["evaluate"] = time.perf_counter() - t0
 
-    return RunResult(
-        input_path=str(Path(path).resolve()),
-        corpus=corpus,
-        pre=pre,
-        models=models,
-        scores=scores,
-        settings=settings,
-        started=started.isoformat(timespec="seconds"),
-        duration_s=time.perf_counter() - t_start,
-        stage_seconds=seconds,
-        coords=coords,
-    )
+    return Fits(models=models, scores=scores, coords=coords)
+
+
+def _fits_key(pre: Preprocessed, labels: list[str | None], settings: RunSettings) -> str:
+    """Hash of everything a fit depends on: every token, the labels, settings and code."""
+    from topics import clusters, embed, evaluate, lda, projection
+
+    digest = hashlib.sha256()
+    header = {"settings": settings.as_dict(), "version": __version__, "labels": labels}
+    digest.update(json.dumps(header, sort_keys=True, default=str).encode())
+    for module in (lda, clusters, embed, evaluate, projection):
+        digest.update(Path(module.__file__ or "").read_bytes())
+    digest.update("\x1f".join(pre.vocab).encode())
+    for doc in pre.tokens:
+        digest.update(b"\x1e" + "\x1f".join(doc).encode())
+    return digest.hexdigest()
 
 
 def cache_dir() -> Path:
@@ -177,18 +276,29 @@ def cache_dir() -> Path:
 
 
 def _fit_clusters(
-    pre: Preprocessed, settings: RunSettings, sink: Progress, seconds: dict[str, float]
+    pre: Preprocessed,
+    settings: RunSettings,
+    sink: Progress,
+    seconds: dict[str, float],
+    cache: StageCache | None = None,
+    texts: list[str] | None = None,
 ) -> tuple[TopicModelResult, FloatArray]:
     from dataclasses import replace
 
     from topics.clusters import fit_clusters
-    from topics.embed import embed_documents
+    from topics.embed import cache_key, embed_documents
     from topics.projection import project_2d
 
     t0 = time.perf_counter()
     sink.stage("embedding documents")
     embed = replace(settings.embed, seed=settings.seed)
-    embeddings = embed_documents(pre.tokens, embed, cache_dir=cache_dir() / "embeddings")
+    folder = cache.embeddings_dir if cache is not None else cache_dir() / "embeddings"
+    if cache is not None:
+        # Doc2Vec trains on the whole corpus: vectors are reused only for an identical one.
+        hit = (folder / f"embed-{cache_key(pre.tokens, embed)}.npy").is_file()
+        n = len(pre.tokens)
+        cache.count("embedded", fresh=0 if hit else n, cached=n if hit else 0)
+    embeddings = embed_documents(pre.tokens, embed, cache_dir=folder, texts=texts)
     seconds["embed"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()

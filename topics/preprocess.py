@@ -11,15 +11,16 @@ left out rather than mixed into one stopword list.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from nltk.tokenize import RegexpTokenizer
 
@@ -153,6 +154,19 @@ _EXTRA_EN_STOPWORDS = frozenset(
 Language = str
 
 SUPPORTED_LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pt", "sv", "da", "no", "fi", "pl")
+
+
+class DocumentCache(Protocol):
+    """Per-document results kept between runs (``topics.runs.cache.RunCache``).
+
+    Keys hash the document's text and every setting the value depends on.
+    """
+
+    def lookup(self, stage: str, keys: Sequence[str]) -> dict[str, Any]: ...
+
+    def store(self, stage: str, values: Mapping[str, Any]) -> None: ...
+
+    def count(self, stage: str, *, fresh: int = 0, cached: int = 0) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -341,8 +355,14 @@ def preprocess(
     settings: PreprocessSettings | None = None,
     *,
     progress: Callable[[int], None] | None = None,
+    cache: DocumentCache | None = None,
 ) -> Preprocessed:
-    """Tokenize, lemmatize, add bigrams and filter the vocabulary of ``documents``."""
+    """Tokenize, lemmatize, add bigrams and filter the vocabulary of ``documents``.
+
+    With a ``cache``, each document's language and word runs are reused when its text
+    and the settings are unchanged; phrases and the vocabulary are corpus-wide and
+    always recomputed (they are cheap).
+    """
     from gensim.corpora import Dictionary
     from gensim.models.phrases import Phrases
 
@@ -350,7 +370,7 @@ def preprocess(
     settings.validate()
     dropped: list[Skipped] = []
 
-    langs = _languages(documents, settings)
+    langs = _languages_cached(documents, settings, cache)
     counts = Counter(lang for lang in langs if lang)
     if settings.language != "auto":
         language = settings.language
@@ -370,7 +390,7 @@ def preprocess(
         else:
             keep.append(i)
 
-    segments = _tokenize_all([documents[i].text for i in keep], language, settings, progress)
+    segments = _segments_cached([documents[i] for i in keep], language, settings, progress, cache)
     n_raw_tokens = sum(len(run) for doc in segments for run in doc)
 
     n_docs = len(segments)
@@ -426,7 +446,14 @@ def preprocess(
         for t in toks:
             seen.setdefault(t)
     vocab = list(seen)
-    effective = settings.as_dict() | {"language": language, "min_df": min_df}
+    # Languages seen, most common first ("unknown": too short or unsure to tell).
+    detected = Counter(lang or "unknown" for lang in langs) if settings.detect_language else {}
+    languages = dict(sorted(detected.items(), key=lambda kv: (-kv[1], kv[0])))
+    effective = settings.as_dict() | {
+        "language": language,
+        "min_df": min_df,
+        "languages": languages,
+    }
     log.info(
         "preprocess: %d documents kept, %d dropped, vocabulary %d, %d phrases",
         len(kept_tokens),
@@ -478,3 +505,64 @@ def _tokenize_all(
             if progress is not None:
                 progress(len(chunk.texts))
     return out
+
+
+def _languages_cached(
+    documents: Sequence[Document], settings: PreprocessSettings, cache: DocumentCache | None
+) -> list[str | None]:
+    if cache is None or not settings.detect_language:
+        return _languages(documents, settings)
+    keys = [
+        hashlib.sha256((_text_key(doc) + _source_hash()).encode()).hexdigest() for doc in documents
+    ]
+    found = cache.lookup("language", keys)
+    missing = [i for i, key in enumerate(keys) if key not in found]
+    detected = _languages([documents[i] for i in missing], settings)
+    cache.store("language", {keys[i]: lang for i, lang in zip(missing, detected, strict=True)})
+    found.update({keys[i]: lang for i, lang in zip(missing, detected, strict=True)})
+    return [found[key] for key in keys]
+
+
+def _segments_cached(
+    documents: Sequence[Document],
+    language: str,
+    settings: PreprocessSettings,
+    progress: Callable[[int], None] | None,
+    cache: DocumentCache | None,
+) -> list[list[list[str]]]:
+    if cache is None:
+        return _tokenize_all([doc.text for doc in documents], language, settings, progress)
+    salt = _segment_settings(language, settings)
+    keys = [hashlib.sha256((_text_key(doc) + salt).encode()).hexdigest() for doc in documents]
+    found = cache.lookup("segments", keys)
+    missing = [i for i, key in enumerate(keys) if key not in found]
+    if progress is not None and len(missing) < len(documents):
+        progress(len(documents) - len(missing))
+    fresh = _tokenize_all([documents[i].text for i in missing], language, settings, progress)
+    computed = {keys[i]: segs for i, segs in zip(missing, fresh, strict=True)}
+    cache.store("segments", computed)
+    cache.count("preprocessed", fresh=len(missing), cached=len(documents) - len(missing))
+    found.update(computed)
+    return [found[key] for key in keys]
+
+
+def _text_key(doc: Document) -> str:
+    return doc.content_hash or hashlib.sha256(" ".join(doc.text.split()).encode()).hexdigest()
+
+
+@lru_cache(maxsize=8)
+def _source_hash() -> str:
+    # Changed tokenizing code must not reuse old tokens.
+    with open(__file__, "rb") as fh:
+        return hashlib.sha256(fh.read()).hexdigest()[:16]
+
+
+def _segment_settings(language: str, settings: PreprocessSettings) -> str:
+    parts = [
+        _source_hash(),
+        language,
+        str(settings.lemmatize),
+        str(settings.min_token_len),
+        ",".join(sorted(settings.extra_stopwords)),
+    ]
+    return "\x1f" + "\x1f".join(parts)

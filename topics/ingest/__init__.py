@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import io
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -145,9 +147,14 @@ def _read_file(
             if tabular:
                 yield from _read_tabular(found, fh, head, settings, notes)
                 return
-            data = head + fh.read()
+            # Never more than the cap, even if the file grew since it was measured.
+            limit = int(cap_mb * _MB)
+            data = head + fh.read(max(0, limit + 1 - len(head)))
     except OSError as exc:
         yield Skipped(found.rel, f"cannot be read ({exc.strerror or type(exc).__name__})")
+        return
+    if len(data) > limit:
+        yield Skipped(found.rel, f"larger than the {cap_mb:g} MB size cap (it grew while read)")
         return
     decoded = decode_bytes(data)
     if decoded is None:
@@ -176,12 +183,16 @@ def _read_tabular(
         yield Skipped(found.rel, "not text: undecodable or full of control characters")
         return
     encoding = decoded[1]
-    if encoding == "utf-8" and not _is_utf8_prefix(head):
-        encoding = "cp1252"
+    if encoding in ("cp1252", "latin-1") and _is_utf8_start(head + fh.read(4)):
+        # The 8 KB head ended inside a multi-byte character: it is UTF-8 all the same.
+        encoding = "utf-8"
     _note_encoding(found.rel, encoding, notes)
     fh.seek(0)
-    # Bytes that do not decode further into the file become U+FFFD rather than stopping the file.
-    stream = io.TextIOWrapper(fh, encoding=encoding, errors="replace", newline="")
+    # Bytes that do not decode further into the file become U+FFFD rather than stopping the
+    # file; they are counted so the report can say so.
+    _replaced.count = 0
+    stream = io.TextIOWrapper(fh, encoding=encoding, errors=_REPLACE_AND_COUNT, newline="")
+    n_rows = 0
     try:
         if found.kind == "csv":
             delimiter = "\t" if found.path.suffix.lower() == ".tsv" else None
@@ -196,25 +207,54 @@ def _read_tabular(
                 stream, text_column=settings.text_column, date_column=settings.date_column
             )
         for row in rows:
+            n_rows += 1
             if isinstance(row, Skipped):
                 yield Skipped(found.rel + row.path, row.reason)
             else:
                 yield _document(found.rel + row.suffix, row, encoding, settings, notes)
     except ColumnError as exc:
         yield Skipped(found.rel, str(exc))
+        return
+    except OSError:
+        raise
+    except Exception as exc:  # a malformed file must never stop the run
+        yield Skipped(found.rel, f"could not be parsed as {found.kind} ({type(exc).__name__})")
+        return
     finally:
         stream.detach()
+        if _replaced.count:
+            notes.append(
+                Note(
+                    found.rel,
+                    f"{_replaced.count:,} byte sequences were not valid {encoding} "
+                    "and were replaced by U+FFFD",
+                )
+            )
+    if n_rows == 0:
+        yield Skipped(found.rel, "no data rows (only a header or blank lines)")
 
 
-def _is_utf8_prefix(head: bytes) -> bool:
-    # The 8 KB head may end inside a multi-byte character; allow up to 3 trailing bytes.
-    for cut in range(4):
-        try:
-            head[: len(head) - cut].decode("utf-8")
-            return True
-        except UnicodeDecodeError:
-            continue
-    return False
+_REPLACE_AND_COUNT = "topics-replace-and-count"
+_replaced = threading.local()
+
+
+def _replace_and_count(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    _replaced.count = getattr(_replaced, "count", 0) + 1
+    return "\ufffd", exc.end
+
+
+codecs.register_error(_REPLACE_AND_COUNT, _replace_and_count)
+
+
+def _is_utf8_start(data: bytes) -> bool:
+    """Whether ``data`` is valid UTF-8 that may stop inside a character (the file goes on)."""
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(data, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _document(
@@ -229,18 +269,23 @@ def _document(
         )
         text = text[: settings.max_doc_chars]
     parts = path.split("/")
-    label = record.label or (parts[0] if len(parts) > 1 else None)
-    title = " ".join(clean_text(record.title).split())[:200] or path
+    label = _one_line(record.label or "") or (parts[0] if len(parts) > 1 else None)
+    title = _one_line(record.title)[:200] or _one_line(path)
+    meta = {_one_line(k)[:200]: clean_text(v) for k, v in record.meta.items()}
     return Document(
         path=path,
         text=text,
         title=title,
         label=label,
         date=record.date,
-        meta=record.meta,
+        meta=meta,
         encoding=encoding,
         content_hash=content_hash(text),
     )
+
+
+def _one_line(value: str) -> str:
+    return " ".join(clean_text(value).split())
 
 
 def content_hash(text: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -87,10 +88,13 @@ def walk_folder(root: Path) -> Iterator[FoundFile | Skipped]:
         for entry in entries:
             path = Path(entry.path)
             rel = _rel(path, root)
-            if entry.name.startswith(".") and entry.name not in (".",):
-                # Hidden files and folders (.git, .DS_Store, editor swap files) are not documents.
-                continue
             try:
+                if entry.name.startswith("."):
+                    # .git, .DS_Store, editor swap files: listed, never read or walked into.
+                    is_dir = entry.is_dir(follow_symlinks=False)
+                    what = "hidden folder; not read" if is_dir else "hidden file; not read"
+                    yield Skipped(rel + ("/" if is_dir else ""), what)
+                    continue
                 if entry.is_symlink():
                     found = _check_symlink(path, rel, root_resolved)
                     if isinstance(found, Skipped):
@@ -129,15 +133,43 @@ def _classify(path: Path, rel: str) -> FoundFile | Skipped:
     kind = FORMATS.get(path.suffix.lower())
     if kind is None:
         suffix = path.suffix.lower() or "(no extension)"
-        return Skipped(rel, f"unsupported file type {suffix}")
+        what = _sniff_unsupported(path)
+        if what is not None:
+            return Skipped(rel, f"binary file: {what} (unsupported file type {suffix})")
+        supported = ", ".join(sorted(FORMATS))
+        return Skipped(rel, f"unsupported file type {suffix} (topics reads {supported})")
     return FoundFile(path=path, rel=rel, kind=kind, size=path.stat().st_size)
+
+
+def _sniff_unsupported(path: Path) -> str | None:
+    # Only the signature is read, so the reason can say what the file is.
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(16)
+    except OSError:
+        return None
+    return next((what for magic, what in _MAGIC if head.startswith(magic)), None)
 
 
 def _rel(path: Path, root: Path) -> str:
     try:
-        return path.relative_to(root).as_posix()
+        rel = path.relative_to(root).as_posix()
     except ValueError:
-        return path.as_posix()
+        rel = path.as_posix()
+    return display_name(rel)
+
+
+def display_name(name: str) -> str:
+    """A file name as valid Unicode: bytes that are not UTF-8 are shown as ``\\xNN``.
+
+    POSIX names are bytes; Python maps undecodable ones to lone surrogates, which
+    cannot be written to a UTF-8 report (the run would crash at the very end).
+    """
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return name
 
 
 def _os_reason(exc: OSError) -> str:
@@ -151,8 +183,22 @@ def sniff_binary(head: bytes) -> str | None:
             return what
     if any(head.startswith(bom) for bom, _ in _BOMS):
         return None
-    if b"\x00" in head:
+    if b"\x00" in head and _utf16_without_bom(head) is None:
         return "binary data (contains NUL bytes)"
+    return None
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """``utf-16-le``/``-be`` for BOM-less UTF-16 of mostly Latin text (NUL in every other byte)."""
+    sample = data[:4096]
+    if len(sample) < 8:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    nul_even, nul_odd = even.count(0) / len(even), odd.count(0) / len(odd)
+    if nul_odd > 0.9 and nul_even < 0.05:
+        return "utf-16-le"
+    if nul_even > 0.9 and nul_odd < 0.05:
+        return "utf-16-be"
     return None
 
 
@@ -169,6 +215,10 @@ def decode_bytes(data: bytes) -> tuple[str, str] | None:
         if data.startswith(bom):
             candidates.append(encoding)
             break
+    else:
+        utf16 = _utf16_without_bom(data)
+        if utf16 is not None:
+            candidates.append(utf16)
     candidates += ["utf-8", "cp1252", "latin-1"]
     for encoding in candidates:
         try:
@@ -181,19 +231,28 @@ def decode_bytes(data: bytes) -> tuple[str, str] | None:
     return None
 
 
+# C0/C1 control characters (Unicode category Cc) except tab and newline.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Lone surrogates come from JSON escapes like "\ud800"; they cannot be encoded as UTF-8.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
 def clean_text(text: str) -> str:
-    """Normalise decoded text: NFC, unified newlines, no NUL or other control characters."""
+    """Normalise decoded text: NFC, unified newlines, no NUL or other control characters.
+
+    Lone surrogates become U+FFFD so the text can always be written as UTF-8.
+    """
+    text = _SURROGATE.sub("\ufffd", text)
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    return "".join(ch for ch in text if ch in "\n\t" or not _is_control(ch))
+    return _CONTROL.sub("", text)
 
 
-def _is_control(ch: str) -> bool:
-    return unicodedata.category(ch) == "Cc"
+# Control characters that do not occur in text (tab, newlines and form feed do).
+_BINARY_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
 
 def _control_share(text: str) -> float:
     if not text:
         return 0.0
     sample = text[:100_000]
-    bad = sum(1 for ch in sample if _is_control(ch) and ch not in "\n\r\t\f")
-    return bad / len(sample)
+    return len(_BINARY_CONTROL.findall(sample)) / len(sample)

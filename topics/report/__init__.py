@@ -24,7 +24,13 @@ from topics.report.render import render_html
 if TYPE_CHECKING:
     from topics.pipeline import RunResult
 
-__all__ = ["WrittenReport", "build_report_data", "render_report", "write_report"]
+__all__ = [
+    "WrittenReport",
+    "build_report_data",
+    "render_report",
+    "write_report",
+    "write_report_files",
+]
 
 log = logging.getLogger(__name__)
 
@@ -39,15 +45,42 @@ class WrittenReport:
     name_dir: Path
 
 
-def render_report(run: RunResult, run_id: str) -> tuple[dict[str, Any], str]:
+def render_report(
+    run: RunResult, run_id: str, *, drift: dict[str, Any] | None = None, history: bool = False
+) -> tuple[dict[str, Any], str]:
     """Report data and the HTML page for a finished run."""
-    data = build_report_data(run, run_id=run_id)
+    data = build_report_data(run, run_id=run_id, drift=drift, history=history)
     panels = {name: ldavis_panel(model, run.pre.tokens) for name, model in run.models.items()}
     return data, render_html(data, panels)
 
 
+def write_report_files(
+    run: RunResult,
+    folder: Path,
+    run_id: str,
+    *,
+    drift: dict[str, Any] | None = None,
+    history: bool = False,
+) -> dict[str, Any]:
+    """Write one report's files into ``folder`` (a staging folder); return the report data.
+
+    ``index.html``, ``topics.json``, ``manifest.json`` and ``documents.csv``.
+    """
+    data, html = render_report(run, run_id, drift=drift, history=history)
+    (folder / "index.html").write_text(html, encoding="utf-8")
+    output.write_json(folder / "topics.json", topics_json(data))
+    output.write_json(folder / "manifest.json", manifest_json(data))
+    header, rows = document_rows(data)
+    output.write_csv(folder / "documents.csv", header, rows)
+    return data
+
+
 def write_report(run: RunResult, out_root: Path, name: str) -> WrittenReport:
-    """Write ``run`` under ``out_root/<name>/runs/<run-id>/`` atomically and return its paths."""
+    """Write ``run`` under ``out_root/<name>/runs/<run-id>/`` atomically and return its paths.
+
+    The bare report only (the Python API); ``topics report`` and ``topics run`` go through
+    ``topics.runs.run_once``, which adds the history page, drift and the cache.
+    """
     root = output.prepare_root(Path(out_root))
     name_dir = root / output.slug(name)
     runs = name_dir / "runs"
@@ -56,12 +89,7 @@ def write_report(run: RunResult, out_root: Path, name: str) -> WrittenReport:
     run_id = output.new_run_id(runs)
     staging = output.staging_dir(runs, run_id)
     try:
-        data, html = render_report(run, run_id)
-        (staging / "index.html").write_text(html, encoding="utf-8")
-        output.write_json(staging / "topics.json", topics_json(data))
-        output.write_json(staging / "manifest.json", manifest_json(data))
-        header, rows = document_rows(data)
-        output.write_csv(staging / "documents.csv", header, rows)
+        write_report_files(run, staging, run_id)
         folder = output.publish(staging, runs, run_id)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

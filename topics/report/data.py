@@ -15,6 +15,7 @@ import numpy as np
 
 from topics.evaluate import METRIC_EXPLANATIONS
 from topics.report.compare import alignment_table, disagreements, similarity_matrix
+from topics.report.timeline import over_time
 from topics.types import TopicModelResult
 
 if TYPE_CHECKING:
@@ -36,8 +37,14 @@ def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
-def build_report_data(run: RunResult, *, run_id: str) -> dict[str, Any]:
-    """The whole report as data: overview, models, documents, skipped files."""
+def build_report_data(
+    run: RunResult, *, run_id: str, drift: dict[str, Any] | None = None, history: bool = False
+) -> dict[str, Any]:
+    """The whole report as data: overview, models, documents, skipped files.
+
+    ``drift`` is the comparison with the previous run (``topics.runs.drift``), if any;
+    ``history`` says the report sits in a run folder beside a history page.
+    """
     documents = _documents(run)
     models = {name: _model(name, model, run, documents) for name, model in run.models.items()}
     skipped = [
@@ -68,6 +75,8 @@ def build_report_data(run: RunResult, *, run_id: str) -> dict[str, Any]:
             "duration_s": round(run.duration_s, 2),
             "stage_seconds": {k: round(v, 2) for k, v in run.stage_seconds.items()},
             "input": run.input_path,
+            "cache": run.cache,
+            "history": "../../index.html" if history else None,
         },
         "corpus": {
             "n_documents": len(documents),
@@ -92,6 +101,8 @@ def build_report_data(run: RunResult, *, run_id: str) -> dict[str, Any]:
         "models": models,
         "compare": compare,
         "map": coords,
+        "drift": drift,
+        "over_time": over_time([d["date"] for d in documents], run.models),
         "metric_explanations": METRIC_EXPLANATIONS,
         "documents": documents,
     }
@@ -279,6 +290,7 @@ def manifest_json(data: dict[str, Any]) -> dict[str, Any]:
         },
         "skipped": data["skipped"],
         "notes": data["notes"],
+        "cache": data["run"]["cache"],
     }
 
 

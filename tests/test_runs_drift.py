@@ -1,0 +1,85 @@
+"""Drift: aligning a run's topics with the previous run's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from tests.conftest import planted_corpus
+from topics.lda import LdaSettings, fit_lda
+from topics.runs.drift import align, align_models, load_topics, save_topics, stored_topics
+from topics.types import TopicModelResult
+
+
+def _model(vocab: list[str], topic_term: list[list[float]]) -> TopicModelResult:
+    tt = np.asarray(topic_term, dtype=np.float64)
+    tt /= tt.sum(axis=1, keepdims=True)
+    n = tt.shape[0]
+    return TopicModelResult(
+        name="lda",
+        vocab=vocab,
+        topic_term=tt,
+        doc_topic=np.eye(n),
+        assignments=np.arange(n, dtype=np.int64),
+        topic_words=[[vocab[j] for j in np.argsort(-row)] for row in tt],
+    )
+
+
+def test_matching_uses_the_union_vocabulary_and_is_one_to_one() -> None:
+    before = stored_topics(_model(["a", "b", "c", "d"], [[5, 4, 0, 0], [0, 0, 5, 4]]), ["L1", "L2"])
+    # Same two topics in the other order over a different vocabulary, plus a topic of new words.
+    now = stored_topics(
+        _model(
+            ["d", "c", "x", "a", "b", "y"],
+            [[4, 5, 0, 0, 0, 0], [0, 0, 0, 5, 4, 0], [0, 0, 3, 0, 0, 3]],
+        ),
+        ["n0", "n1", "n2"],
+    )
+    drift, lineage = align(now, before, threshold=0.5)
+    pairs = {(p["topic"], p["previous"]) for p in drift["persisting"]}
+    assert pairs == {(0, 1), (1, 0)}
+    assert all(abs(p["similarity"] - 1.0) < 1e-6 for p in drift["persisting"])
+    assert [n["topic"] for n in drift["new"]] == [2]
+    assert drift["new"][0]["closest_similarity"] == 0.0
+    assert not drift["vanished"]
+    assert lineage == ["L2", "L1", "n2"]
+
+
+def test_below_the_threshold_a_pair_is_new_and_vanished() -> None:
+    before = stored_topics(_model(["a", "b", "c"], [[5, 1, 0]]), ["L1"])
+    now = stored_topics(_model(["a", "b", "c"], [[1, 1, 5]]), ["n0"])
+    drift, lineage = align(now, before, threshold=0.5)
+    assert not drift["persisting"]
+    assert [n["topic"] for n in drift["new"]] == [0]
+    assert [v["previous"] for v in drift["vanished"]] == [0]
+    assert lineage == ["n0"]
+
+
+def test_topics_round_trip_through_the_run_folder(tmp_path: Path) -> None:
+    model = _model(["a", "b", "c"], [[5, 1, 0], [0, 1, 5]])
+    save_topics(tmp_path, {"lda": stored_topics(model, ["x#0", "x#1"])})
+    loaded = load_topics(tmp_path)["lda"]
+    assert loaded.lineage == ["x#0", "x#1"]
+    assert loaded.words(0, 2) == ["a", "b"]
+    assert load_topics(tmp_path / "missing") == {}
+
+
+def test_real_lda_fits_find_the_planted_new_topic() -> None:
+    old = planted_corpus(n_topics=4, n_docs=80, seed=1)
+    new = planted_corpus(n_topics=5, n_docs=100, seed=2)  # topics 0-3 as before, plus topic 4
+    vocab_old = sorted({w for doc in old.tokens for w in doc})
+    vocab_new = sorted({w for doc in new.tokens for w in doc})
+    first = fit_lda(old.tokens, vocab_old, LdaSettings(n_topics=4, seed=0, passes=5))
+    second = fit_lda(new.tokens, vocab_new, LdaSettings(n_topics=5, seed=3, passes=5))
+    stored, _ = align_models({"lda": first}, {}, run_id="r1", previous_run=None, threshold=0.5)
+    _, drift = align_models({"lda": second}, stored, run_id="r2", previous_run="r1", threshold=0.5)
+    assert drift is not None
+    lda = drift["models"]["lda"]
+    assert len(lda["persisting"]) == 4 and not lda["vanished"]
+    (born,) = lda["new"]
+    assert all(w.startswith("t4w") for w in born["words"][:5])
+    for p in lda["persisting"]:
+        # The same planted topic on both sides: its top word names it.
+        assert p["words"][0].split("w")[0] == p["previous_words"][0].split("w")[0]
+        assert p["similarity"] > 0.8

@@ -1,0 +1,207 @@
+"""Topic drift between runs: which topics persist, which are new, which vanished.
+
+Each run stores its topics' word distributions in ``topics.npz`` (the ``TOP_TERMS``
+heaviest words of each topic, which hold nearly all of its mass). The next run matches
+its topics one-to-one with the previous run's by cosine similarity over the union of
+both vocabularies (Hungarian algorithm, ``scipy.optimize.linear_sum_assignment``);
+a matched pair at or above the threshold is the same topic, persisting. A persisting
+topic keeps its *lineage* id, so the history page can follow it across runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy.optimize import linear_sum_assignment
+
+from topics.types import TopicModelResult
+
+log = logging.getLogger(__name__)
+
+TOPICS_FILE = "topics.npz"
+#: Words kept per topic for matching.
+TOP_TERMS = 1000
+#: Words shown for a topic in the drift tables.
+N_WORDS = 8
+
+
+@dataclass(frozen=True)
+class StoredTopics:
+    """One model's topics as stored in a run folder."""
+
+    vocab: list[str]
+    indices: npt.NDArray[np.int64]  # (n_topics, k) into vocab, heaviest first
+    weights: npt.NDArray[np.float64]  # (n_topics, k)
+    prevalence: list[float]
+    lineage: list[str]
+
+    @property
+    def n_topics(self) -> int:
+        return int(self.indices.shape[0])
+
+    def words(self, t: int, n: int = N_WORDS) -> list[str]:
+        return [
+            self.vocab[j] for j, w in zip(self.indices[t], self.weights[t], strict=True) if w > 0
+        ][:n]
+
+    def vectors(self, columns: dict[str, int]) -> npt.NDArray[np.float64]:
+        """Unit-length topic rows over ``columns`` (a word -> column map)."""
+        out = np.zeros((self.n_topics, len(columns)))
+        for t in range(self.n_topics):
+            for j, w in zip(self.indices[t], self.weights[t], strict=True):
+                out[t, columns[self.vocab[j]]] = w
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms > 0, norms, 1.0)
+
+
+def stored_topics(model: TopicModelResult, lineage: list[str]) -> StoredTopics:
+    """The storable form of a fitted model's topics."""
+    k = min(TOP_TERMS, len(model.vocab))
+    order = np.argsort(-model.topic_term, axis=1, kind="stable")[:, :k]
+    weights = np.take_along_axis(model.topic_term, order, axis=1)
+    used = np.unique(order)
+    remap = np.full(len(model.vocab), -1, dtype=np.int64)
+    remap[used] = np.arange(len(used))
+    return StoredTopics(
+        vocab=[model.vocab[j] for j in used],
+        indices=remap[order],
+        weights=np.asarray(weights, dtype=np.float64),
+        prevalence=[round(p, 6) for p in model.prevalence],
+        lineage=lineage,
+    )
+
+
+def save_topics(folder: Path, topics: dict[str, StoredTopics]) -> None:
+    arrays: dict[str, Any] = {}
+    for name, st in topics.items():
+        arrays[f"{name}.vocab"] = np.asarray(st.vocab, dtype=str)
+        arrays[f"{name}.indices"] = st.indices.astype(np.int32)
+        arrays[f"{name}.weights"] = st.weights.astype(np.float32)
+        arrays[f"{name}.prevalence"] = np.asarray(st.prevalence, dtype=np.float64)
+        arrays[f"{name}.lineage"] = np.asarray(st.lineage, dtype=str)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".topics", suffix=".tmp")
+    with os.fdopen(fd, "wb") as fh:
+        np.savez_compressed(fh, allow_pickle=False, **arrays)
+    os.replace(tmp, folder / TOPICS_FILE)
+
+
+def load_topics(folder: Path) -> dict[str, StoredTopics]:
+    """The topics stored in a run folder (empty if there are none or they are unreadable)."""
+    path = Path(folder) / TOPICS_FILE
+    if not path.is_file():
+        return {}
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            names = sorted({key.split(".")[0] for key in data.files})
+            return {
+                name: StoredTopics(
+                    vocab=[str(w) for w in data[f"{name}.vocab"]],
+                    indices=np.asarray(data[f"{name}.indices"], dtype=np.int64),
+                    weights=np.asarray(data[f"{name}.weights"], dtype=np.float64),
+                    prevalence=[float(p) for p in data[f"{name}.prevalence"]],
+                    lineage=[str(x) for x in data[f"{name}.lineage"]],
+                )
+                for name in names
+            }
+    except (OSError, ValueError, KeyError) as exc:
+        log.warning("cannot read the previous run's topics %s: %s", path, exc)
+        return {}
+
+
+def similarity(current: StoredTopics, previous: StoredTopics) -> npt.NDArray[np.float64]:
+    """Cosine similarity (n_current, n_previous) over the union vocabulary."""
+    columns: dict[str, int] = {}
+    for word in current.vocab + previous.vocab:
+        columns.setdefault(word, len(columns))
+    sim = current.vectors(columns) @ previous.vectors(columns).T
+    return np.clip(sim, 0.0, 1.0)
+
+
+def align_models(
+    models: dict[str, TopicModelResult],
+    previous: dict[str, StoredTopics],
+    *,
+    run_id: str,
+    previous_run: str | None,
+    threshold: float,
+) -> tuple[dict[str, StoredTopics], dict[str, Any] | None]:
+    """This run's stored topics (with lineage ids) and the drift report against ``previous``.
+
+    The drift report is None for a first run.
+    """
+    stored: dict[str, StoredTopics] = {}
+    report: dict[str, Any] = {"previous_run": previous_run, "threshold": threshold, "models": {}}
+    for name, model in models.items():
+        fresh = stored_topics(model, [f"{run_id}#{t}" for t in range(model.n_topics)])
+        before = previous.get(name)
+        if before is None or before.n_topics == 0 or fresh.n_topics == 0:
+            stored[name] = fresh
+            continue
+        drift, lineage = align(fresh, before, threshold)
+        stored[name] = StoredTopics(
+            fresh.vocab, fresh.indices, fresh.weights, fresh.prevalence, lineage
+        )
+        report["models"][name] = drift
+    if previous_run is None:
+        return stored, None
+    report["not_compared"] = sorted(set(models) - set(report["models"]))
+    return stored, report
+
+
+def align(
+    current: StoredTopics, previous: StoredTopics, threshold: float
+) -> tuple[dict[str, Any], list[str]]:
+    """Match ``current`` topics to ``previous`` ones; the drift table and lineage ids."""
+    sim = similarity(current, previous)
+    rows, cols = linear_sum_assignment(-sim)
+    lineage = list(current.lineage)
+    persisting, matched_now, matched_before = [], set(), set()
+    for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
+        if sim[i, j] < threshold:
+            continue
+        matched_now.add(i)
+        matched_before.add(j)
+        lineage[i] = previous.lineage[j]
+        persisting.append(
+            {
+                "topic": i,
+                "previous": j,
+                "similarity": round(float(sim[i, j]), 4),
+                "prevalence": current.prevalence[i],
+                "previous_prevalence": previous.prevalence[j],
+                "change": round(current.prevalence[i] - previous.prevalence[j], 6),
+                "words": current.words(i),
+                "previous_words": previous.words(j),
+            }
+        )
+    new = [
+        {
+            "topic": i,
+            "prevalence": current.prevalence[i],
+            "words": current.words(i),
+            "closest_previous": int(sim[i].argmax()),
+            "closest_similarity": round(float(sim[i].max()), 4),
+        }
+        for i in range(current.n_topics)
+        if i not in matched_now
+    ]
+    vanished = [
+        {
+            "previous": j,
+            "previous_prevalence": previous.prevalence[j],
+            "words": previous.words(j),
+            "closest_current": int(sim[:, j].argmax()),
+            "closest_similarity": round(float(sim[:, j].max()), 4),
+        }
+        for j in range(previous.n_topics)
+        if j not in matched_before
+    ]
+    persisting.sort(key=lambda p: p["topic"])
+    return {"persisting": persisting, "new": new, "vanished": vanished, "lineage": lineage}, lineage

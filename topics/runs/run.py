@@ -1,0 +1,265 @@
+"""One run of a named corpus, start to finish, safe to kill at any point.
+
+Under the name's lock: build the report in ``runs/.tmp-*`` (with its ``run.log``), publish
+it with one rename, then rewrite the history atomically and apply retention. A failure
+is recorded in the history (``failed/<run-id>.json`` and its log) and leaves earlier runs
+as they were.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import tempfile
+import time
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from topics import output
+from topics.errors import TopicsError
+from topics.pipeline import Progress, RunResult, run_pipeline
+from topics.runs import drift as drift_mod
+from topics.runs import history
+from topics.runs.cache import RunCache
+from topics.runs.config import RunConfig
+from topics.runs.inputs import make_reader, resolve_roots
+from topics.runs.lock import hold_lock
+
+log = logging.getLogger(__name__)
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class RunFailed(TopicsError):
+    """The run failed for a reason that is not the user's input; the log says why."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, log_path: Path) -> None:
+        super().__init__(message)
+        self.log_path = log_path
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """A published run."""
+
+    run_id: str
+    folder: Path
+    index_html: Path
+    name_dir: Path
+    result: RunResult
+    removed: tuple[str, ...] = ()
+
+
+def run_once(config: RunConfig, *, progress: Progress | None = None) -> RunOutcome:
+    """Run ``config`` once and publish it; see the module docstring.
+
+    Raises ``LockedError`` (exit 75) when another run holds the lock, ``TopicsError``
+    (exit 2) for unusable input, ``RunFailed`` (exit 1) for anything else.
+    """
+    roots = resolve_roots(config.input)  # a missing folder fails before anything is written
+    root_existed = config.output.exists()
+    root = output.prepare_root(config.output)
+    name_dir = root / output.slug(config.name)
+    name_dir.mkdir(exist_ok=True)
+    with hold_lock(name_dir) as lock:
+        try:
+            return _locked_run(config, name_dir, roots[0].folder, progress, lock.stale_holder)
+        except BaseException:
+            if not history.scan(name_dir):
+                # Nothing was ever published here: a first run that failed leaves no trace.
+                shutil.rmtree(name_dir, ignore_errors=True)
+                if not root_existed and {p.name for p in root.iterdir()} <= {output.MARKER}:
+                    shutil.rmtree(root, ignore_errors=True)
+            raise
+
+
+def _locked_run(
+    config: RunConfig,
+    name_dir: Path,
+    first_root: Path,
+    progress: Progress | None,
+    stale_holder: str | None,
+) -> RunOutcome:
+    runs = name_dir / "runs"
+    runs.mkdir(exist_ok=True)
+    output.clean_stale(runs)
+    history.clean_leftovers(name_dir)
+    records = history.scan(name_dir)
+    previous = history.latest_ok(records)
+    previous_folder = runs / previous["run_id"] if previous else None
+    run_id = output.new_run_id(runs, taken=lambda rid: _failed_path(name_dir, rid).exists())
+    staging = output.staging_dir(runs, run_id)
+    cache = RunCache(name_dir / ".cache")
+    ok = False
+    try:
+        with _run_log(staging / "run.log") as run_log:
+            log.info("run %s of %r (config: %s)", run_id, config.name, config.source or "flags")
+            if stale_holder:
+                log.info("took over the lock left by a process that ended (%s)", stale_holder)
+            try:
+                result = run_pipeline(
+                    first_root,
+                    config.settings,
+                    progress=_Logged(progress),
+                    cache=cache,
+                    reader=make_reader(config.input, cache),
+                )
+                _write_run(result, staging, run_id, previous_folder, config.drift_threshold)
+                log.info("run %s finished in %.1f s", run_id, result.duration_s)
+            except BaseException as exc:
+                # Into run.log only: the CLI tells the console, in one line.
+                message = f"run {run_id} failed: {_describe(exc)}\n{traceback.format_exc()}"
+                run_log.handle(log.makeRecord(log.name, logging.ERROR, "", 0, message, (), None))
+                raise
+        folder = output.publish(staging, runs, run_id)
+        ok = True
+    except BaseException as exc:
+        failure = _record_failure(exc, config, name_dir, staging, run_id, records)
+        if failure is exc:
+            raise
+        raise failure from exc
+    finally:
+        cache.close(prune=ok)
+        if not ok:
+            shutil.rmtree(staging, ignore_errors=True)
+
+    records = history.scan(name_dir)
+    removed = history.to_remove(records, config.keep_runs)
+    kept = [r for r in records if r not in removed]
+    # History first, then deletion: the page never links a run that is gone.
+    history.write_history(name_dir, config.name, kept)
+    history.remove(name_dir, removed)
+    return RunOutcome(
+        run_id=run_id,
+        folder=folder,
+        index_html=folder / "index.html",
+        name_dir=name_dir,
+        result=result,
+        removed=tuple(r["run_id"] for r in removed),
+    )
+
+
+def _write_run(
+    result: RunResult, staging: Path, run_id: str, previous_folder: Path | None, threshold: float
+) -> None:
+    from topics.report import write_report_files
+
+    before = drift_mod.load_topics(previous_folder) if previous_folder else {}
+    stored, drift = drift_mod.align_models(
+        result.models,
+        before,
+        run_id=run_id,
+        previous_run=previous_folder.name if previous_folder else None,
+        threshold=threshold,
+    )
+    data = write_report_files(result, staging, run_id, drift=drift, history=True)
+    drift_mod.save_topics(staging, stored)
+    if drift is not None:
+        output.write_json(staging / "drift.json", drift)
+    paths = [result.corpus.documents[i].path for i in result.pre.doc_index]
+    record = history.summary(
+        data,
+        lineage={name: st.lineage for name, st in stored.items()},
+        drift=drift,
+        changes=history.document_changes(paths, previous_folder),
+    )
+    output.write_json(staging / history.SUMMARY_FILE, record)
+
+
+def _record_failure(
+    exc: BaseException,
+    config: RunConfig,
+    name_dir: Path,
+    staging: Path,
+    run_id: str,
+    records: list[dict[str, Any]],
+) -> BaseException:
+    """Keep the failed run's log and list it in the history; the exception to raise."""
+    message = _describe(exc)
+    run_log = staging / "run.log"
+    if history.latest_ok(records) is None:
+        # No history to show it in (and a first run leaves nothing behind): a temp file.
+        fd, tmp = tempfile.mkstemp(prefix=f"topics-{output.slug(config.name)}-", suffix=".log")
+        with open(fd, "wb") as fh:
+            fh.write(run_log.read_bytes() if run_log.is_file() else message.encode())
+        log_path = Path(tmp)
+    else:
+        failed = name_dir / history.FAILED_DIR
+        failed.mkdir(exist_ok=True)
+        log_path = _failed_path(name_dir, run_id).with_suffix(".log")
+        if run_log.is_file():
+            shutil.copyfile(run_log, log_path)
+        else:
+            log_path.write_text(message + "\n", encoding="utf-8")
+        record = {
+            "run_id": run_id,
+            "status": "failed",
+            "started": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()),
+            "error": message,
+            "log": f"{history.FAILED_DIR}/{log_path.name}",
+        }
+        output.write_text_atomic(_failed_path(name_dir, run_id), json.dumps(record, indent=2))
+        records = history.scan(name_dir)
+        history.write_history(name_dir, config.name, records)
+    if isinstance(exc, TopicsError | KeyboardInterrupt):
+        return exc
+    return RunFailed(f"{message} (log: {log_path}); earlier runs are untouched", log_path)
+
+
+def _failed_path(name_dir: Path, run_id: str) -> Path:
+    return name_dir / history.FAILED_DIR / f"{run_id}.json"
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, TopicsError):
+        return str(exc)
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted"
+    return f"{type(exc).__name__}: {exc}"
+
+
+@contextmanager
+def _run_log(path: Path) -> Iterator[logging.Handler]:
+    """Send the ``topics`` loggers' INFO records to ``path`` for the ``with`` block."""
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.setLevel(logging.INFO)
+    logger = logging.getLogger("topics")
+    old_level = logger.level
+    logger.addHandler(handler)
+    if logger.getEffectiveLevel() > logging.INFO:
+        logger.setLevel(logging.INFO)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+        handler.close()
+
+
+class _Logged:
+    """Passes progress on, and writes each stage into the run log."""
+
+    def __init__(self, inner: Progress | None) -> None:
+        self.inner = inner
+
+    def stage(self, name: str, total: int | None = None) -> None:
+        log.info("stage: %s", name)
+        if self.inner is not None:
+            self.inner.stage(name, total)
+
+    def advance(self, n: int = 1) -> None:
+        if self.inner is not None:
+            self.inner.advance(n)
+
+    def message(self, text: str) -> None:
+        log.info("%s", text)
+        if self.inner is not None:
+            self.inner.message(text)
