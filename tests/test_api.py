@@ -32,3 +32,6 @@ def test_analyze_writes_a_report_and_shows_inline(
     srcdoc = inline.split('srcdoc="', 1)[1].split('" style=', 1)[0]
     assert "<" not in srcdoc and '"' not in srcdoc
     assert html.unescape(srcdoc) == report.index_html.read_text(encoding="utf-8")
+    # A notebook run joins the same history as a CLI run.
+    history = report.folder.parent.parent / "index.html"
+    assert report.folder.name in history.read_text(encoding="utf-8")

@@ -51,11 +51,16 @@ def analyze(
     preprocess: PreprocessSettings | None = None,
     lda: LdaSettings | None = None,
 ) -> Report:
-    """Run the whole pipeline on a folder and write its report; same as ``topics report``."""
+    """Run the whole pipeline on a folder and write its report; same as ``topics report``.
+
+    The report joins the run history of ``output/<name>/`` like a CLI run: same layout,
+    history page, cache and drift against the previous run.
+    """
     import json
 
-    from topics.pipeline import RunSettings, run_pipeline
-    from topics.report import write_report
+    from topics.output import check_root
+    from topics.pipeline import RunSettings
+    from topics.runs import InputSpec, RunConfig, run_once
 
     lda_settings = replace(lda or LdaSettings(), n_topics=_n_topics(n_topics), seed=seed)
     settings = RunSettings(
@@ -66,10 +71,20 @@ def analyze(
         preprocess=preprocess or PreprocessSettings(),
         lda=lda_settings,
     )
-    result = run_pipeline(Path(path), settings)
-    written = write_report(result, Path(output), name or Path(path).resolve().name)
-    data = json.loads((written.folder / "topics.json").read_text(encoding="utf-8"))
-    return Report(index_html=written.index_html, folder=written.folder, data=data, result=result)
+    settings.validate()
+    check_root(Path(output))
+    config = RunConfig(
+        name=name or Path(path).resolve().name,
+        output=Path(output),
+        input=InputSpec(paths=(str(path),)),
+        settings=settings,
+        keep_runs=None,
+    )
+    outcome = run_once(config)
+    data = json.loads((outcome.folder / "topics.json").read_text(encoding="utf-8"))
+    return Report(
+        index_html=outcome.index_html, folder=outcome.folder, data=data, result=outcome.result
+    )
 
 
 def _n_topics(value: int | str) -> int | Any:
