@@ -31,7 +31,13 @@ from topics.ingest.formats import (
 )
 from topics.types import Corpus, Document, Note, Skipped
 
-__all__ = ["FORMATS", "IngestSettings", "read_folder"]
+__all__ = [
+    "FORMATS",
+    "Collector",
+    "IngestSettings",
+    "read_file",
+    "read_folder",
+]
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +101,7 @@ def read_folder(
     if not root.is_dir():
         raise InputError(f"input {str(root)!r} is not a folder; point topics at a folder")
     corpus = Corpus(root=str(root.resolve()), documents=[], skipped=[], notes=[])
-    first_seen: dict[str, str] = {}
+    collect = Collector(corpus, keep_duplicates=settings.keep_duplicates)
     for found in walk_folder(root):
         corpus.n_files_seen += 1
         if progress is not None:
@@ -103,16 +109,8 @@ def read_folder(
         if isinstance(found, Skipped):
             corpus.skipped.append(found)
             continue
-        for item in _read_file(found, settings, corpus.notes):
-            if isinstance(item, Skipped):
-                corpus.skipped.append(item)
-                continue
-            duplicate_of = first_seen.get(item.content_hash)
-            if duplicate_of is not None and not settings.keep_duplicates:
-                corpus.skipped.append(Skipped(item.path, f"exact duplicate of {duplicate_of}"))
-                continue
-            first_seen.setdefault(item.content_hash, item.path)
-            corpus.documents.append(item)
+        for item in read_file(found, settings, corpus.notes):
+            collect(item)
     log.info(
         "ingest: %d documents, %d skipped, %d files seen",
         len(corpus.documents),
@@ -122,7 +120,31 @@ def read_folder(
     return corpus
 
 
-def _read_file(
+class Collector:
+    """Adds read items to a corpus: documents in, skips listed, exact duplicates flagged.
+
+    The first copy of a text is used; later copies are listed as skipped with the path
+    of the first (unless ``keep_duplicates``).
+    """
+
+    def __init__(self, corpus: Corpus, *, keep_duplicates: bool) -> None:
+        self.corpus = corpus
+        self.keep_duplicates = keep_duplicates
+        self.first_seen: dict[str, str] = {}
+
+    def __call__(self, item: Document | Skipped) -> None:
+        if isinstance(item, Skipped):
+            self.corpus.skipped.append(item)
+            return
+        duplicate_of = self.first_seen.get(item.content_hash)
+        if duplicate_of is not None and not self.keep_duplicates:
+            self.corpus.skipped.append(Skipped(item.path, f"exact duplicate of {duplicate_of}"))
+            return
+        self.first_seen.setdefault(item.content_hash, item.path)
+        self.corpus.documents.append(item)
+
+
+def read_file(
     found: FoundFile, settings: IngestSettings, notes: list[Note]
 ) -> Iterator[Document | Skipped]:
     tabular = found.kind in ("csv", "jsonl")

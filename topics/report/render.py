@@ -79,7 +79,11 @@ def ldavis_assets() -> dict[str, str]:
     }
 
 
-def _environment(extra_dir: Path | None) -> Environment:
+def template_environment(extra_dir: Path | None = None) -> Environment:
+    """Our Jinja2 environment: autoescape on, strict undefined, the report's filters.
+
+    ``extra_dir`` is searched first, so a user can override any template or partial.
+    """
     folders = [str(extra_dir)] if extra_dir else []
     folders.append(str(templates_dir()))
     env = Environment(
@@ -98,9 +102,13 @@ def _environment(extra_dir: Path | None) -> Environment:
 def _num(value: Any, digits: int = 3) -> str:
     if value is None:
         return "–"
+    if isinstance(value, bool):
+        return str(value)
     if isinstance(value, int):
         return f"{value:,}"
-    return f"{value:.{digits}f}"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
 
 
 def _pct(value: Any, digits: int = 1) -> str:
@@ -150,7 +158,7 @@ def render_html(
             "form-action 'none'",
         ]
     )
-    template = _environment(template_dir).get_template("report.html.j2")
+    template = template_environment(template_dir).get_template("report.html.j2")
     return template.render(
         data=data,
         panels={name for name, panel in panels.items() if panel},

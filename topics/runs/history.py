@@ -14,15 +14,13 @@ import json
 import logging
 import shutil
 from datetime import UTC, datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from topics import __version__, output
-from topics.report.render import templates_dir
+from topics.report.render import template_environment, templates_dir
 
 log = logging.getLogger(__name__)
 
@@ -233,7 +231,7 @@ def render_history(name: str, records: list[dict[str, Any]]) -> str:
     latest = latest_ok(records)
     css = (templates_dir() / "assets" / "report.css").read_text(encoding="utf-8")
     return (
-        _environment()
+        template_environment()
         .get_template("history.html.j2")
         .render(
             name=name,
@@ -245,33 +243,6 @@ def render_history(name: str, records: list[dict[str, Any]]) -> str:
             css=Markup(css),
         )
     )
-
-
-@lru_cache(maxsize=1)
-def _environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(str(templates_dir())),
-        autoescape=select_autoescape(enabled_extensions=("j2", "html"), default=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["num"] = _num
-    env.filters["pct"] = lambda v, d=1: "–" if v is None else f"{100 * v:.{d}f}%"
-    env.filters["words"] = lambda ws, n=10: ", ".join(w.replace("_", " ") for w in ws[:n])
-    return env
-
-
-def _num(value: Any, digits: int = 3) -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        return f"{value:.{digits}f}"
-    return str(value)
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:

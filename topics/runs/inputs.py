@@ -21,7 +21,7 @@ import topics.ingest
 import topics.ingest.files
 import topics.ingest.formats
 from topics.errors import InputError
-from topics.ingest import IngestSettings, _read_file
+from topics.ingest import Collector, IngestSettings, read_file
 from topics.ingest.files import FoundFile, walk_folder
 from topics.runs.cache import RunCache, code_fingerprint
 from topics.runs.config import InputSpec, is_glob, split_glob
@@ -89,7 +89,7 @@ def read_inputs(
         root="; ".join(str(r.folder.resolve()) for r in roots), documents=[], skipped=[]
     )
     salt = hash_settings(settings)
-    first_seen: dict[str, str] = {}
+    collect = Collector(corpus, keep_duplicates=settings.keep_duplicates)
     for root in roots:
         wanted = _compile(root.pattern, anchored=True) if root.pattern else None
         entries = [e for e in walk_folder(root.folder) if _keep(_rel(e), wanted, include, exclude)]
@@ -101,15 +101,7 @@ def read_inputs(
             for item in items:
                 if root.prefix:
                     item = replace(item, path=root.prefix + item.path)
-                if isinstance(item, Skipped):
-                    corpus.skipped.append(item)
-                    continue
-                duplicate_of = first_seen.get(item.content_hash)
-                if duplicate_of is not None and not settings.keep_duplicates:
-                    corpus.skipped.append(Skipped(item.path, f"exact duplicate of {duplicate_of}"))
-                    continue
-                first_seen.setdefault(item.content_hash, item.path)
-                corpus.documents.append(item)
+                collect(item)
     log.info(
         "ingest: %d documents, %d skipped, %d files seen in %d folder(s)",
         len(corpus.documents),
@@ -145,7 +137,7 @@ def _parse(
             yield items, notes
             continue
         notes = []
-        items = list(_read_file(entry, settings, notes))
+        items = list(read_file(entry, settings, notes))
         n_fresh += sum(isinstance(x, Document) for x in items)
         if key and not any(_transient(x) for x in items):
             fresh[key] = _encode(items, notes)
