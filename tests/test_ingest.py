@@ -693,3 +693,17 @@ def test_csv_delimiter_guess_takes_linear_time() -> None:
     start = time.perf_counter()
     guess_delimiter([',"' * 32_000 + "\n"] * 2)
     assert time.perf_counter() - start < 2
+
+
+def test_a_topics_reports_folder_inside_the_input_is_not_read(tmp_path: Path) -> None:
+    """Regression: `topics report .` re-read its own reports/ as documents on the next run."""
+    from topics.ingest import read_folder
+
+    (tmp_path / "notes.txt").write_text("A note about gardening and compost heaps.")
+    reports = tmp_path / "reports"
+    (reports / "corpus" / "runs" / "1").mkdir(parents=True)
+    (reports / ".topics-output").write_text("marker")
+    (reports / "corpus" / "runs" / "1" / "index.html").write_text("<p>old report text</p>")
+    corpus = read_folder(tmp_path)
+    assert [d.path for d in corpus.documents] == ["notes.txt"]
+    assert any(s.path == "reports/" and "reports folder" in s.reason for s in corpus.skipped)

@@ -86,3 +86,16 @@ def test_parallel_and_serial_tokenizing_agree() -> None:
     serial = preprocess(_docs(texts), PreprocessSettings(detect_language=False, n_jobs=1))
     parallel = preprocess(_docs(texts), PreprocessSettings(detect_language=False, n_jobs=2))
     assert serial.tokens == parallel.tokens
+
+
+def test_dominant_language_without_lemmatizer_is_still_modelled() -> None:
+    """Regression: a corpus in an unsupported language was dropped whole as 'not English'."""
+    czech = [
+        "Městská rada projednala rozpočet nové knihovny a opravy střechy radnice, která "
+        f"už léta zatéká, a rozhodla o dalším postupu na schůzi číslo {i}."
+        for i in range(8)
+    ]
+    pre = preprocess(_docs(czech), PreprocessSettings(phrases=False, min_df=1))
+    assert pre.language == "cs"
+    assert len(pre.tokens) == 8
+    assert pre.dropped == []

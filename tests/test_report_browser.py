@@ -36,6 +36,39 @@ def test_report_loads_clean_and_ldavis_works(sample_report: SampleReport) -> Non
     assert watch.network == []
 
 
+@pytest.mark.parametrize("topic", [0, 2])
+def test_ldavis_selects_topic_zero_and_sizes_circles_by_term(
+    sample_report: SampleReport, topic: int
+) -> None:
+    """Regression: LDAvis took 0 as "no topic" and resized circle t-1 on term hover."""
+    with open_report(sample_report.index_html) as (page, watch):
+        page.wait_for_selector("#ldavis-lda svg circle.dot")
+        page.locator(f"#ldavis-lda-topic{topic}").click(force=True)
+        page.wait_for_timeout(900)
+        assert page.input_value("#ldavis-lda-topic") == str(topic)
+        term = page.locator("#ldavis-lda svg text.terms").first
+        word = term.text_content()
+        term.dispatch_event("mouseover")
+        page.wait_for_timeout(900)
+        guide = page.text_content("#ldavis-lda .circleGuideTitle") or ""
+        assert word in guide
+        radii = page.locator("#ldavis-lda svg circle.dot").evaluate_all(
+            "cs => cs.map(c => [c.id, parseFloat(c.getAttribute('r'))])"
+        )
+        # The circle drawn biggest is the topic where the panel's data puts most of the term.
+        table = page.evaluate("window.topicsReport.data.panels.lda['token.table']")
+        rows = [i for i, t in enumerate(table["Term"]) if t == word]
+        expected = max(rows, key=lambda i: table["Freq"][i])
+        biggest = max(radii, key=lambda pair: pair[1])[0]
+        assert biggest == f"ldavis-lda-topic{table['Topic'][expected]}"
+        links = page.evaluate(
+            "Array.from(document.querySelectorAll('a')).map(a => a.getAttribute('href') ||"
+            " a.getAttribute('xlink:href') || '')"
+        )
+        assert not [u for u in links if u.startswith(("http:", "https:", "//"))]
+    assert watch.console_errors == [] and watch.page_errors == [] and watch.network == []
+
+
 def test_topic_drill_down_and_document_viewer(sample_report: SampleReport) -> None:
     topic = sample_report.topics["models"]["lda"]["topics"][0]  # type: ignore[index]
     with open_report(sample_report.index_html) as (page, watch):

@@ -134,3 +134,15 @@ def test_check_cli_ok() -> None:
     proc = run_cli("check", str(REPO / "examples" / "nightly.toml"))
     assert proc.returncode == 0, proc.stderr
     assert "ok" in proc.stdout and "sample_data" in proc.stdout
+
+
+def test_embedder_flags_reach_the_settings() -> None:
+    """Regression: --embedder/--embedder-model were parsed and then dropped."""
+    from topics.runs.config import build_settings
+
+    settings = build_settings(
+        {"embedder": "sentence-transformers", "embedder_model": "/models/minilm", "seed": 4}
+    )
+    assert settings.embed.method == "sentence-transformers"
+    assert settings.embed.model == "/models/minilm"
+    assert settings.embed.seed == 4

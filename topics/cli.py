@@ -93,7 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     group = report.add_argument_group("input")
     group.add_argument("--text-column", help="CSV/JSONL field holding the text (default: detect)")
-    group.add_argument("--date-column", help="CSV/JSONL field holding the date (default: 'date')")
+    group.add_argument(
+        "--date-column",
+        help="CSV/JSONL field holding the date (default: detect date, created_at, published, …)",
+    )
     group.add_argument(
         "--max-file-mb",
         type=_positive_float,

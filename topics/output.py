@@ -142,11 +142,24 @@ def write_json(path: Path, value: Any) -> None:
     )
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A cell spreadsheets will not run: text starting like a formula gets a leading ``'``.
+
+    Numbers stay numbers; only strings (paths, titles, labels from documents) are guarded.
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> None:
     with open(path, "w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerows([csv_cell(v) for v in row] for row in rows)
 
 
 def latest_page(run_id: str) -> str:

@@ -373,19 +373,21 @@ def preprocess(
     langs = _languages_cached(documents, settings, cache)
     counts = Counter(lang for lang in langs if lang)
     if settings.language != "auto":
-        language = settings.language
+        covered = language = settings.language
     else:
-        language = counts.most_common(1)[0][0] if counts else "en"
+        covered = language = counts.most_common(1)[0][0] if counts else "en"
         if language not in SUPPORTED_LANGUAGES:
+            # Keep the corpus's own documents; only their stopwords and lemmas fall back.
             log.warning(
-                "dominant language %r has no lemmatizer here; modelling as English", language
+                "no stopwords or lemmatizer for dominant language %r; using English ones",
+                language,
             )
             language = "en"
     keep: list[int] = []
     for i, (doc, lang) in enumerate(zip(documents, langs, strict=True)):
-        if lang is not None and lang != language:
+        if lang is not None and lang != covered:
             dropped.append(
-                Skipped(doc.path, f"language '{lang}', the model covers '{language}'", "preprocess")
+                Skipped(doc.path, f"language '{lang}', the model covers '{covered}'", "preprocess")
             )
         else:
             keep.append(i)
@@ -469,7 +471,7 @@ def preprocess(
         settings=effective,
         n_raw_tokens=n_raw_tokens,
         n_phrases=n_phrases,
-        language=language,
+        language=covered,
     )
 
 

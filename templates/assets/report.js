@@ -80,7 +80,7 @@
       li.appendChild(docLink(doc));
       var extra = [doc.path];
       if (doc.label) { extra.push(doc.label); }
-      extra.push("weight " + doc[model + "_weight"].toFixed(2));
+      if (doc[model + "_weight"] != null) { extra.push("weight " + doc[model + "_weight"].toFixed(2)); }
       li.appendChild(el("span", { "class": "muted" }, " " + extra.join(" · ")));
       li.appendChild(el("div", { "class": "snippet" }, doc.snippet));
       list.appendChild(li);

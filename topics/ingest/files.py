@@ -54,6 +54,9 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 
+#: Marker file of a topics output folder (see ``topics.output.MARKER``).
+OUTPUT_MARKER = ".topics-output"
+
 #: Share of control characters above which decoded bytes are not text.
 _MAX_CONTROL_SHARE = 0.01
 
@@ -103,6 +106,9 @@ def walk_folder(root: Path) -> Iterator[FoundFile | Skipped]:
                     yield _classify(found, rel)
                     continue
                 if entry.is_dir(follow_symlinks=False):
+                    if (path / OUTPUT_MARKER).exists():
+                        yield Skipped(rel + "/", "a topics reports folder; not read as input")
+                        continue
                     subfolders.append(path)
                     continue
                 if not entry.is_file(follow_symlinks=False):

@@ -127,8 +127,12 @@ def _documents(run: RunResult) -> list[dict[str, Any]]:
             "n_chars": len(doc.text),
         }
         for name, model in run.models.items():
-            row[f"{name}_topic"] = int(model.assignments[i])
-            row[f"{name}_weight"] = round(float(model.doc_topic[i].max()), 4)
+            topic = int(model.assignments[i])
+            row[f"{name}_topic"] = topic
+            # The weight of the topic the document is assigned to (none for an outlier).
+            row[f"{name}_weight"] = (
+                round(float(model.doc_topic[i, topic]), 4) if topic >= 0 else None
+            )
         if run.coords is not None:
             row["x"] = round(float(run.coords[i, 0]), 4)
             row["y"] = round(float(run.coords[i, 1]), 4)

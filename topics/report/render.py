@@ -74,9 +74,70 @@ def ldavis_assets() -> dict[str, str]:
         raise OutputError(f"pyLDAvis assets are missing ({', '.join(missing)}); reinstall pyLDAvis")
     return {
         "d3": _asset(urls.D3_LOCAL),
-        "ldavis": _asset(urls.LDAVIS_LOCAL),
+        "ldavis": patch_ldavis(_asset(urls.LDAVIS_LOCAL)),
         "ldavis_css": _asset(urls.LDAVIS_CSS_LOCAL),
     }
+
+
+# LDAvis's JavaScript assumes 1-based topics with 0 meaning "none selected", so with
+# ``start_index=0`` (panel ids = our ids) topic 0 could never be selected and hovering a
+# term resized the wrong circles (pyLDAvis issue #265). We make "none" -1 and index by
+# the topic id itself. Its two footnote links point at external PDFs: kept as plain text.
+# (old, new, expected count): a pyLDAvis whose script differs fails loudly, not subtly.
+_LDAVIS_PATCHES: tuple[tuple[str, str, int], ...] = (
+    ("            topic: 0,", "            topic: -1,", 1),
+    ("vis_state.topic > 0", "vis_state.topic >= 0", 7),
+    ("Math.min(K, +value_old + 1)", "Math.min(K - 1, +value_old + 1)", 1),
+    (
+        "!isNaN(value_new) && value_new > 0",
+        '!isNaN(value_new) && value_new !== "" && value_new >= 0',
+        1,
+    ),
+    ("Math.min(K, Math.max(1, value_new))", "Math.min(K - 1, Math.max(0, value_new))", 1),
+    ('topicInput.value = "0";', 'topicInput.value = "-1";', 1),
+    (
+        "Math.min(K, Math.max(0, vis_state.topic))",
+        "Math.min(K - 1, Math.max(-1, vis_state.topic))",
+        1,
+    ),
+    (
+        "document.getElementById(topicID).value = vis_state.topic = 0;",
+        "document.getElementById(topicID).value = vis_state.topic = -1;",
+        1,
+    ),
+    ("radius[dat2[i].Topic - 1]", "radius[dat2[i].Topic]", 1),
+    ("size[dat2[i].Topic - 1]", "size[dat2[i].Topic]", 1),
+    (
+        '.attr("xlink:href", "http://vis.stanford.edu/files/2012-Termite-AVI.pdf")\n'
+        '            .attr("target", "_blank")',
+        "",
+        1,
+    ),
+    (
+        '.attr("xlink:href", "http://nlp.stanford.edu/events/illvi2014/papers/sievert-illvi2014.pdf")\n'
+        '            .attr("target", "_blank")',
+        "",
+        1,
+    ),
+)
+
+
+def patch_ldavis(code: str) -> str:
+    """LDAvis's script fixed for 0-based topic ids and stripped of external links."""
+    for old, new, expected in _LDAVIS_PATCHES:
+        found = code.count(old)
+        if found != expected:
+            raise OutputError(
+                f"this pyLDAvis version's ldavis.js is not the one topics supports "
+                f"({old!r} found {found} times, expected {expected}); install pyLDAvis 3.4.1"
+            )
+        code = code.replace(old, new)
+    # URLs in comments are inert; a URL in a string literal could be fetched or linked.
+    if re.search(r"""["'](https?:)?//""", code):
+        raise OutputError(
+            "pyLDAvis's ldavis.js still holds an external URL; install pyLDAvis 3.4.1"
+        )
+    return code
 
 
 def template_environment(extra_dir: Path | None = None) -> Environment:

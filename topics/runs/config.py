@@ -38,6 +38,8 @@ OPTIONS: dict[str, tuple[str | None, tuple[type, ...], Any]] = {
     "auto_budget": ("lda", (int, float), 120.0),
     "assign_outliers": ("clusters", (bool,), False),
     "min_cluster_size": ("clusters", (int,), None),
+    "embedder": ("clusters", (str,), "doc2vec"),
+    "embedder_model": ("clusters", (str,), None),
 }
 
 #: Keys of the run itself (top level) and of the ``[input]`` table besides ingest flags.
@@ -193,6 +195,7 @@ def build_settings(options: Mapping[str, Any]) -> RunSettings:
     ``settings_problems`` (or ``RunSettings.validate``).
     """
     from topics.clusters import ClusterSettings
+    from topics.embed import EmbedSettings
     from topics.ingest import IngestSettings
     from topics.lda import LdaSettings
     from topics.preprocess import PreprocessSettings
@@ -230,6 +233,7 @@ def build_settings(options: Mapping[str, Any]) -> RunSettings:
             assign_outliers=opt["assign_outliers"],
             min_cluster_size=opt["min_cluster_size"],
         ),
+        embed=EmbedSettings(method=opt["embedder"], model=opt["embedder_model"], seed=seed),
     )
 
 
@@ -246,7 +250,13 @@ def settings_problems(settings: RunSettings, *, flags: bool = False) -> list[str
             f"{'--models' if flags else 'models'}: must be one or more of "
             f"{', '.join(MODELS)}, got {list(settings.models)}"
         )
-    for part in (settings.ingest, settings.preprocess, settings.lda, settings.clusters):
+    for part in (
+        settings.ingest,
+        settings.preprocess,
+        settings.lda,
+        settings.clusters,
+        settings.embed,
+    ):
         try:
             part.validate()
         except SettingsError as exc:

@@ -122,6 +122,9 @@ def scan(name_dir: Path) -> list[dict[str, Any]]:
                     "drift": None,
                     "cache": manifest.get("cache"),
                 }
+            # The folder is the run: a copied or edited summary must never point
+            # retention at another run's folder.
+            record["run_id"] = folder.name
             records.append(record)
     failed = name_dir / FAILED_DIR
     if failed.is_dir():

@@ -171,7 +171,10 @@ def _file_key(found: FoundFile, salt: str) -> str:
         stat = found.path.stat()
     except OSError:
         return ""
-    ident = f"{found.path.resolve()}\x1f{stat.st_size}\x1f{stat.st_mtime_ns}\x1f{salt}"
+    # The relative path is part of the key: it becomes the document's path and label.
+    ident = (
+        f"{found.path.resolve()}\x1f{found.rel}\x1f{stat.st_size}\x1f{stat.st_mtime_ns}\x1f{salt}"
+    )
     return hashlib.sha256(ident.encode()).hexdigest()
 
 
