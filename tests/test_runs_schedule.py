@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.conftest import REPO, run_cli
@@ -49,3 +51,12 @@ def test_schedule_cli_bad_every_is_exit_2() -> None:
     proc = run_cli("schedule", str(REPO / "examples" / "nightly.toml"), "--every", "often")
     assert proc.returncode == 2
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_refuses_paths_crontab_or_systemd_would_misread(tmp_path: Path) -> None:
+    from topics.runs.schedule import render
+
+    with pytest.raises(SettingsError, match="line break"):
+        render(tmp_path / "nightly.toml", "news\nExecStartPre=/bin/evil", "daily")
+    with pytest.raises(SettingsError, match="'%'"):
+        render(tmp_path / "100%.toml", "news", "daily")

@@ -43,6 +43,7 @@
       rows.push([data.models[m].title, topicName(m, doc[m + "_topic"]) +
         (doc[m + "_topic"] >= 0 ? " (weight " + doc[m + "_weight"].toFixed(2) + ")" : "")]);
     });
+    Object.keys(doc.meta || {}).forEach(function (k) { rows.push([k, doc.meta[k]]); });
     rows.forEach(function (r) { meta.appendChild(el("dt", null, r[0])); meta.appendChild(el("dd", null, r[1])); });
     var text = doc.text || doc.snippet;
     if (doc.truncated) {

@@ -125,6 +125,7 @@ def _documents(run: RunResult) -> list[dict[str, Any]]:
             "text": text,
             "truncated": len(text) < len(doc.text),
             "n_chars": len(doc.text),
+            "meta": dict(list(doc.meta.items())[:20]),
         }
         for name, model in run.models.items():
             topic = int(model.assignments[i])

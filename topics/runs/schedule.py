@@ -103,6 +103,14 @@ def render(config_path: Path, name: str, every: str, *, python: str | None = Non
     """The crontab line and the two systemd units, ready to copy."""
     schedule = parse_every(every)
     config_path = config_path.resolve()
+    for what, value in (("config path", str(config_path)), ("name", name)):
+        # crontab reads % as a newline and systemd as a specifier; a newline would add
+        # lines to the unit. Refuse rather than emit a line that runs something else.
+        if any(ch in value for ch in "%\n\r"):
+            raise SettingsError(
+                f"the {what} {value!r} contains '%' or a line break, which crontab and "
+                "systemd would misread; rename it"
+            )
     python = python or sys.executable
     command = shlex.join([python, "-m", "topics", "run", str(config_path), "-q"])
     unit = f"topics-{slug(name)}"
