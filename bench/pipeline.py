@@ -57,6 +57,10 @@ def export(corpus: str, folder: Path) -> int:
 
 
 def _run(folder: str, n_topics: str, seed: int, out: str, queue: Any) -> None:
+    import os
+
+    # A cold run: no embeddings cached by an earlier bench (numba's cache stays warm).
+    os.environ["TOPICS_CACHE_DIR"] = str(Path(out).with_name(Path(out).name + "-cache"))
     from topics.lda import LdaSettings
     from topics.pipeline import RunSettings, run_pipeline
     from topics.report import write_report
@@ -76,10 +80,10 @@ def _run(folder: str, n_topics: str, seed: int, out: str, queue: Any) -> None:
             "skipped": len(result.corpus.skipped) + len(result.pre.dropped),
             "vocab": len(result.pre.vocab),
             "tokens": sum(len(t) for t in result.pre.tokens),
-            "n_topics": result.models["lda"].n_topics,
+            "n_topics": {name: m.n_topics for name, m in result.models.items()},
             "stages": stages,
             "total_s": t2 - t0,
-            "metrics": result.scores["lda"].metrics,
+            "metrics": {name: s.metrics for name, s in result.scores.items()},
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         }
     )
@@ -92,7 +96,13 @@ def run_one(folder: Path, n_topics: str, seed: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as out:
         proc = ctx.Process(target=_run, args=(str(folder), n_topics, seed, out, queue))
         proc.start()
-        result: dict[str, Any] = queue.get()
+        while True:
+            try:
+                result: dict[str, Any] = queue.get(timeout=5)
+                break
+            except Exception:  # queue.Empty: is the worker still alive?
+                if not proc.is_alive():
+                    raise SystemExit(f"bench: the run died (exit code {proc.exitcode})") from None
         proc.join()
     return result
 
@@ -112,23 +122,31 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"running {corpus} n_topics={n_topics} ({n_docs:,} docs)…", file=sys.stderr)
                 result = run_one(folder, n_topics, args.seed)
                 rows.append({"corpus": corpus, "requested_topics": n_topics} | result)
-    header = (
-        f"{'corpus':<6} {'K':>5} {'docs':>7} {'vocab':>7} {'ingest':>7} {'prep':>7} "
-        f"{'lda':>7} {'eval':>6} {'report':>7} {'total':>7} {'RSS MB':>7} "
-        f"{'NPMI':>6} {'c_v':>6} {'TD':>6} {'NMI':>6}"
+    stages = ["ingest", "preprocess", "lda", "embed", "clusters", "map", "evaluate", "report"]
+    print(
+        f"{'corpus':<6} {'docs':>7} {'vocab':>7} "
+        + " ".join(f"{s[:8]:>8}" for s in stages)
+        + f" {'total':>7} {'RSS MB':>7}"
     )
-    print(header)
-    print("-" * len(header))
     for r in rows:
-        s, m = r["stages"], r["metrics"]
-        k = f"{r['n_topics']}" + ("*" if r["requested_topics"] == "auto" else "")
+        cells = " ".join(f"{r['stages'].get(s, 0.0):>8.1f}" for s in stages)
         print(
-            f"{r['corpus']:<6} {k:>5} {r['documents']:>7,} {r['vocab']:>7,} "
-            f"{s['ingest']:>7.1f} {s['preprocess']:>7.1f} {s['lda']:>7.1f} {s['evaluate']:>6.1f} "
-            f"{s['report']:>7.1f} {r['total_s']:>7.1f} {r['peak_rss_mb']:>7.0f} "
-            f"{m['npmi']:>6.3f} {m['c_v']:>6.3f} {m['diversity']:>6.3f} {m.get('nmi', 0):>6.3f}"
+            f"{r['corpus']:<6} {r['documents']:>7,} {r['vocab']:>7,} {cells} "
+            f"{r['total_s']:>7.1f} {r['peak_rss_mb']:>7.0f}"
         )
-    print("(* = chosen by --n-topics auto; seconds per stage; metrics on the run's own tokens)")
+    print()
+    print(
+        f"{'corpus':<6} {'model':<9} {'K':>4} {'NPMI':>6} {'c_v':>6} {'TD':>6} "
+        f"{'NMI':>6} {'outl':>5}"
+    )
+    for r in rows:
+        for name, m in r["metrics"].items():
+            k = f"{r['n_topics'][name]}" + ("*" if r["requested_topics"] == "auto" else "")
+            print(
+                f"{r['corpus']:<6} {name:<9} {k:>4} {m['npmi']:>6.3f} {m['c_v']:>6.3f} "
+                f"{m['diversity']:>6.3f} {m.get('nmi', 0):>6.3f} {m.get('outlier_share', 0):>5.2f}"
+            )
+    print("(seconds per stage, one fresh process per corpus; * = chosen by --n-topics auto)")
     OUT.mkdir(parents=True, exist_ok=True)
     target = OUT / "pipeline.json"
     target.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
