@@ -91,3 +91,20 @@ def open_report(path: Path) -> Iterator[tuple[Any, PageWatch]]:
             yield page, watch
         finally:
             browser.close()
+
+
+def wait_until(page: Any, expression: str, timeout_s: float = 10.0) -> None:
+    """Poll a JavaScript expression until it is truthy.
+
+    ``page.wait_for_function`` polls by ``eval`` inside the page, which the report's
+    Content-Security-Policy forbids (no 'unsafe-eval'): it fails whenever the condition
+    is not already true on the first check. ``page.evaluate`` runs outside the page's
+    CSP, so poll with it instead.
+    """
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout_s} s waiting for {expression}")
+        page.wait_for_timeout(25)

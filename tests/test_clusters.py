@@ -12,14 +12,8 @@ from sklearn.metrics import adjusted_rand_score
 import topics.clusters as clusters_module
 from tests.conftest import Planted, planted_corpus
 from tests.test_projection import blobs
-from topics.clusters import (
-    ClusterSettings,
-    class_tfidf,
-    count_matrix,
-    default_min_cluster_size,
-    fit_clusters,
-    merge_topics,
-)
+from topics.clusters import ClusterSettings, default_min_cluster_size, fit_clusters
+from topics.ctfidf import class_tfidf, count_matrix, merge_topics
 from topics.embed import EmbedSettings, embed_documents
 from topics.errors import SettingsError
 from topics.types import FloatArray, IntArray, TopicModelResult

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from tests.browser import open_report
+from tests.browser import open_report, wait_until
 from topics.report.render import js_for_script, json_for_script, script_hash
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -238,7 +238,7 @@ def test_hover_shows_title_and_snippet_as_text(map_page: Path, corpus: Any) -> N
         page.evaluate(f"window.topicsMap.isolate({docs[HOSTILE_ID]['lda_topic']})")
         page.mouse.move(*_canvas_point(page, HOSTILE_ID))
         tip_doc = "document.getElementById('doc-map-tooltip').getAttribute('data-doc')"
-        page.wait_for_function(f"{tip_doc} === '{HOSTILE_ID}'")
+        wait_until(page, f"{tip_doc} === '{HOSTILE_ID}'")
         assert page.locator(".map-tip-title").text_content() == HOSTILE_TITLE
         assert page.locator(".map-tip-snippet").text_content() == HOSTILE_SNIPPET
         assert page.locator("#doc-map img, #doc-map script").count() == 0
@@ -250,7 +250,7 @@ def test_click_opens_document(map_page: Path) -> None:
     with open_report(map_page) as (page, watch):
         doc_id = _isolated_doc(page, N_DOCS)
         page.mouse.click(*_canvas_point(page, doc_id))
-        page.wait_for_function("window.openedDocuments.length > 0")
+        wait_until(page, "window.openedDocuments.length > 0")
         assert page.evaluate("window.openedDocuments") == [doc_id]
         # A click on empty canvas opens nothing.
         box = page.locator("#doc-map-canvas").bounding_box()
@@ -273,7 +273,7 @@ def test_legend_isolates_a_topic_and_show_all_clears_it(map_page: Path, corpus: 
         root = page.locator("#doc-map")
         assert root.get_attribute("data-highlighted") == str(size)
         assert entry.get_attribute("aria-pressed") == "true"
-        page.wait_for_function(f"document.getElementById('doc-map').dataset.drawn === '{N_DOCS}'")
+        wait_until(page, f"document.getElementById('doc-map').dataset.drawn === '{N_DOCS}'")
         entry.click()
         assert root.get_attribute("data-highlighted") == str(N_DOCS)
         entry.click()
@@ -391,7 +391,7 @@ def test_pan_zoom_and_reset(map_page: Path) -> None:
         # Wheel zoom keeps the point under the cursor in place and spreads the others.
         page.mouse.move(*_canvas_point(page, doc_id))
         page.mouse.wheel(0, -400)
-        page.wait_for_function("window.topicsMap.view().k > 1.5")
+        wait_until(page, "window.topicsMap.view().k > 1.5")
         after = page.evaluate(f"window.topicsMap.projected({doc_id})")
         assert math.dist(start, after) < 1.0
         other_after = page.evaluate(f"window.topicsMap.projected({(doc_id + 1) % N_DOCS})")
@@ -407,7 +407,7 @@ def test_pan_zoom_and_reset(map_page: Path) -> None:
         assert page.evaluate("window.openedDocuments") == []  # a drag is not a click
         page.locator("#doc-map-reset").click()
         assert page.evaluate(f"window.topicsMap.projected({doc_id})") == pytest.approx(start)
-        page.wait_for_function(f"document.getElementById('doc-map').dataset.drawn === '{N_DOCS}'")
+        wait_until(page, f"document.getElementById('doc-map').dataset.drawn === '{N_DOCS}'")
         _clean(watch)
 
 
