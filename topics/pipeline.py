@@ -322,11 +322,10 @@ def _seeded(settings: RunSettings) -> LdaSettings:
 
 
 def _nothing_usable(path: Path | str, corpus: Corpus, pre: Preprocessed | None = None) -> str:
-    reasons: dict[str, int] = {}
-    for item in corpus.skipped + (pre.dropped if pre else []):
-        key = item.reason.split(" (")[0].split(":")[0]
-        reasons[key] = reasons.get(key, 0) + 1
-    top = "; ".join(f"{n} {r}" for r, n in sorted(reasons.items(), key=lambda kv: -kv[1])[:3])
+    from collections import Counter
+
+    reasons = Counter(item.kind for item in corpus.skipped + (pre.dropped if pre else []))
+    top = "; ".join(f"{n} {r}" for r, n in reasons.most_common(3))
     seen = f"{corpus.n_files_seen} files seen" + (f": {top}" if top else "")
     return (
         f"no usable documents in {str(path)!r} ({seen}); "

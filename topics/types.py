@@ -43,6 +43,14 @@ class Skipped:
     reason: str
     stage: str = "ingest"
 
+    @property
+    def kind(self) -> str:
+        """The reason without file-specific details (row numbers, paths), for summaries."""
+        import re
+
+        reason = re.sub(r"^(row|line) \d+: ", "", self.reason)
+        return re.split(r" \(| of |: |; ", reason, maxsplit=1)[0]
+
 
 @dataclass(frozen=True)
 class Note:

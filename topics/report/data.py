@@ -7,7 +7,6 @@ and the HTML page are all views of this one structure.
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +15,7 @@ import numpy as np
 from topics.evaluate import METRIC_EXPLANATIONS
 from topics.report.compare import alignment_table, disagreements, similarity_matrix
 from topics.report.timeline import over_time
-from topics.types import TopicModelResult
+from topics.types import Skipped, TopicModelResult
 
 if TYPE_CHECKING:
     from topics.pipeline import RunResult
@@ -96,7 +95,7 @@ def build_report_data(
         },
         "settings": run.settings.as_dict() | {"preprocess_effective": run.pre.settings},
         "skipped": skipped,
-        "skip_reasons": _reason_counts(skipped),
+        "skip_reasons": _reason_counts(run.corpus.skipped + run.pre.dropped),
         "notes": [{"path": n.path, "message": n.message} for n in run.corpus.notes],
         "models": models,
         "compare": compare,
@@ -218,14 +217,8 @@ def _label_table(model: TopicModelResult, labels: list[str | None]) -> dict[str,
     return {"labels": names, "rows": rows}
 
 
-def _reason_key(reason: str) -> str:
-    """A reason without its file-specific details, for the overview's summary."""
-    reason = re.sub(r"^(row|line) \d+: ", "", reason)
-    return re.split(r" \(| of |: |; ", reason, maxsplit=1)[0]
-
-
-def _reason_counts(skipped: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    counts = Counter(_reason_key(s["reason"]) for s in skipped)
+def _reason_counts(skipped: list[Skipped]) -> list[dict[str, Any]]:
+    counts = Counter(s.kind for s in skipped)
     return [{"reason": r, "count": n} for r, n in counts.most_common()]
 
 
