@@ -66,8 +66,8 @@ PAPER = {
     "BERTopic-MiniLM": (0.170, 0.802),
 }
 LABELS = {
-    "lda": "ours: LDA (NMF start, relevance words)",
-    "clusters": "ours: clusters (Doc2Vec+UMAP+HDBSCAN)",
+    "lda": "ours: LDA (NMF start, 20 passes, relevance words)",
+    "clusters": "ours: clusters (LSA+UMAP+k-means)",
     "gensim_lda": "peer: gensim LdaModel passes=10 alpha=auto",
     "nmf": "peer: sklearn NMF nndsvd on TF-IDF",
     "tomotopy": "peer: tomotopy LDA 1000 iter",
@@ -188,7 +188,7 @@ def fit_ours_clusters(data: dict[str, Any], k: int | str, seed: int) -> Fit:
     from topics.embed import EmbedSettings, embed_documents
 
     cache = data.setdefault("embeddings", {})
-    if seed not in cache:  # one Doc2Vec per seed, shared by every K (its time counted in each)
+    if seed not in cache:  # one embedding per seed, shared by every K (its time counted in each)
         cache.clear()
         t0 = time.perf_counter()
         vectors = embed_documents(data["tokens"], EmbedSettings(seed=seed))
@@ -202,6 +202,7 @@ def fit_ours_clusters(data: dict[str, Any], k: int | str, seed: int) -> Fit:
     extras = {
         "n_clusters_raw": result.extras.get("n_clusters_raw"),
         "min_cluster_size": result.extras.get("min_cluster_size"),
+        "clustering": result.extras.get("clustering"),
     }
     return result.topic_words, np.asarray(result.assignments), parts, extras
 
@@ -408,7 +409,7 @@ def run_fits(
                 log(f"{part}/{corpus}/{model} K={k} seed={seed} failed: {exc!r}")
                 store.doc["skipped"].append(f"{part}/{corpus}/{model}/K={k}/seed={seed}: {exc!r}")
                 continue
-            # The cluster model's Doc2Vec is trained once per seed; every K counts its time.
+            # The cluster model embeds once per seed; every K counts that time.
             wall = parts.pop("wall_s", time.perf_counter() - t0)
         record = {
             "part": part,

@@ -12,7 +12,12 @@ from sklearn.metrics import adjusted_rand_score
 import topics.clusters as clusters_module
 from tests.conftest import Planted, planted_corpus
 from tests.test_projection import blobs
-from topics.clusters import ClusterSettings, default_min_cluster_size, fit_clusters
+from topics.clusters import (
+    ClusterSettings,
+    core_labels,
+    default_min_cluster_size,
+    fit_clusters,
+)
 from topics.ctfidf import class_tfidf, count_matrix, merge_topics
 from topics.embed import EmbedSettings, embed_documents
 from topics.errors import SettingsError
@@ -99,10 +104,13 @@ def test_result_shapes_and_invariants(case: BlobCase) -> None:
     assert all(len(words) == 30 for words in result.topic_words)
     assert result.settings == {
         "n_topics": "auto",
+        "clustering": "auto",
+        "algorithm": "hdbscan",
         "min_cluster_size": None,
         "assign_outliers": False,
         "seed": 0,
         "top_n": 30,
+        "core_share": 0.5,
     }
     extras = result.extras
     assert extras["outlier_share"] == pytest.approx(np.mean(result.assignments == -1))
@@ -125,7 +133,8 @@ def test_same_seed_gives_identical_topics(case: BlobCase) -> None:
 
 
 def test_merging_to_n_topics(case: BlobCase) -> None:
-    result = fit_clusters(case.tokens, case.vocab, case.points, ClusterSettings(n_topics=3))
+    settings = ClusterSettings(n_topics=3, clustering="hdbscan")
+    result = fit_clusters(case.tokens, case.vocab, case.points, settings)
     extras = result.extras
     n_raw = extras["n_clusters_raw"]
     assert result.n_topics == 3
@@ -156,6 +165,104 @@ def _check_merge_list(merges: list[dict[str, Any]], n_raw: int, final_ids: list[
     assert sorted(final_ids) == sorted(alive)
 
 
+def test_kmeans_gives_exactly_the_count_asked_with_no_outliers(case: BlobCase) -> None:
+    result = fit_clusters(case.tokens, case.vocab, case.points, ClusterSettings(n_topics=6))
+    assert result.settings["algorithm"] == "kmeans"
+    assert result.n_topics == 6
+    assert (result.assignments >= 0).all()
+    extras = result.extras
+    assert extras["clustering"] == "kmeans"
+    assert extras["merges"] == [] and extras["n_outliers"] == 0 == extras["outlier_share"]
+    assert extras["topic_clusters"] == [[i] for i in sorted(extras["topic_merge_ids"])] or (
+        sorted(c for group in extras["topic_clusters"] for c in group) == list(range(6))
+    )
+    assert "k-means" in extras["n_topics_rule"]
+    assert result.sizes == sorted(result.sizes, reverse=True)
+    blob_docs = case.labels >= 0
+    assert adjusted_rand_score(case.labels[blob_docs], result.assignments[blob_docs]) >= 0.9
+    assert all(_within_one_planted_set(w[:10], case.planted) for w in result.topic_words)
+    again = fit_clusters(case.tokens, case.vocab, case.points, ClusterSettings(n_topics=6))
+    np.testing.assert_array_equal(again.assignments, result.assignments)
+    assert again.topic_words == result.topic_words
+
+
+def test_kmeans_with_fewer_distinct_documents_than_topics() -> None:
+    tokens = [["apple", "pear"]] * 4 + [["kiwi", "plum"]] * 4
+    points = np.repeat(np.eye(2, 8), 4, axis=0)
+    result = fit_clusters(tokens, ["apple", "kiwi", "pear", "plum"], points, ClusterSettings(5))
+    assert result.n_topics == 2
+    assert sorted(result.sizes) == [4, 4]
+    assert "only 2 distinct documents" in result.extras["n_topics_rule"]
+
+
+@pytest.mark.parametrize("n_docs", [1, 2, 3])
+def test_kmeans_on_a_tiny_corpus(n_docs: int) -> None:
+    tokens = [["apple", "pear"], ["apple", "plum"], ["kiwi"]][:n_docs]
+    embeddings = np.random.default_rng(0).normal(size=(n_docs, 8))
+    result = fit_clusters(tokens, ["apple", "kiwi", "pear", "plum"], embeddings, ClusterSettings(2))
+    assert result.n_topics == min(2, n_docs)
+    assert (result.assignments >= 0).all()
+    np.testing.assert_allclose(result.doc_topic.sum(axis=1), 1.0)
+
+
+def test_clustering_is_resolved_from_the_topic_count() -> None:
+    assert ClusterSettings().algorithm == "hdbscan"
+    assert ClusterSettings(n_topics=5).algorithm == "kmeans"
+    assert ClusterSettings(n_topics=5, clustering="hdbscan").algorithm == "hdbscan"
+    with pytest.raises(SettingsError, match="clustering 'kmeans' needs a number of topics"):
+        ClusterSettings(clustering="kmeans").validate()
+    with pytest.raises(SettingsError, match="clustering must be one of"):
+        ClusterSettings(clustering="dbscan").validate()  # type: ignore[arg-type]
+
+
+def test_core_labels_keep_the_documents_closest_to_each_centroid() -> None:
+    angles = np.array([0.0, 0.1, 0.2, 0.6, 3.0, 3.1, 3.3, 0.3])
+    emb = np.column_stack([np.cos(angles), np.sin(angles)])
+    labels = np.array([0, 0, 0, 0, 1, 1, 1, -1])
+    core = core_labels(emb, labels, 2, 0.5, min_docs=1)
+    # Topic 0's centroid lies near angle 0.22: the two closest are 0.1 and 0.2;
+    # topic 1's near 3.13 keeps ceil(1.5) = 2 (3.1 and 3.0); outliers stay out.
+    assert core.tolist() == [-1, 0, 0, -1, 1, 1, -1, -1]
+    assert core_labels(emb, labels, 2, 1.0).tolist() == labels.tolist()
+    # Small topics keep min_docs documents, or all of them.
+    assert core_labels(emb, labels, 2, 0.1, min_docs=2).tolist() == core.tolist()
+    assert core_labels(emb, labels, 2, 0.5, min_docs=10).tolist() == labels.tolist()
+
+
+def test_topic_words_come_from_the_core_not_the_edge(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Edge documents of topic A carry words of their own; the core's words name A."""
+    # Cluster the points as given: this test is about words, not the UMAP layout.
+    monkeypatch.setattr(
+        clusters_module, "reduce_embeddings", lambda emb, n_components, seed: np.asarray(emb)
+    )
+    rng = np.random.default_rng(0)
+    core_a = [["apple", "pear", "plum"] * 3 for _ in range(20)]
+    edge_a = [["apple", "plank", "nail", "glue"] * 3 for _ in range(16)]
+    docs_b = [["kiwi", "mango", "lime", "fig"] * 3 for _ in range(40)]
+    tokens = core_a + edge_a + docs_b
+    angle = np.concatenate(
+        [rng.normal(0.0, 0.02, 20), rng.normal(0.5, 0.02, 16), rng.normal(1.5, 0.02, 40)]
+    )
+    emb = np.column_stack([np.cos(angle), np.sin(angle), np.zeros(len(angle))])
+    vocab = sorted({t for doc in tokens for t in doc})
+
+    def words_of_a(share: float) -> list[str]:
+        settings = ClusterSettings(n_topics=2, seed=0, core_share=share)
+        result = fit_clusters(tokens, vocab, emb, settings)
+        a = int(result.assignments[0])
+        assert set(result.assignments[:36].tolist()) == {a}, "edge documents belong to A"
+        return result.topic_words[a]
+
+    assert {"plank", "nail", "glue"}.isdisjoint(words_of_a(0.5))
+    assert {"plank", "nail", "glue"} <= set(words_of_a(1.0))
+
+
+@pytest.mark.parametrize("share", [0, 1.5, True, "half"])
+def test_core_share_is_validated(share: object) -> None:
+    with pytest.raises(SettingsError, match="core_share must be a number in"):
+        ClusterSettings(core_share=share).validate()  # type: ignore[arg-type]
+
+
 @pytest.fixture
 def planted_outliers(case: BlobCase, monkeypatch: pytest.MonkeyPatch) -> IntArray:
     """Make HDBSCAN return the true blobs with every 10th document an outlier.
@@ -175,7 +282,8 @@ def planted_outliers(case: BlobCase, monkeypatch: pytest.MonkeyPatch) -> IntArra
 
 
 def test_outliers_are_kept_and_reported(case: BlobCase, planted_outliers: IntArray) -> None:
-    result = fit_clusters(case.tokens, case.vocab, case.points, ClusterSettings(n_topics=6))
+    settings = ClusterSettings(n_topics=6, clustering="hdbscan")
+    result = fit_clusters(case.tokens, case.vocab, case.points, settings)
     outliers = planted_outliers < 0
     np.testing.assert_array_equal(result.assignments < 0, outliers)
     assert result.extras["outlier_share"] == pytest.approx(outliers.mean())
@@ -188,8 +296,9 @@ def test_outliers_are_kept_and_reported(case: BlobCase, planted_outliers: IntArr
 def test_assign_outliers_uses_the_nearest_centroid(
     case: BlobCase, planted_outliers: IntArray
 ) -> None:
-    plain = fit_clusters(case.tokens, case.vocab, case.points, ClusterSettings(n_topics=6))
-    settings = ClusterSettings(n_topics=6, assign_outliers=True)
+    plain_settings = ClusterSettings(n_topics=6, clustering="hdbscan")
+    plain = fit_clusters(case.tokens, case.vocab, case.points, plain_settings)
+    settings = ClusterSettings(n_topics=6, clustering="hdbscan", assign_outliers=True)
     result = fit_clusters(case.tokens, case.vocab, case.points, settings)
     assert (result.assignments >= 0).all()
     assert result.extras["outlier_share"] == plain.extras["outlier_share"] > 0
@@ -205,11 +314,23 @@ def test_assign_outliers_uses_the_nearest_centroid(
     assert result.assignments[moved].tolist() == expected
 
 
-def test_planted_corpus_end_to_end_with_doc2vec(planted: Planted) -> None:
-    embeddings = embed_documents(planted.tokens, EmbedSettings(vector_size=32, seed=0))
+# Doc2Vec on 300 short documents is too noisy for k-means, which must place every
+# document (ARI 0.47); HDBSCAN leaves the noisy ones out.
+@pytest.mark.parametrize(
+    ("method", "clustering"), [("lsa", "kmeans"), ("lsa", "hdbscan"), ("doc2vec", "hdbscan")]
+)
+def test_planted_corpus_end_to_end(planted: Planted, method: str, clustering: str) -> None:
+    settings = EmbedSettings(method=method, vector_size=32, seed=0)  # type: ignore[arg-type]
+    embeddings = embed_documents(planted.tokens, settings)
     vocab = _vocab(planted.tokens)
-    result = fit_clusters(planted.tokens, vocab, embeddings, ClusterSettings(n_topics=6))
+    result = fit_clusters(
+        planted.tokens,
+        vocab,
+        embeddings,
+        ClusterSettings(n_topics=6, clustering=clustering),  # type: ignore[arg-type]
+    )
     assert result.n_topics == 6
+    assert result.extras["clustering"] == clustering
     assert all(_within_one_planted_set(w[:10], planted) for w in result.topic_words)
     clustered = result.assignments >= 0
     main = np.asarray(planted.main_topic)

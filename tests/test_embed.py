@@ -17,7 +17,7 @@ from topics.embed import EmbedSettings, cache_key, embed_documents, stable_hash
 from topics.errors import SettingsError
 
 REPO = Path(__file__).resolve().parent.parent
-FAST = EmbedSettings(vector_size=24, epochs=10, seed=3)
+FAST = EmbedSettings(method="doc2vec", vector_size=24, epochs=10, seed=3)
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +57,7 @@ def test_same_seed_gives_identical_vectors_in_other_processes(tmp_path: Path) ->
         "import json, sys, numpy as np\n"
         "from topics.embed import EmbedSettings, embed_documents\n"
         "tokens = json.load(open(sys.argv[1], encoding='utf-8'))\n"
-        "s = EmbedSettings(vector_size=24, epochs=10, seed=3)\n"
+        "s = EmbedSettings(method='doc2vec', vector_size=24, epochs=10, seed=3)\n"
         "np.save(sys.argv[2], embed_documents(tokens, s))\n"
     )
     arrays = []
@@ -80,7 +80,9 @@ def test_same_seed_gives_identical_vectors_in_other_processes(tmp_path: Path) ->
 def test_other_seed_gives_other_vectors(
     small: Planted, small_embeddings: npt.NDArray[np.float32]
 ) -> None:
-    other = embed_documents(small.tokens, EmbedSettings(vector_size=24, epochs=10, seed=4))
+    other = embed_documents(
+        small.tokens, EmbedSettings(method="doc2vec", vector_size=24, epochs=10, seed=4)
+    )
     assert not np.array_equal(other, small_embeddings)
 
 
@@ -108,7 +110,9 @@ def test_cache_hit_does_not_retrain(
     np.testing.assert_array_equal(first, second)
     # Other settings or other tokens miss the cache.
     embed_documents(
-        small.tokens, EmbedSettings(vector_size=24, epochs=10, seed=9), cache_dir=tmp_path
+        small.tokens,
+        EmbedSettings(method="doc2vec", vector_size=24, epochs=10, seed=9),
+        cache_dir=tmp_path,
     )
     embed_documents(small.tokens[:-1], FAST, cache_dir=tmp_path)
     assert len(calls) == 3
@@ -124,7 +128,7 @@ def test_cache_key_separates_token_boundaries() -> None:
     assert cache_key([["ab"]], FAST) != cache_key([["a", "b"]], FAST)
     assert cache_key([["a"], ["b"]], FAST) != cache_key([["a", "b"]], FAST)
     assert cache_key([["a"]], FAST) == cache_key(
-        [["a"]], EmbedSettings(vector_size=24, epochs=10, seed=3)
+        [["a"]], EmbedSettings(method="doc2vec", vector_size=24, epochs=10, seed=3)
     )
 
 
@@ -181,3 +185,63 @@ def test_transformers_embedder_with_a_locally_installed_model(tmp_path: Path) ->
     assert similarity[0, 1] > similarity[0, 2] + 0.3
     again = embed_documents([["x"]] * 3, settings, texts=texts, cache_dir=tmp_path)
     np.testing.assert_array_equal(vectors, again)
+
+
+def test_lsa_is_the_default_and_separates_planted_topics(small: Planted) -> None:
+    assert EmbedSettings().method == "lsa"
+    vectors = embed_documents(small.tokens, EmbedSettings(vector_size=16, seed=0))
+    assert vectors.shape == (len(small.tokens), 16) and vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-5)
+    main = np.asarray(small.main_topic)
+    sims = vectors @ vectors.T
+    same = main[:, None] == main[None, :]
+    off_diagonal = ~np.eye(len(main), dtype=bool)
+    # Documents of one planted topic are far closer than documents of different topics.
+    assert sims[same & off_diagonal].mean() > sims[~same].mean() + 0.3
+
+
+def test_lsa_same_seed_same_vectors_in_a_fresh_process(small: Planted, tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    here = embed_documents(small.tokens, EmbedSettings(vector_size=16, seed=5))
+    (tmp_path / "tokens.json").write_text(json.dumps(small.tokens))
+    code = (
+        "import json, sys, numpy as np\n"
+        "from topics.embed import EmbedSettings, embed_documents\n"
+        "tokens = json.load(open(sys.argv[1]))\n"
+        "np.save(sys.argv[2], embed_documents(tokens, EmbedSettings(vector_size=16, seed=5)))\n"
+    )
+    out = tmp_path / "there.npy"
+    subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "tokens.json"), str(out)], check=True
+    )
+    np.testing.assert_array_equal(np.load(out), here)
+
+
+@pytest.mark.parametrize(
+    "tokens",
+    [[["solo"]], [["a", "b"]], [["a"], ["a"]], [["a", "b"], ["c"], []]],
+    ids=["one-doc-one-word", "one-doc", "one-word", "empty-doc"],
+)
+def test_lsa_on_degenerate_corpora(tokens: list[list[str]]) -> None:
+    vectors = embed_documents(tokens, EmbedSettings(vector_size=8, seed=0))
+    assert vectors.shape == (len(tokens), 8)
+    assert np.isfinite(vectors).all()
+
+
+def test_lsa_is_cached_like_doc2vec(
+    small: Planted, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = EmbedSettings(vector_size=16, seed=0)
+    first = embed_documents(small.tokens, settings, cache_dir=tmp_path)
+    assert len(list(tmp_path.glob("embed-*.npy"))) == 1
+
+    def fail(*_: object) -> None:
+        raise AssertionError("LSA recomputed despite a cache hit")
+
+    monkeypatch.setattr(embed_module, "lsa_vectors", fail)
+    np.testing.assert_array_equal(
+        embed_documents(small.tokens, settings, cache_dir=tmp_path), first
+    )

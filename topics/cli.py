@@ -116,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--no-lemmatize", action="store_true", help="keep word forms as written")
     group = report.add_argument_group("LDA")
     group.add_argument(
-        "--passes", type=int, default=10, help="passes over the corpus (default: 10)"
+        "--passes", type=int, default=20, help="passes over the corpus (default: 20)"
     )
     group.add_argument(
         "--auto-budget",
@@ -126,19 +126,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     group = report.add_argument_group("embedding clusters")
     group.add_argument(
+        "--clustering",
+        choices=["auto", "kmeans", "hdbscan"],
+        default="auto",
+        help="how documents are grouped: k-means (exactly N topics, no outliers), HDBSCAN "
+        "(density clusters merged to N; documents in no dense region are outliers), or auto "
+        "(default: k-means for a number of topics, HDBSCAN for --n-topics auto)",
+    )
+    group.add_argument(
         "--assign-outliers",
         action="store_true",
-        help="give documents the density clustering left out their nearest topic",
+        help="HDBSCAN: give documents the density clustering left out their nearest topic",
     )
     group.add_argument(
         "--min-cluster-size", type=int, help="smallest cluster HDBSCAN may form (default: auto)"
     )
     group.add_argument(
         "--embedder",
-        choices=["doc2vec", "sentence-transformers"],
-        default="doc2vec",
-        help="document embeddings: doc2vec trained on the corpus (default), or a local "
-        "sentence-transformers model (extra: pip install -e '.[transformers]')",
+        choices=["lsa", "doc2vec", "sentence-transformers"],
+        default="lsa",
+        help="document embeddings: LSA of the TF-IDF vectors (default, seconds), doc2vec "
+        "trained on the corpus (minutes), or a local sentence-transformers model "
+        "(extra: pip install -e '.[transformers]')",
     )
     group.add_argument(
         "--embedder-model",

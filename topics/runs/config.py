@@ -34,11 +34,12 @@ OPTIONS: dict[str, tuple[str | None, tuple[type, ...], Any]] = {
     "max_df": ("preprocessing", (int, float), 0.5),
     "no_phrases": ("preprocessing", (bool,), False),
     "no_lemmatize": ("preprocessing", (bool,), False),
-    "passes": ("lda", (int,), 10),
+    "passes": ("lda", (int,), 20),
     "auto_budget": ("lda", (int, float), 120.0),
+    "clustering": ("clusters", (str,), "auto"),
     "assign_outliers": ("clusters", (bool,), False),
     "min_cluster_size": ("clusters", (int,), None),
-    "embedder": ("clusters", (str,), "doc2vec"),
+    "embedder": ("clusters", (str,), "lsa"),
     "embedder_model": ("clusters", (str,), None),
 }
 
@@ -230,6 +231,7 @@ def build_settings(options: Mapping[str, Any]) -> RunSettings:
         clusters=ClusterSettings(
             n_topics=opt["n_topics"],
             seed=seed,
+            clustering=opt["clustering"],
             assign_outliers=opt["assign_outliers"],
             min_cluster_size=opt["min_cluster_size"],
         ),
