@@ -85,6 +85,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="number of topics, or 'auto' to choose by coherence (default: auto)",
     )
     report.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    report.add_argument(
+        "--stability",
+        action="store_true",
+        help="also refit each model on two random 80%% samples (at most 2,000 documents) "
+        "with two seeds and report how many topics come back (two more fits per model)",
+    )
     report.add_argument("--open", action="store_true", help="open the report in a browser")
     report.add_argument(
         "--models",

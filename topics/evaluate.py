@@ -64,6 +64,15 @@ METRIC_EXPLANATIONS: dict[str, str] = {
         "each topic holds a single label."
     ),
     "outlier_share": "Share of documents the model put in no topic (outliers).",
+    "stability": (
+        "Share of top-10 words that come back when the model is refitted twice, each time "
+        "on its own random 80% of the documents (at most 2,000) with its own seed, topics "
+        "paired one-to-one: 1 means every topic returned word for word."
+    ),
+    "stability_nmi": (
+        "How well the groups of the documents both samples hold agree between those two "
+        "refits (normalised mutual information): 0 unrelated, 1 identical."
+    ),
 }
 
 

@@ -17,6 +17,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+import numpy as np
+import numpy.typing as npt
+
 from topics import __version__
 from topics.clusters import ClusterSettings
 from topics.embed import EmbedSettings
@@ -64,6 +67,9 @@ class RunSettings:
     embed: EmbedSettings = field(default_factory=EmbedSettings)
     clusters: ClusterSettings = field(default_factory=ClusterSettings)
     models: tuple[str, ...] = MODELS
+    #: Refit each model with a second seed on a sample and score the agreement
+    #: (``topics.stability``); off by default, as it costs two more fits per model.
+    stability: bool = False
 
     def validate(self) -> None:
         unknown = [m for m in self.models if m not in MODELS]
@@ -76,6 +82,8 @@ class RunSettings:
         self.lda.validate()
         self.embed.validate()
         self.clusters.validate()
+        if not isinstance(self.stability, bool):
+            raise SettingsError(f"stability must be true or false, got {self.stability!r}")
 
     def as_dict(self) -> dict[str, Any]:
         from dataclasses import asdict
@@ -88,6 +96,7 @@ class RunSettings:
             "lda": self.lda.as_dict(),
             "embed": asdict(self.embed),
             "clusters": asdict(self.clusters),
+            "stability": self.stability,
         }
 
 
@@ -235,9 +244,11 @@ def _fit_and_score(
         sink.stage("fitting LDA")
         models["lda"] = fit_lda(pre.tokens, pre.vocab, _seeded(settings), progress=sink.message)
         seconds["lda"] = time.perf_counter() - t0
-    coords = None
+    coords = embeddings = None
     if "clusters" in settings.models:
-        models["clusters"], coords = _fit_clusters(pre, settings, sink, seconds, cache, texts)
+        models["clusters"], embeddings, coords = _fit_clusters(
+            pre, settings, sink, seconds, cache, texts
+        )
 
     t0 = time.perf_counter()
     sink.stage("scoring topics")
@@ -247,6 +258,10 @@ def _fit_and_score(
         for name, model in models.items()
     }
     seconds["evaluate"] = time.perf_counter() - t0
+    if settings.stability:
+        t0 = time.perf_counter()
+        _score_stability(models, scores, pre, settings, sink, embeddings)
+        seconds["stability"] = time.perf_counter() - t0
 
     return Fits(models=models, scores=scores, coords=coords)
 
@@ -282,7 +297,8 @@ def _fit_clusters(
     seconds: dict[str, float],
     cache: StageCache | None = None,
     texts: list[str] | None = None,
-) -> tuple[TopicModelResult, FloatArray]:
+) -> tuple[TopicModelResult, npt.NDArray[np.floating[Any]], FloatArray]:
+    """Embed, cluster and project: the model, the embeddings and the 2-D map."""
     from dataclasses import replace
 
     from topics.clusters import fit_clusters
@@ -312,7 +328,34 @@ def _fit_clusters(
     sink.stage("drawing the document map")
     coords = project_2d(embeddings, seed=settings.seed)
     seconds["map"] = time.perf_counter() - t0
-    return model, coords
+    return model, embeddings, coords
+
+
+def _score_stability(
+    models: dict[str, TopicModelResult],
+    scores: dict[str, ModelScores],
+    pre: Preprocessed,
+    settings: RunSettings,
+    sink: Progress,
+    embeddings: npt.NDArray[np.floating[Any]] | None,
+) -> None:
+    """Add ``stability`` and ``stability_nmi`` to every model's metrics."""
+    from topics.stability import model_stability
+
+    for name, model in models.items():
+        sink.stage(f"refitting {name} with a second seed (stability)")
+        scores[name].metrics.update(
+            model_stability(
+                model,
+                pre.tokens,
+                pre.vocab,
+                seed=settings.seed,
+                lda=settings.lda,
+                clusters=settings.clusters,
+                embed=settings.embed,
+                embeddings=embeddings,
+            )
+        )
 
 
 def _seeded(settings: RunSettings) -> LdaSettings:

@@ -25,6 +25,7 @@ OPTIONS: dict[str, tuple[str | None, tuple[type, ...], Any]] = {
     "seed": (None, (int,), 0),
     "models": (None, (list, str), ["lda", "clusters"]),
     "n_topics": (None, (int, str), "auto"),
+    "stability": (None, (bool,), False),
     "text_column": ("input", (str,), None),
     "date_column": ("input", (str,), None),
     "max_file_mb": ("input", (int, float), 10.0),
@@ -209,6 +210,7 @@ def build_settings(options: Mapping[str, Any]) -> RunSettings:
     return RunSettings(
         seed=seed,
         models=tuple(models),
+        stability=opt["stability"],
         ingest=IngestSettings(
             text_column=opt["text_column"],
             date_column=opt["date_column"],
