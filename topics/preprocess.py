@@ -6,7 +6,8 @@ lowercase -> stopwords -> lemmas (simplemma, offline) -> stopwords again
 document-frequency filter -> drop documents left too short.
 
 Documents in a language other than the corpus's dominant one are listed and
-left out rather than mixed into one stopword list.
+left out rather than mixed into one stopword list. Stopword lists, lemmas and
+language detection live in ``topics.language``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import hashlib
 import logging
 import os
 import re
-from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -25,6 +25,14 @@ from typing import Any, Literal, Protocol
 from nltk.tokenize import RegexpTokenizer
 
 from topics.errors import SettingsError
+from topics.language import (
+    SUPPORTED_LANGUAGES,
+    count_languages,
+    detect_languages,
+    dominant_language,
+    lemma,
+    stopwords_for,
+)
 from topics.types import Document, Preprocessed, Skipped
 
 log = logging.getLogger(__name__)
@@ -33,127 +41,6 @@ log = logging.getLogger(__name__)
 # Any other visible character (punctuation, digits) is kept as a boundary for phrases.
 _TOKENIZER = RegexpTokenizer(r"[^\W\d_]+(?:['’][^\W\d_]+)*|[^\w\s]|\d+")
 _POSSESSIVE = re.compile(r"['’]s$")
-
-# Function words scikit-learn's list lacks, and fillers that carry no topic in any domain.
-_EXTRA_EN_STOPWORDS = frozenset(
-    [
-        "also",
-        "although",
-        "among",
-        "another",
-        "anybody",
-        "anyone",
-        "anything",
-        "around",
-        "away",
-        "back",
-        "became",
-        "become",
-        "becomes",
-        "came",
-        "can",
-        "cannot",
-        "come",
-        "could",
-        "did",
-        "does",
-        "doing",
-        "done",
-        "dont",
-        "either",
-        "else",
-        "etc",
-        "even",
-        "ever",
-        "every",
-        "get",
-        "gets",
-        "getting",
-        "give",
-        "given",
-        "gives",
-        "go",
-        "goes",
-        "going",
-        "gone",
-        "got",
-        "gotten",
-        "however",
-        "just",
-        "know",
-        "known",
-        "let",
-        "like",
-        "likely",
-        "made",
-        "make",
-        "makes",
-        "making",
-        "many",
-        "may",
-        "maybe",
-        "might",
-        "much",
-        "must",
-        "need",
-        "needs",
-        "one",
-        "ones",
-        "put",
-        "quite",
-        "rather",
-        "really",
-        "said",
-        "say",
-        "says",
-        "see",
-        "seem",
-        "seemed",
-        "seems",
-        "set",
-        "shall",
-        "should",
-        "since",
-        "still",
-        "take",
-        "taken",
-        "takes",
-        "thing",
-        "things",
-        "think",
-        "though",
-        "thus",
-        "told",
-        "took",
-        "towards",
-        "two",
-        "upon",
-        "use",
-        "used",
-        "uses",
-        "using",
-        "want",
-        "way",
-        "ways",
-        "well",
-        "went",
-        "whether",
-        "will",
-        "within",
-        "without",
-        "would",
-        "yes",
-        "yet",
-        "you'd",
-        "you'll",
-        "you're",
-        "you've",
-    ]
-)
-
-Language = str
-
-SUPPORTED_LANGUAGES = ("en", "de", "fr", "es", "it", "nl", "pt", "sv", "da", "no", "fi", "pl")
 
 
 class DocumentCache(Protocol):
@@ -230,22 +117,6 @@ class _Chunk:
     extra_stopwords: tuple[str, ...] = field(default=())
 
 
-def stopwords_for(language: str, extra: Sequence[str] = ()) -> frozenset[str]:
-    """The stopword list for a language, from lists that ship inside installed wheels."""
-    return _stopwords(language) | frozenset(w.lower() for w in extra)
-
-
-@lru_cache(maxsize=16)
-def _stopwords(language: str) -> frozenset[str]:
-    if language == "en":
-        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-        return frozenset(ENGLISH_STOP_WORDS) | _EXTRA_EN_STOPWORDS
-    import stopwordsiso
-
-    return frozenset(stopwordsiso.stopwords(language))
-
-
 def tokenize(
     text: str,
     *,
@@ -287,7 +158,7 @@ def segment(
         keep = token[0].isalpha() and "'" not in token and "’" not in token
         if keep and token not in stop:
             if lemmatize:
-                token = _lemma(token, language)
+                token = lemma(token, language)
             keep = len(token) >= min_token_len and token not in stop
         else:
             keep = False
@@ -299,14 +170,6 @@ def segment(
     if run:
         runs.append(run)
     return runs
-
-
-@lru_cache(maxsize=500_000)
-def _lemma(token: str, language: str) -> str:
-    import simplemma
-
-    # simplemma capitalises proper-noun lemmas ("december" -> "December").
-    return str(simplemma.lemmatize(token, lang=language)).lower()
 
 
 def _tokenize_chunk(chunk: _Chunk) -> list[list[list[str]]]:
@@ -321,33 +184,6 @@ def _tokenize_chunk(chunk: _Chunk) -> list[list[list[str]]]:
         )
         for t in chunk.texts
     ]
-
-
-def detect_language(text: str) -> tuple[str, float]:
-    """Language of a text and the classifier's probability (py3langid, offline)."""
-    lang, prob = _identifier().classify(text[:3000])
-    return str(lang), float(prob)
-
-
-@lru_cache(maxsize=1)
-def _identifier() -> Any:
-    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
-
-    return LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
-
-
-def _languages(documents: Sequence[Document], settings: PreprocessSettings) -> list[str | None]:
-    """Per-document language where it is confidently known (None: too short to tell)."""
-    if not settings.detect_language:
-        return [None] * len(documents)
-    out: list[str | None] = []
-    for doc in documents:
-        if len(doc.text.split()) < 20:
-            out.append(None)
-            continue
-        lang, prob = detect_language(doc.text)
-        out.append(lang if prob >= 0.9 else None)
-    return out
 
 
 def preprocess(
@@ -371,11 +207,10 @@ def preprocess(
     dropped: list[Skipped] = []
 
     langs = _languages_cached(documents, settings, cache)
-    counts = Counter(lang for lang in langs if lang)
     if settings.language != "auto":
         covered = language = settings.language
     else:
-        covered = language = counts.most_common(1)[0][0] if counts else "en"
+        covered = language = dominant_language(langs)
         if language not in SUPPORTED_LANGUAGES:
             # Keep the corpus's own documents; only their stopwords and lemmas fall back.
             log.warning(
@@ -449,8 +284,7 @@ def preprocess(
             seen.setdefault(t)
     vocab = list(seen)
     # Languages seen, most common first ("unknown": too short or unsure to tell).
-    detected = Counter(lang or "unknown" for lang in langs) if settings.detect_language else {}
-    languages = dict(sorted(detected.items(), key=lambda kv: (-kv[1], kv[0])))
+    languages = count_languages(langs) if settings.detect_language else {}
     effective = settings.as_dict() | {
         "language": language,
         "min_df": min_df,
@@ -512,14 +346,16 @@ def _tokenize_all(
 def _languages_cached(
     documents: Sequence[Document], settings: PreprocessSettings, cache: DocumentCache | None
 ) -> list[str | None]:
-    if cache is None or not settings.detect_language:
-        return _languages(documents, settings)
+    if not settings.detect_language:
+        return [None] * len(documents)
+    if cache is None:
+        return detect_languages(documents)
     keys = [
         hashlib.sha256((_text_key(doc) + _source_hash()).encode()).hexdigest() for doc in documents
     ]
     found = cache.lookup("language", keys)
     missing = [i for i, key in enumerate(keys) if key not in found]
-    detected = _languages([documents[i] for i in missing], settings)
+    detected = detect_languages([documents[i] for i in missing])
     cache.store("language", {keys[i]: lang for i, lang in zip(missing, detected, strict=True)})
     found.update({keys[i]: lang for i, lang in zip(missing, detected, strict=True)})
     return [found[key] for key in keys]
@@ -554,9 +390,14 @@ def _text_key(doc: Document) -> str:
 
 @lru_cache(maxsize=8)
 def _source_hash() -> str:
-    # Changed tokenizing code must not reuse old tokens.
-    with open(__file__, "rb") as fh:
-        return hashlib.sha256(fh.read()).hexdigest()[:16]
+    # Changed tokenizing or language code must not reuse old tokens or languages.
+    from topics import language
+
+    digest = hashlib.sha256()
+    for path in (__file__, language.__file__):
+        with open(path, "rb") as fh:
+            digest.update(fh.read())
+    return digest.hexdigest()[:16]
 
 
 def _segment_settings(language: str, settings: PreprocessSettings) -> str:
