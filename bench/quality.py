@@ -67,7 +67,7 @@ PAPER = {
 }
 LABELS = {
     "lda": "ours: LDA (NMF start, 20 passes, relevance words)",
-    "clusters": "ours: clusters (LSA+UMAP+k-means)",
+    "clusters": "ours: clusters (LSA+UMAP+k-means; HDBSCAN for auto)",
     "gensim_lda": "peer: gensim LdaModel passes=10 alpha=auto",
     "nmf": "peer: sklearn NMF nndsvd on TF-IDF",
     "tomotopy": "peer: tomotopy LDA 1000 iter",
