@@ -13,7 +13,14 @@ import pytest
 
 import topics.embed as embed_module
 from tests.conftest import Planted, planted_corpus
-from topics.embed import EmbedSettings, cache_key, embed_documents, stable_hash
+from topics.embed import (
+    SHORT_TEXT_TOKENS,
+    EmbedSettings,
+    cache_key,
+    embed_documents,
+    resolve_method,
+    stable_hash,
+)
 from topics.errors import SettingsError
 
 REPO = Path(__file__).resolve().parent.parent
@@ -187,9 +194,31 @@ def test_transformers_embedder_with_a_locally_installed_model(tmp_path: Path) ->
     np.testing.assert_array_equal(vectors, again)
 
 
-def test_lsa_is_the_default_and_separates_planted_topics(small: Planted) -> None:
-    assert EmbedSettings().method == "lsa"
-    vectors = embed_documents(small.tokens, EmbedSettings(vector_size=16, seed=0))
+def test_auto_picks_doc2vec_for_short_texts_and_lsa_otherwise() -> None:
+    assert EmbedSettings().method == "auto"
+    short = [["w"] * (SHORT_TEXT_TOKENS - 1)] * 3 + [["w"] * 500]
+    long = [["w"] * SHORT_TEXT_TOKENS] * 3 + [["w"] * 2]
+    assert resolve_method(short, EmbedSettings()).method == "doc2vec"
+    assert resolve_method(long, EmbedSettings()).method == "lsa"
+    # An explicit choice is kept whatever the lengths.
+    assert resolve_method(short, EmbedSettings(method="lsa")).method == "lsa"
+    assert resolve_method(long, EmbedSettings(method="doc2vec")).method == "doc2vec"
+
+
+def test_auto_shares_the_cache_of_the_method_it_picks(small: Planted, tmp_path: Path) -> None:
+    auto = embed_documents(small.tokens, EmbedSettings(vector_size=16), cache_dir=tmp_path)
+    files = list(tmp_path.glob("embed-*.npy"))
+    assert [f.name for f in files] == [
+        f"embed-{cache_key(small.tokens, EmbedSettings(method='lsa', vector_size=16))}.npy"
+    ]
+    np.testing.assert_array_equal(
+        auto, embed_documents(small.tokens, EmbedSettings(method="lsa", vector_size=16))
+    )
+
+
+def test_lsa_separates_planted_topics(small: Planted) -> None:
+    assert resolve_method(small.tokens, EmbedSettings()).method == "lsa"
+    vectors = embed_documents(small.tokens, EmbedSettings(method="lsa", vector_size=16, seed=0))
     assert vectors.shape == (len(small.tokens), 16) and vectors.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-5)
     main = np.asarray(small.main_topic)
@@ -205,13 +234,14 @@ def test_lsa_same_seed_same_vectors_in_a_fresh_process(small: Planted, tmp_path:
     import subprocess
     import sys
 
-    here = embed_documents(small.tokens, EmbedSettings(vector_size=16, seed=5))
+    here = embed_documents(small.tokens, EmbedSettings(method="lsa", vector_size=16, seed=5))
     (tmp_path / "tokens.json").write_text(json.dumps(small.tokens))
     code = (
         "import json, sys, numpy as np\n"
         "from topics.embed import EmbedSettings, embed_documents\n"
         "tokens = json.load(open(sys.argv[1]))\n"
-        "np.save(sys.argv[2], embed_documents(tokens, EmbedSettings(vector_size=16, seed=5)))\n"
+        "s = EmbedSettings(method='lsa', vector_size=16, seed=5)\n"
+        "np.save(sys.argv[2], embed_documents(tokens, s))\n"
     )
     out = tmp_path / "there.npy"
     subprocess.run(
@@ -226,7 +256,7 @@ def test_lsa_same_seed_same_vectors_in_a_fresh_process(small: Planted, tmp_path:
     ids=["one-doc-one-word", "one-doc", "one-word", "empty-doc"],
 )
 def test_lsa_on_degenerate_corpora(tokens: list[list[str]]) -> None:
-    vectors = embed_documents(tokens, EmbedSettings(vector_size=8, seed=0))
+    vectors = embed_documents(tokens, EmbedSettings(method="lsa", vector_size=8, seed=0))
     assert vectors.shape == (len(tokens), 8)
     assert np.isfinite(vectors).all()
 
@@ -234,7 +264,7 @@ def test_lsa_on_degenerate_corpora(tokens: list[list[str]]) -> None:
 def test_lsa_is_cached_like_doc2vec(
     small: Planted, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings = EmbedSettings(vector_size=16, seed=0)
+    settings = EmbedSettings(method="lsa", vector_size=16, seed=0)
     first = embed_documents(small.tokens, settings, cache_dir=tmp_path)
     assert len(list(tmp_path.glob("embed-*.npy"))) == 1
 

@@ -149,11 +149,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     group.add_argument(
         "--embedder",
-        choices=["lsa", "doc2vec", "sentence-transformers"],
-        default="lsa",
-        help="document embeddings: LSA of the TF-IDF vectors (default, seconds), doc2vec "
-        "trained on the corpus (minutes), or a local sentence-transformers model "
-        "(extra: pip install -e '.[transformers]')",
+        choices=["auto", "lsa", "doc2vec", "sentence-transformers"],
+        default="auto",
+        help="document embeddings: LSA of the TF-IDF vectors (seconds), doc2vec trained on "
+        "the corpus (minutes), a local sentence-transformers model (extra: pip install -e "
+        "'.[transformers]'), or auto (default: doc2vec when the median document has fewer "
+        "than 20 content words, else LSA)",
     )
     group.add_argument(
         "--embedder-model",

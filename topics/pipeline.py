@@ -302,12 +302,12 @@ def _fit_clusters(
     from dataclasses import replace
 
     from topics.clusters import fit_clusters
-    from topics.embed import cache_key, embed_documents
+    from topics.embed import cache_key, embed_documents, resolve_method
     from topics.projection import project_2d
 
     t0 = time.perf_counter()
     sink.stage("embedding documents")
-    embed = replace(settings.embed, seed=settings.seed)
+    embed = resolve_method(pre.tokens, replace(settings.embed, seed=settings.seed))
     folder = cache.embeddings_dir if cache is not None else cache_dir() / "embeddings"
     if cache is not None:
         # LSA and Doc2Vec fit the whole corpus: vectors are reused only for an identical one.
@@ -322,6 +322,7 @@ def _fit_clusters(
     model = fit_clusters(
         pre.tokens, pre.vocab, embeddings, replace(settings.clusters, seed=settings.seed)
     )
+    model.extras["embedder"] = embed.method
     seconds["clusters"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()

@@ -40,7 +40,7 @@ OPTIONS: dict[str, tuple[str | None, tuple[type, ...], Any]] = {
     "clustering": ("clusters", (str,), "auto"),
     "assign_outliers": ("clusters", (bool,), False),
     "min_cluster_size": ("clusters", (int,), None),
-    "embedder": ("clusters", (str,), "lsa"),
+    "embedder": ("clusters", (str,), "auto"),
     "embedder_model": ("clusters", (str,), None),
 }
 
