@@ -68,6 +68,10 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--seed", type=int, default=42)
     args = p.parse_args(argv)
 
+    from topics.projection import reduce_embeddings
+
+    # Pay UMAP's numba compilation before timing anything (as bench/quality.py does).
+    reduce_embeddings(np.random.default_rng(0).normal(size=(5000, 50)), n_components=5, seed=0)
     tokens = load_tokens(args.corpus)
     vocab = sorted({t for doc in tokens for t in doc})
     median = statistics.median(len(doc) for doc in tokens)
