@@ -46,6 +46,8 @@ def test_word_agreement_pairs_topics_one_to_one() -> None:
     # A topic without a partner scores 0.
     assert word_agreement(a, a[:1], top_n=4) == pytest.approx(0.5)
     assert word_agreement([], a) == 0.0
+    # Topics with fewer than top_n words (a small vocabulary) can still agree fully.
+    assert word_agreement([["a", "b", "c"]], [["a", "b", "c"]]) == 1.0
 
 
 def test_assignment_agreement_ignores_group_names() -> None:
@@ -120,3 +122,27 @@ def test_pipeline_reports_stability_only_when_asked(tmp_path: Path, planted: Pla
     assert set(METRIC_EXPLANATIONS) >= {"stability", "stability_nmi"}
     assert json.dumps(result.settings.as_dict())  # the flag is part of the recorded settings
     assert result.settings.as_dict()["stability"] is True
+
+
+def test_cluster_refits_use_the_embedder_the_run_resolved(
+    planted: Planted, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import topics.embed as embed_module
+
+    vocab = _vocab(planted.tokens)
+    emb = embed_documents(planted.tokens, EmbedSettings(method="lsa", vector_size=20))
+    model = fit_clusters(planted.tokens, vocab, emb, ClusterSettings(n_topics=5))
+    model.extras["embedder"] = "lsa"
+    seen: list[str] = []
+    real = embed_module.embed_documents
+
+    def spy(tokens: list[list[str]], settings: EmbedSettings, **kw: object) -> np.ndarray:
+        seen.append(settings.method)
+        return real(tokens, settings)
+
+    monkeypatch.setattr(embed_module, "embed_documents", spy)
+    # "auto" on samples could resolve otherwise; the refits keep the run's choice.
+    model_stability(
+        model, planted.tokens, vocab, seed=0, embed=EmbedSettings(method="auto", vector_size=20)
+    )
+    assert seen == ["lsa", "lsa"]

@@ -268,12 +268,19 @@ def _kmeans(emb: FloatArray, n_topics: int, *, seed: int) -> tuple[IntArray, dic
         # Identical points can leave a cluster empty: keep the ids contiguous.
         labels = np.unique(labels, return_inverse=True)[1].astype(np.int64)
     found = int(labels.max()) + 1
-    rule = f"{n_topics} topics were asked for; k-means in a 5-dimensional UMAP of the embeddings"
-    if found < n_topics:
-        rule += f" could form only {found}, as there are only {distinct} distinct documents."
-        logger.warning("asked for %d topics but only %d could be formed", n_topics, found)
+    if k == distinct and found < n_topics:
+        rule = (
+            f"{n_topics} topics were asked for, but there are only {distinct} distinct "
+            f"documents, so each distinct document is a topic."
+        )
     else:
-        rule += f" split the documents into {found} groups, every document in one."
+        rule = (
+            f"{n_topics} topics were asked for; k-means in a 5-dimensional UMAP of the "
+            f"embeddings split the documents into {found} groups, every document in one"
+        )
+        rule += "." if found == n_topics else ", as some documents fell on the same point there."
+    if found < n_topics:
+        logger.warning("asked for %d topics but only %d could be formed", n_topics, found)
     logger.info("k-means: %d topics", found)
     extras: dict[str, Any] = {
         "clustering": "kmeans",

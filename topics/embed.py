@@ -226,11 +226,13 @@ def _model_folder(model: str) -> Path:
 def cache_key(tokens: list[list[str]], settings: EmbedSettings) -> str:
     """Return the sha256 hex digest identifying ``tokens`` embedded with ``settings``."""
     import gensim
+    import sklearn
 
     digest = hashlib.sha256()
     header = {
         "cache_version": _CACHE_VERSION,
         "gensim": gensim.__version__,
+        "sklearn": sklearn.__version__,
         "settings": asdict(settings),
     }
     digest.update(json.dumps(header, sort_keys=True).encode("utf-8"))

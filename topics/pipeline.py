@@ -268,12 +268,12 @@ def _fit_and_score(
 
 def _fits_key(pre: Preprocessed, labels: list[str | None], settings: RunSettings) -> str:
     """Hash of everything a fit depends on: every token, the labels, settings and code."""
-    from topics import clusters, embed, evaluate, lda, projection
+    from topics import clusters, ctfidf, embed, evaluate, lda, projection, stability
 
     digest = hashlib.sha256()
     header = {"settings": settings.as_dict(), "version": __version__, "labels": labels}
     digest.update(json.dumps(header, sort_keys=True, default=str).encode())
-    for module in (lda, clusters, embed, evaluate, projection):
+    for module in (lda, clusters, ctfidf, embed, evaluate, projection, stability):
         digest.update(Path(module.__file__ or "").read_bytes())
     digest.update("\x1f".join(pre.vocab).encode())
     for doc in pre.tokens:

@@ -65,17 +65,21 @@ def word_agreement(
 ) -> float:
     """Mean share of top words that one-to-one paired topics have in common.
 
-    Topics are paired to maximise the total overlap (Hungarian algorithm); a topic
-    left without a partner (the fits have different counts) scores 0.
+    Topics are paired to maximise the total share (Hungarian algorithm); a topic
+    left without a partner (the fits have different counts) scores 0. A pair's
+    share is its common words over the longer of its two word lists (at most
+    ``top_n``), so topics with fewer than ``top_n`` words can still score 1.
     """
     if not words_a or not words_b:
         return 0.0
     sets_a = [set(w[:top_n]) for w in words_a]
     sets_b = [set(w[:top_n]) for w in words_b]
-    overlap = np.array([[len(a & b) for b in sets_b] for a in sets_a], dtype=np.float64)
-    rows, cols = linear_sum_assignment(-overlap)
-    total = float(overlap[rows, cols].sum()) / top_n
-    return total / max(len(sets_a), len(sets_b))
+    share = np.array(
+        [[len(a & b) / max(1, len(a), len(b)) for b in sets_b] for a in sets_a],
+        dtype=np.float64,
+    )
+    rows, cols = linear_sum_assignment(-share)
+    return float(share[rows, cols].sum()) / max(len(sets_a), len(sets_b))
 
 
 def assignment_agreement(a: IntArray, b: IntArray) -> float:
@@ -171,7 +175,11 @@ def _refit(
             clustering=cluster_settings.algorithm,
             seed=seed,
         )
+        # The embedder the full run resolved ("auto" could resolve otherwise on a sample).
         embed_settings = embed or EmbedSettings()
+        embed_settings = replace(
+            embed_settings, method=model.extras.get("embedder", embed_settings.method)
+        )
         if embed_settings.method == "sentence-transformers":
             if embeddings is None:
                 raise ValueError("stability of sentence-transformers clusters needs embeddings")
