@@ -5,9 +5,10 @@ Usage::
     python bench/quality.py                                   # every part
     python bench/quality.py --part raw --corpus bbc --seeds 42
     python bench/quality.py --part octis --models ours peers --ks 10 20 --seeds 42 0 21
+    python bench/quality.py --part ablation --corpus bbc 20ng  # one design choice undone each
     python bench/quality.py --tables                          # only print what is stored
 
-Two parts, measured with the peer benchmark's protocol (``../shared/peer-bench``):
+Three parts, measured with the peer benchmark's protocol (``../shared/peer-bench``):
 
 ``octis``
     The paper protocol (Grootendorst 2022, Table 1) on OCTIS's preprocessed BBC News:
@@ -16,6 +17,10 @@ Two parts, measured with the peer benchmark's protocol (``../shared/peer-bench``
 ``raw``
     Raw BBC and 20 Newsgroups (headers stripped) through OUR preprocessing; our
     models and the peers all get those tokens. K = 20 plus our ``n_topics="auto"``.
+``ablation``
+    Raw corpora, K = 20: our models with one design choice undone each (``ABLATIONS``:
+    10 LDA passes, topic words from all documents, HDBSCAN, Doc2Vec, the previous
+    default), printed next to the defaults from ``raw`` at the same seed.
 
 Peers: gensim ``LdaModel`` (passes=10, alpha="auto", chunksize=2000), scikit-learn
 NMF (NNDSVD on TF-IDF) and tomotopy LDA (1,000 iterations; skipped when tomotopy is
@@ -41,6 +46,7 @@ import threading
 import time
 import warnings
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -174,28 +180,34 @@ def identity(x: Any) -> Any:
     return x
 
 
-def fit_ours_lda(data: dict[str, Any], k: int | str, seed: int) -> Fit:
+def fit_ours_lda(data: dict[str, Any], k: int | str, seed: int, **options: Any) -> Fit:
+    """Our LDA with its defaults; ``options`` override ``LdaSettings`` fields (ablation)."""
     from topics.lda import LdaSettings, fit_lda
 
     t0 = time.perf_counter()
-    result = fit_lda(data["tokens"], data["vocab"], LdaSettings(n_topics=k, seed=seed))  # type: ignore[arg-type]
+    settings = LdaSettings(n_topics=k, seed=seed, **options)  # type: ignore[arg-type]
+    result = fit_lda(data["tokens"], data["vocab"], settings)
     parts = {"fit_s": time.perf_counter() - t0}
     return result.topic_words, np.asarray(result.assignments), parts, {}
 
 
-def fit_ours_clusters(data: dict[str, Any], k: int | str, seed: int) -> Fit:
+def fit_ours_clusters(
+    data: dict[str, Any], k: int | str, seed: int, *, embedder: str = "auto", **options: Any
+) -> Fit:
+    """Our cluster model with its defaults; ``embedder`` and ``options`` (``ClusterSettings``
+    fields) override them for the ablation."""
     from topics.clusters import ClusterSettings, fit_clusters
     from topics.embed import EmbedSettings, embed_documents
 
     cache = data.setdefault("embeddings", {})
-    if seed not in cache:  # one embedding per seed, shared by every K (its time counted in each)
-        cache.clear()
+    if (seed, embedder) not in cache:  # one embedding per seed and embedder, shared by every K
         t0 = time.perf_counter()
-        vectors = embed_documents(data["tokens"], EmbedSettings(seed=seed))
-        cache[seed] = (vectors, time.perf_counter() - t0)
-    emb, embed_s = cache[seed]
+        embed = EmbedSettings(method=embedder, seed=seed)  # type: ignore[arg-type]
+        vectors = embed_documents(data["tokens"], embed)
+        cache[seed, embedder] = (vectors, time.perf_counter() - t0)
+    emb, embed_s = cache[seed, embedder]
     t0 = time.perf_counter()
-    settings = ClusterSettings(n_topics=k, seed=seed)  # type: ignore[arg-type]
+    settings = ClusterSettings(n_topics=k, seed=seed, **options)  # type: ignore[arg-type]
     result = fit_clusters(data["tokens"], data["vocab"], emb, settings)
     parts = {"embed_s": embed_s, "cluster_s": time.perf_counter() - t0}
     parts["wall_s"] = embed_s + parts["cluster_s"]
@@ -266,7 +278,35 @@ def fit_tomotopy(data: dict[str, Any], k: int, seed: int) -> Fit:
     return words, topics, parts, {}
 
 
+#: Our models with one design choice undone each, to measure what each choice brings
+#: (``--part ablation``: raw corpora, K = 20, next to the defaults ``lda`` / ``clusters``).
+ABLATIONS: dict[str, tuple[str, Callable[..., Fit]]] = {
+    "lda_passes10": ("LDA, 10 passes", partial(fit_ours_lda, passes=10)),
+    "clusters_all_words": (
+        "clusters, words from all documents",
+        partial(fit_ours_clusters, core_share=1.0),
+    ),
+    "clusters_hdbscan": (
+        "clusters, HDBSCAN merged to K",
+        partial(fit_ours_clusters, clustering="hdbscan"),
+    ),
+    "clusters_hdbscan_all_words": (
+        "clusters, HDBSCAN, words from all documents",
+        partial(fit_ours_clusters, clustering="hdbscan", core_share=1.0),
+    ),
+    "clusters_doc2vec": ("clusters, Doc2Vec", partial(fit_ours_clusters, embedder="doc2vec")),
+    "clusters_doc2vec_kmeans_all_words": (
+        "clusters, Doc2Vec, words from all documents",
+        partial(fit_ours_clusters, embedder="doc2vec", core_share=1.0),
+    ),
+    "clusters_doc2vec_hdbscan_all_words": (
+        "clusters, Doc2Vec + HDBSCAN, all words (previous default)",
+        partial(fit_ours_clusters, embedder="doc2vec", clustering="hdbscan", core_share=1.0),
+    ),
+}
+
 FITTERS: dict[str, Callable[..., Fit]] = {
+    **{name: fit for name, (_, fit) in ABLATIONS.items()},
     "lda": fit_ours_lda,
     "clusters": fit_ours_clusters,
     "gensim_lda": fit_gensim_lda,
@@ -398,7 +438,7 @@ def run_fits(
         if why:
             store.doc["skipped"].append(f"{part}/{corpus}/{model}: {why}")
             continue
-        if model == "clusters" and not warmed:
+        if model.startswith("clusters") and not warmed:
             store.doc.setdefault("umap_warmup_s", {})[corpus] = warm_up_umap(len(data["tokens"]))
             warmed = True
         with PeakRss() as rss:
@@ -563,6 +603,32 @@ def add_lda_target(
     )
 
 
+def print_ablation(store: Store) -> None:
+    """Each default next to our models with one design choice undone, seed by seed."""
+    for corpus in ("bbc", "20ng"):
+        variants = [r for r in store.records if r["part"] == "ablation" and r["corpus"] == corpus]
+        if not variants:
+            continue
+        seeds = {r["seed"] for r in variants}
+        defaults = [
+            r
+            for r in store.records
+            if r["part"] == "raw"
+            and r["corpus"] == corpus
+            and r["model"] in OURS
+            and str(r["k_requested"]) == "20"
+            and r["seed"] in seeds
+        ]
+        print(f"\n{corpus} ablation, K = 20: our defaults, then one choice undone each")
+        print("| variant | seed | NPMI | TD | NMI | outliers | topics | wall s |")
+        for r in sorted(defaults, key=lambda r: (r["model"], r["seed"])) + variants:
+            name = LABELS[r["model"]] if r["model"] in LABELS else ABLATIONS[r["model"]][0]
+            print(
+                f"| {name} | {r['seed']} | {r['npmi']:.3f} | {r['td']:.3f} | {r['nmi']:.3f} | "
+                f"{r['outlier_share']:.1%} | {r['n_topics']} | {r['wall_s']:.1f} |"
+            )
+
+
 def print_tables(store: Store) -> None:
     octis = octis_summary(store)
     if octis:
@@ -604,6 +670,7 @@ def print_tables(store: Store) -> None:
                 f"{s['outlier_share']:.1%} | {s['wall_s']:.1f} ({lo:.1f}-{hi:.1f}) | "
                 f"{s['peak_rss_mb']:.0f} | {s['n']} |"
             )
+    print_ablation(store)
     diffs = [r["npmi_max_abs_diff"] for r in store.records]
     if diffs:
         print(f"\nNPMI, topics.evaluate vs gensim: largest per-topic difference {max(diffs):.2e}")
@@ -624,7 +691,9 @@ def expand(models: list[str]) -> list[str]:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--part", nargs="+", choices=["octis", "raw"], default=["raw", "octis"])
+    p.add_argument(
+        "--part", nargs="+", choices=["octis", "raw", "ablation"], default=["raw", "octis"]
+    )
     p.add_argument("--corpus", nargs="+", choices=["bbc", "20ng"], default=["bbc", "20ng"])
     p.add_argument(
         "--models",
@@ -662,19 +731,21 @@ def main(argv: list[str] | None = None) -> None:
             "loadavg": os.getloadavg(),
         }
     )
-    for part in ("raw", "octis"):
+    for part in ("raw", "ablation", "octis"):
         if part not in args.part:
             continue
-        seeds = args.seeds or ([42] if part == "raw" else [0, 21, 42])
-        ks: list[int] = args.ks or ([20] if part == "raw" else [10, 20, 30, 40, 50])
-        for corpus in args.corpus if part == "raw" else ["octis_bbc"]:
+        seeds = args.seeds or ([0, 21, 42] if part == "octis" else [42])
+        ks: list[int] = args.ks or ([10, 20, 30, 40, 50] if part == "octis" else [20])
+        for corpus in ["octis_bbc"] if part == "octis" else args.corpus:
             if time.monotonic() > deadline:
                 break
             data = prepare(corpus)
             store.doc.setdefault("corpora", {})[corpus] = data["stats"]
             log(f"{corpus}: {data['stats']}")
             plan: list[tuple[str, int | str, int]] = []
-            for seed in seeds:
+            if part == "ablation":
+                plan = [(m, k, seed) for seed in seeds for k in ks for m in ABLATIONS]
+            for seed in seeds if part != "ablation" else []:
                 for k in ks:
                     for m in models:
                         if (

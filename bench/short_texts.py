@@ -20,7 +20,6 @@ import json
 import statistics
 import sys
 import time
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -44,19 +43,9 @@ def load_tokens(corpus: str) -> list[list[str]]:
     return preprocess(docs, PreprocessSettings()).tokens
 
 
-def nmf_words(tokens: list[list[str]], vocab: list[str], k: int, seed: int) -> list[list[str]]:
-    from sklearn.decomposition import NMF
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    vectorizer = TfidfVectorizer(analyzer=lambda doc: doc, vocabulary=vocab)
-    x = vectorizer.fit_transform(tokens)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        nmf = NMF(n_components=k, init="nndsvd", random_state=seed).fit(x)
-    return [[vocab[i] for i in np.argsort(-row)[:10]] for row in nmf.components_]
-
-
 def main(argv: list[str] | None = None) -> None:
+    from quality import fit_nmf  # the peer exactly as bench/quality.py fits it
+
     from topics.clusters import ClusterSettings, fit_clusters
     from topics.embed import EmbedSettings, embed_documents, resolve_method
     from topics.evaluate import score_coherence, topic_diversity
@@ -105,9 +94,8 @@ def main(argv: list[str] | None = None) -> None:
     lda = fit_lda(tokens, vocab, LdaSettings(n_topics=args.k, seed=args.seed))
     record("ours: LDA", lda.topic_words, time.perf_counter() - t0)
     t0 = time.perf_counter()
-    record(
-        "peer: sklearn NMF", nmf_words(tokens, vocab, args.k, args.seed), time.perf_counter() - t0
-    )
+    nmf_words = fit_nmf({"tokens": tokens, "vocab": vocab}, args.k, args.seed)[0]
+    record("peer: sklearn NMF", nmf_words, time.perf_counter() - t0)
 
     print(f"\nK = {args.k}, seed {args.seed}")
     print("| system | NPMI | TD | seconds |")

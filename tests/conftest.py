@@ -103,19 +103,22 @@ def sample_report(tmp_path_factory: pytest.TempPathFactory) -> SampleReport:
     )
 
 
+def write_file(root: Path, rel: str, content: str | bytes, encoding: str = "utf-8") -> Path:
+    """Write ``content`` (text in ``encoding``, or bytes as they are) to ``root / rel``."""
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content.encode(encoding) if isinstance(content, str) else content)
+    return path
+
+
+def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
+    """Write ``{relative path: content}`` under ``root`` and return it."""
+    for rel, content in files.items():
+        write_file(root, rel, content)
+    return root
+
+
 @pytest.fixture
 def write_files(tmp_path: Path) -> Callable[[dict[str, str | bytes]], Path]:
     """Write ``{relative path: content}`` under a fresh folder and return it."""
-
-    def write(files: dict[str, str | bytes]) -> Path:
-        root = tmp_path / "corpus"
-        for rel, content in files.items():
-            path = root / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(content, bytes):
-                path.write_bytes(content)
-            else:
-                path.write_text(content, encoding="utf-8")
-        return root
-
-    return write
+    return lambda files: write_tree(tmp_path / "corpus", files)

@@ -30,6 +30,7 @@ from hypothesis import strategies as st
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from tests.browser import open_report
+from tests.conftest import write_file
 from topics.ingest import IngestSettings, read_folder
 from topics.preprocess import PreprocessSettings, preprocess, tokenize
 from topics.types import Document
@@ -126,10 +127,7 @@ def build_hostile(base: Path) -> Hostile:
     expected: dict[str, str] = {}
 
     def put(rel: str, content: str | bytes, encoding: str = "utf-8") -> Path:
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content.encode(encoding) if isinstance(content, str) else content)
-        return path
+        return write_file(root, rel, content, encoding)
 
     # Binaries, with their own extension and disguised as text.
     put("binary/image.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200))

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 import topics.ingest as ingest
+from tests.conftest import write_file as write
 from topics.errors import InputError, SettingsError
 from topics.ingest import IngestSettings, read_folder
 from topics.ingest.files import clean_text, decode_bytes, sniff_binary
@@ -31,15 +32,6 @@ MAGIC = {
     "elf": b"\x7fELF\x02\x01\x01\x00" + bytes(64),
     "pdf": b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n",
 }
-
-
-def write(root: Path, rel: str, content: str | bytes, encoding: str = "utf-8") -> Path:
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, str):
-        content = content.encode(encoding)
-    path.write_bytes(content)
-    return path
 
 
 def by_path(corpus: Corpus) -> dict[str, Document]:

@@ -15,10 +15,14 @@ from typing import Any
 
 import numpy as np
 import pytest
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from tests.browser import open_report, wait_until
-from topics.report.render import js_for_script, json_for_script, script_hash
+from topics.report.render import (
+    content_security_policy,
+    js_for_script,
+    json_for_script,
+    template_environment,
+)
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -56,14 +60,7 @@ def build_map_page(
     with_partial: bool = True,
 ) -> str:
     """A self-contained page holding the map partial, the data, a report stub and map.js."""
-    env = Environment(
-        loader=FileSystemLoader(str(TEMPLATES)),
-        autoescape=select_autoescape(enabled_extensions=("j2", "html"), default=True),
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    partial = env.get_template("_map.html.j2").render(data={"models": models})
+    partial = template_environment().get_template("_map.html.j2").render(data={"models": models})
     page_data: dict[str, Any] = {"documents": documents, "models": models}
     if coords is not None:
         page_data["map"] = coords
@@ -71,16 +68,7 @@ def build_map_page(
         js_for_script(STUB_REPORT),
         js_for_script((TEMPLATES / "assets" / "map.js").read_text(encoding="utf-8")),
     ]
-    csp = "; ".join(
-        [
-            "default-src 'none'",
-            "script-src " + " ".join(script_hash(s) for s in scripts),
-            "style-src 'unsafe-inline'",
-            "img-src data:",
-            "base-uri 'none'",
-            "form-action 'none'",
-        ]
-    )
+    csp = content_security_policy(scripts)
     css = (TEMPLATES / "assets" / "report.css").read_text(encoding="utf-8")
     return "\n".join(
         [

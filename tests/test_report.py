@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import write_tree
 from topics.lda import LdaSettings
 from topics.pipeline import RunSettings, run_pipeline
 from topics.report import write_report
@@ -49,14 +50,7 @@ def _corpus() -> dict[str, str | bytes]:
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("corpus")
-    for rel, content in _corpus().items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
+    root = write_tree(tmp_path_factory.mktemp("corpus"), _corpus())
     settings = RunSettings(seed=0, lda=LdaSettings(n_topics=3))
     result = run_pipeline(root, settings)
     written = write_report(result, tmp_path_factory.mktemp("out"), "attack")

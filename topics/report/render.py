@@ -140,6 +140,21 @@ def patch_ldavis(code: str) -> str:
     return code
 
 
+def content_security_policy(scripts: list[str]) -> str:
+    """The page's CSP: nothing from outside, and only these inline scripts (by hash)."""
+    return "; ".join(
+        [
+            "default-src 'none'",
+            "script-src " + " ".join(script_hash(s) for s in scripts),
+            "style-src 'unsafe-inline'",
+            "img-src data:",
+            "font-src data:",
+            "base-uri 'none'",
+            "form-action 'none'",
+        ]
+    )
+
+
 def template_environment(extra_dir: Path | None = None) -> Environment:
     """Our Jinja2 environment: autoescape on, strict undefined, the report's filters.
 
@@ -208,17 +223,7 @@ def render_html(
         "labels": data["corpus"]["labels"],
         "map": data.get("map"),
     }
-    csp = "; ".join(
-        [
-            "default-src 'none'",
-            "script-src " + " ".join(script_hash(s) for s in scripts),
-            "style-src 'unsafe-inline'",
-            "img-src data:",
-            "font-src data:",
-            "base-uri 'none'",
-            "form-action 'none'",
-        ]
-    )
+    csp = content_security_policy(scripts)
     template = template_environment(template_dir).get_template("report.html.j2")
     return template.render(
         data=data,
