@@ -10,12 +10,12 @@ finds dozens to hundreds of clusters on real corpora; the smallest topic is
 repeatedly merged into its most similar one until a readable number is left
 (``topics.ctfidf`` holds the topic-word and merging code).
 
-Why k-means for a fixed count: HDBSCAN merged down to 20 topics left 15% of BBC
-and 21% of 20 Newsgroups as outliers (LSA embeddings; 18% and 39% with Doc2Vec)
-and can find fewer clusters than asked for; k-means on the same UMAP space gives
-the count asked for with no outliers, and matched the labels better (NMI 0.63 vs
-0.56 on BBC, 0.56 vs 0.49 on 20 Newsgroups, seed 42) at better coherence (NPMI
-0.192 vs 0.184 and 0.177 vs 0.169, before core words).
+Why k-means for a fixed count (``bench/quality.py --part ablation``, 20 topics,
+seed 42): HDBSCAN merged down to 20 topics left 13% of BBC and 21% of 20 Newsgroups
+as outliers (19% and 40% with Doc2Vec) and can find fewer clusters than asked for;
+k-means on the same UMAP space gives the count asked for with no outliers, and
+matched the labels better (NMI 0.630 vs 0.561 on BBC, 0.565 vs 0.490 on 20
+Newsgroups) at better coherence (NPMI 0.222 vs 0.185 and 0.221 vs 0.213).
 """
 
 from __future__ import annotations
@@ -492,8 +492,9 @@ def core_labels(
     topic's centroid; ties keep document order.
     Topic words are drawn from the core alone: documents at a topic's edge, half in
     another topic, otherwise lend it their words. With the same k-means clusters
-    (20 topics), words from the closer half raised NPMI from 0.192 to 0.216 on BBC
-    and from 0.177 to 0.237 on 20 Newsgroups, and topic diversity with it.
+    (20 topics, ``bench/quality.py --part ablation``), words from the closer half
+    raised NPMI from 0.200 to 0.222 on BBC and from 0.159 to 0.221 on 20 Newsgroups,
+    and topic diversity with it.
     """
     if share >= 1:
         return labels.copy()

@@ -3,10 +3,11 @@
 The default embedder is LSA: each document's sublinear TF-IDF vector reduced by a
 seeded truncated SVD. It needs no download and no GPU and takes seconds where a
 Doc2Vec (PV-DBOW with word training, the Top2Vec / BERTopic-Doc2Vec setup, still
-available) takes minutes: 0.4 s against 34 s on BBC, 3 s against 307 s on 20
-Newsgroups. With the same clustering (UMAP, k-means, 20 topics, one seed) its topics
-were as good or better: BBC NPMI 0.192 / NMI 0.630 against 0.186 / 0.587, 20
-Newsgroups 0.177 / 0.564 against 0.161 / 0.570.
+available) takes minutes: 0.3 s against 32 s on BBC, 2 s against 217 s on 20
+Newsgroups. With the same clustering (UMAP, k-means, core words, 20 topics, seed 42;
+``bench/quality.py --part ablation``) its topics were as good or better: BBC NPMI
+0.222 / NMI 0.630 against 0.197 / 0.586, 20 Newsgroups 0.221 / 0.565 against
+0.176 / 0.569.
 Doc2Vec trains single-threaded so that a seed gives the same vectors in every
 process; embeddings can be cached on disk by a hash of the token lists and the
 settings.
@@ -255,9 +256,10 @@ def resolve_method(tokens: list[list[str]], settings: EmbedSettings) -> EmbedSet
     than ``SHORT_TEXT_TOKENS`` content words. TF-IDF rows of short texts share too
     few words for an SVD to place related ones together, while Doc2Vec learns word
     vectors across the whole corpus. Measured with k-means at 20 topics (NPMI of the
-    top 10 words): on 16,206 tweets (median 8 content words) LSA gave 0.095 and
-    Doc2Vec 0.166; on BBC (median 137) and 20 Newsgroups (median 62) LSA gave 0.222
-    and 0.221, Doc2Vec 0.197 and 0.176.
+    top 10 words): on 16,206 tweets (median 8 content words, ``bench/short_texts.py``)
+    LSA gave 0.095 and Doc2Vec 0.166; on BBC (median 137) and 20 Newsgroups (median
+    62, ``bench/quality.py --part ablation``) LSA gave 0.222 and 0.221, Doc2Vec 0.197
+    and 0.176.
     """
     if settings.method != "auto":
         return settings

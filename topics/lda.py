@@ -41,7 +41,8 @@ class LdaSettings:
     passes, iterations
         gensim's passes over the corpus and per-document inference iterations. 10
         passes left 20 Newsgroups unconverged: 20 raised NPMI there from 0.121 to
-        0.141 (K=20; BBC 0.116 -> 0.121); the fit took 72 s instead of 50 s there.
+        0.141 (K=20; BBC 0.116 -> 0.121) for 69 s of fitting instead of 51 s
+        (``bench/quality.py --part ablation``).
     alpha, eta
         Dirichlet priors ("auto" learns an asymmetric prior from the data).
     relevance
