@@ -111,10 +111,20 @@ class TopicModelResult:
     topic_words: list[list[str]]
     settings: dict[str, Any] = field(default_factory=dict)
     extras: dict[str, Any] = field(default_factory=dict)
+    #: A short, distinct name per topic (filled after fitting; empty until then).
+    names: list[str] = field(default_factory=list)
 
     @property
     def n_topics(self) -> int:
         return int(self.topic_term.shape[0])
+
+    def topic_name(self, topic: int) -> str:
+        """The topic's display name: its given name, else its top three words."""
+        if topic < 0:
+            return "outliers"
+        if topic < len(self.names) and self.names[topic]:
+            return self.names[topic]
+        return ", ".join(self.topic_words[topic][:3]) or f"topic {topic}"
 
     @property
     def sizes(self) -> list[int]:
