@@ -5,12 +5,12 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from topics.clusters import ClusterSettings
-from topics.ingest import IngestSettings
-from topics.lda import LdaSettings
-from topics.preprocess import PreprocessSettings
+if TYPE_CHECKING:
+    from topics.ingest import IngestSettings
+    from topics.lda import LdaSettings
+    from topics.preprocess import PreprocessSettings
 
 
 @dataclass(frozen=True)
@@ -58,8 +58,12 @@ def analyze(
     """
     import json
 
+    from topics.clusters import ClusterSettings
+    from topics.ingest import IngestSettings
+    from topics.lda import LdaSettings
     from topics.output import check_root
     from topics.pipeline import RunSettings
+    from topics.preprocess import PreprocessSettings
     from topics.runs import InputSpec, RunConfig, run_once
 
     lda_settings = replace(lda or LdaSettings(), n_topics=_n_topics(n_topics), seed=seed)
