@@ -149,6 +149,37 @@
   topicSelects.forEach(function (s) { s.addEventListener("change", resetAndRender); });
   document.getElementById("doc-more").addEventListener("click", function () { shown += PAGE; renderTable(); });
 
+  // ---------------------------------------------------------------- in-page navigation
+  var header = document.querySelector("header.top");
+  function measureNav() {
+    document.documentElement.style.setProperty("--nav-h", header.offsetHeight + "px");
+  }
+  measureNav();
+  window.addEventListener("resize", measureNav);
+
+  // Links to "#id" scroll by script: inside a notebook's srcdoc iframe a fragment URL
+  // resolves against the notebook's address and the browser refuses to load it.
+  function jumpTo(id) {
+    var node = document.getElementById(id);
+    if (!node) { return false; }
+    var details = node.closest("details");
+    if (details && !details.open) { details.open = true; }
+    node.scrollIntoView({ block: "start" });
+    try {
+      history.replaceState(null, "", "#" + id);
+    } catch (err) {
+      // A sandboxed frame may refuse to touch its history; the scroll is what counts.
+    }
+    return true;
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("a[href^='#']");
+    if (!link || link.hasAttribute("data-action")) { return; }
+    var id = decodeURIComponent(link.getAttribute("href").slice(1));
+    if (id && jumpTo(id)) { event.preventDefault(); }
+  });
+
   // ---------------------------------------------------------------- one click handler
   document.addEventListener("click", function (event) {
     var target = event.target.closest("[data-action]");
