@@ -193,3 +193,53 @@ def test_existing_report_survives_a_failing_render(
     assert {p: p.read_bytes() for p in report.rglob("*") if p.is_file()} == before
     assert not list((out / "attack" / "runs").glob(".tmp-*"))
     assert len(list((out / "attack" / "runs").iterdir())) == 1
+
+
+def test_report_shows_the_folder_name_never_the_absolute_input_path(report: Path) -> None:
+    html = (report / "index.html").read_text(encoding="utf-8")
+    manifest = json.loads((report / "manifest.json").read_text(encoding="utf-8"))
+    absolute = Path(manifest["input"])
+    assert absolute.is_absolute()  # manifest.json keeps where the input was
+    assert str(absolute) not in html
+    assert html_lib.escape(str(absolute)) not in html
+    assert json.dumps(str(absolute))[1:-1] not in html
+    h1 = re.search(r"<h1>(.*?)</h1>", html, re.DOTALL)
+    assert h1 is not None
+    assert absolute.name in h1.group(1)
+
+
+def _glance(html: str, model: str) -> str:
+    match = re.search(
+        rf'<div class="glance-model" data-model="{model}">(.*?)</ol>', html, re.DOTALL
+    )
+    assert match is not None
+    return match.group(1)
+
+
+def test_first_screen_is_topics_at_a_glance(report: Path) -> None:
+    html = (report / "index.html").read_text(encoding="utf-8")
+    topics = json.loads((report / "topics.json").read_text(encoding="utf-8"))
+    # The glance comes right after the title, before the map, the models and statistics.
+    order = [html.index(s) for s in ("<h1>", 'class="glance"', 'id="map"', 'id="corpus"')]
+    assert order == sorted(order)
+    for model in ("lda", "clusters"):
+        block = _glance(html, model)
+        by_size = sorted(topics["models"][model]["topics"], key=lambda t: -t["size"])
+        shown = re.findall(r'<li class="glance-topic" data-topic="(\d+)">', block)
+        assert [int(t) for t in shown] == [t["id"] for t in by_size]
+        names = [
+            html_lib.unescape(n) for n in re.findall(r'class="glance-name"[^>]*>([^<]+)<', block)
+        ]
+        assert names == [t["name"] for t in by_size]
+        # One or two typical documents per topic, linked to the reader.
+        for item in re.split(r'<li class="glance-topic"', block)[1:]:
+            assert 1 <= item.count('data-action="open-doc"') <= 2
+
+
+def test_statistics_are_collapsed_and_no_empty_date_card(report: Path) -> None:
+    html = (report / "index.html").read_text(encoding="utf-8")
+    corpus = html[html.index('<section id="corpus">') :]
+    assert corpus.index("<details") < corpus.index("words in the vocabulary")
+    assert '<details class="metrics">' in html
+    # No document in this corpus has a date: no "dates –" card.
+    assert "dated documents" not in html

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -34,6 +35,12 @@ MODEL_TITLES = {"lda": "LDA (gensim)", "clusters": "Embedding clusters"}
 def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def input_name(input_path: str) -> str:
+    """The input's display name: the last part of each folder or file path."""
+    parts = [p.strip() for p in input_path.split(";") if p.strip()]
+    return ", ".join(PurePath(p).name or p for p in parts) or "input"
 
 
 def build_report_data(
@@ -74,6 +81,9 @@ def build_report_data(
             "duration_s": round(run.duration_s, 2),
             "stage_seconds": {k: round(v, 2) for k, v in run.stage_seconds.items()},
             "input": run.input_path,
+            # The page shows only the folder's name: a shared report must not reveal
+            # where its author keeps files (the absolute path stays in manifest.json).
+            "input_name": input_name(run.input_path),
             "cache": run.cache,
             "history": "../../index.html" if history else None,
         },
@@ -152,6 +162,7 @@ def _model(
         topics.append(
             {
                 "id": t,
+                "name": model.topic_name(t),
                 "words": model.topic_words[t],
                 "weights": _word_weights(model, t),
                 "size": sizes[t],
