@@ -11,16 +11,7 @@ from pathlib import Path
 import pytest
 
 import topics
-from tests.browser import open_report, wait_until
-
-# The target's first heading sits below the sticky navigation, near the top of the view.
-HEADING_VISIBLE = """(() => {
-  const target = document.getElementById(%s);
-  const heading = target.matches("h1, h2, h3") ? target : target.querySelector("h1, h2, h3");
-  const top = heading.getBoundingClientRect().top;
-  const nav = document.querySelector("header.top").getBoundingClientRect().bottom;
-  return top >= nav - 1 && top < nav + 120;
-})()"""
+from tests.browser import heading_visible_js, open_report, wait_until
 
 THEMES = ["orbit planet comet rocket galaxy star", "flour butter oven sugar dough bake"]
 
@@ -132,7 +123,7 @@ def test_notebook_kernel_shows_a_short_repr_no_tqdm_warning_and_working_navigati
         assert "documents" in targets
         for target in targets:
             frame.locator(f"header.top nav a[href='#{target}']").click()
-            wait_until(inner, HEADING_VISIBLE % json.dumps(target))
+            wait_until(inner, heading_visible_js(target))
         assert inner.url == "about:srcdoc"  # navigation never loaded another address
     assert watch.page_errors == []
     assert not any("Not allowed to load" in e for e in watch.console_errors), watch.console_errors

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import open_report
+from tests.browser import heading_visible_js, open_report, wait_until
 from tests.conftest import SampleReport
 
 pytestmark = pytest.mark.browser
@@ -144,3 +144,37 @@ def test_documents_table_filters(sample_report: SampleReport) -> None:
         filtered = int((count.text_content() or "").split()[0].replace(",", ""))
         assert 0 < filtered < n_docs
         assert page.locator("#doc-rows tr").count() == min(filtered, 100)
+
+
+@pytest.mark.parametrize("width", [1400, 420])
+def test_headings_visible_after_every_nav_jump(sample_report: SampleReport, width: int) -> None:
+    with open_report(sample_report.index_html) as (page, watch):
+        page.set_viewport_size({"width": width, "height": 800})
+        targets = page.evaluate(
+            "Array.from(document.querySelectorAll('header.top nav a[href^=\"#\"]'))"
+            ".map(a => a.getAttribute('href').slice(1))"
+        )
+        assert {"overview", "map", "documents", "settings"} <= set(targets)
+        # Last first: every jump must move the page, and the last sections are short.
+        for target in reversed(targets):
+            page.click(f"header.top nav a[href='#{target}']")
+            wait_until(page, heading_visible_js(target))
+    assert watch.console_errors == [] and watch.page_errors == []
+
+
+def test_no_horizontal_overflow_on_a_phone(sample_report: SampleReport) -> None:
+    with open_report(sample_report.index_html) as (page, watch):
+        page.set_viewport_size({"width": 420, "height": 900})
+        page.wait_for_selector("#ldavis-lda svg circle.dot")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 420
+        # The navigation stays one compact line; wide content scrolls in its own box.
+        assert page.evaluate("document.querySelector('header.top').offsetHeight") < 60
+        assert page.evaluate(
+            "(() => { const t = document.querySelector('table.topics');"
+            " return t.scrollWidth > t.clientWidth"
+            " && getComputedStyle(t).overflowX === 'auto'; })()"
+        )
+        # Open every collapsed block and the reader: still no sideways scrolling.
+        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 420
+    assert watch.console_errors == [] and watch.page_errors == []
