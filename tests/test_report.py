@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import csv
 import html as html_lib
+import itertools
 import json
 import re
 from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tests.conftest import write_tree
 from topics.lda import LdaSettings
 from topics.pipeline import RunSettings, run_pipeline
 from topics.report import write_report
+from topics.report.compare import diagonal_order
 from topics.report.render import js_for_script, json_for_script
 
 ATTACKS = [
@@ -243,3 +246,48 @@ def test_statistics_are_collapsed_and_no_empty_date_card(report: Path) -> None:
     assert '<details class="metrics">' in html
     # No document in this corpus has a date: no "dates –" card.
     assert "dated documents" not in html
+
+
+def test_diagonal_order_puts_matched_topics_on_the_diagonal() -> None:
+    rng = np.random.default_rng(0)
+    n_rows, n_cols = 4, 6
+    partner = rng.permutation(n_cols)[:n_rows]  # row r shares most with column partner[r]
+    counts = rng.integers(0, 4, size=(n_rows, n_cols))
+    shared = [30, 50, 20, 40]
+    for r in range(n_rows):
+        counts[r, partner[r]] = shared[r]
+    rows, cols = diagonal_order(counts)
+    assert sorted(rows) == list(range(n_rows)) and sorted(cols) == list(range(n_cols))
+    ordered = counts[np.ix_(rows, cols)]
+    # The pairs, biggest first, on the diagonal; the unmatched columns after, in id order.
+    assert [int(ordered[i, i]) for i in range(n_rows)] == sorted(shared, reverse=True)
+    assert cols[n_rows:] == sorted(set(range(n_cols)) - set(partner.tolist()))
+
+
+def test_diagonal_order_never_matches_topics_that_share_nothing() -> None:
+    counts = np.array([[5, 0, 0], [0, 0, 0], [0, 0, 7]])
+    rows, cols = diagonal_order(counts)
+    assert rows == [2, 0, 1] and cols == [2, 0, 1]
+
+
+def test_alignment_table_is_diagonal_and_headed_by_topic_names(report: Path) -> None:
+    html = (report / "index.html").read_text(encoding="utf-8")
+    topics = json.loads((report / "topics.json").read_text(encoding="utf-8"))
+    table = html.split('<table class="labels align">', 1)[1].split("</table>", 1)[0]
+    head, body = table.split("<tbody>", 1)
+    col_ids = [int(t) for t in re.findall(r'<th class="topic-col" data-topic="(-?\d+)"', head)]
+    names = {t["id"]: t["name"] for t in topics["models"]["clusters"]["topics"]}
+    for topic_id in col_ids:
+        if topic_id >= 0:
+            assert html_lib.escape(f"{topic_id}: {names[topic_id]}") in head
+    grid = [
+        [int(c) if c else 0 for c in re.findall(r'data-action="pair-docs"[^>]*>(\d*)</td>', row)]
+        for row in body.split("</tr>")[:-1]
+    ]
+    counts = np.array(grid)
+    k = min(counts.shape[0], len([c for c in col_ids if c >= 0]))
+    best = max(
+        sum(int(counts[i, p[i]]) for i in range(k)) for p in itertools.permutations(range(k))
+    )
+    assert sum(int(counts[i, i]) for i in range(k)) == best
+    assert list(np.diag(counts)[:k]) == sorted(np.diag(counts)[:k], reverse=True)

@@ -21,7 +21,8 @@
   function topicName(model, id) {
     if (id < 0) { return "outlier"; }
     var topic = data.models[model].topics[id];
-    return topic ? id + ": " + topic.words.slice(0, 4).join(", ").replace(/_/g, " ") : String(id);
+    if (!topic) { return String(id); }
+    return id + ": " + (topic.name || topic.words.slice(0, 3).join(", ")).replace(/_/g, " ");
   }
 
   function docLink(doc) {
