@@ -291,3 +291,20 @@ def test_alignment_table_is_diagonal_and_headed_by_topic_names(report: Path) -> 
     )
     assert sum(int(counts[i, i]) for i in range(k)) == best
     assert list(np.diag(counts)[:k]) == sorted(np.diag(counts)[:k], reverse=True)
+
+
+def test_similar_documents_share_their_theme(report: Path) -> None:
+    html = (report / "index.html").read_text(encoding="utf-8")
+    match = re.search(r'id="topics-data">(.*?)</script>', html, re.DOTALL)
+    assert match is not None
+    docs = json.loads(match.group(1))["documents"]
+    same = total = 0
+    for doc in docs:
+        assert len(doc["similar"]) == 5 and doc["id"] not in doc["similar"]
+        same += sum(docs[j]["label"] == doc["label"] for j in doc["similar"])
+        total += len(doc["similar"])
+        for model in ("lda", "clusters"):
+            weights = [w for _, w in doc[f"{model}_mix"]]
+            assert weights == sorted(weights, reverse=True) and all(w >= 0.05 for w in weights)
+        assert doc["lda_mix"][0][0] == doc["lda_topic"]
+    assert same / total > 0.9

@@ -178,3 +178,47 @@ def test_no_horizontal_overflow_on_a_phone(sample_report: SampleReport) -> None:
         page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
         assert page.evaluate("document.documentElement.scrollWidth") <= 420
     assert watch.console_errors == [] and watch.page_errors == []
+
+
+def test_reader_shows_topic_mix_highlights_and_similar_documents(
+    sample_report: SampleReport,
+) -> None:
+    with open_report(sample_report.index_html) as (page, watch):
+        page.fill("#doc-search", "telescope")
+        page.wait_for_timeout(200)
+        page.locator("#doc-rows tr a").first.click()
+        doc = page.evaluate(
+            "window.topicsReport.data.documents.find(d => d.title === "
+            "document.getElementById('doc-viewer-title').textContent)"
+        )
+        # A bar and a named topic for each of the biggest topics in both models.
+        for model in ("lda", "clusters"):
+            shown = page.locator(f"#doc-viewer-mix [data-model={model}] .mix-topic")
+            assert shown.count() == len(doc[f"{model}_mix"]) >= 1
+            names = shown.locator(".mix-name").all_text_contents()
+            expected = [
+                page.evaluate(f"window.topicsReport.topicName({model!r}, {t})")
+                for t, _ in doc[f"{model}_mix"]
+            ]
+            assert names == expected
+        # Words of its main topics and the search term are marked in the text.
+        words = page.evaluate(
+            "(d => ['lda', 'clusters'].flatMap(m => window.topicsReport.data.models[m]"
+            ".topics[d[m + '_topic']].words.slice(0, 10)))",
+            doc,
+        )
+        marked = page.locator("#doc-viewer-text mark.hl-topic").all_text_contents()
+        assert marked
+        assert all(any(m.lower().startswith(w.replace("_", " ")) for w in words) for m in marked)
+        searched = page.locator("#doc-viewer-text mark.hl-search").all_text_contents()
+        assert searched and all(s.lower() == "telescope" for s in searched)
+        # The text is unchanged by the marking.
+        text = page.locator("#doc-viewer-text").text_content()
+        assert text is not None and text.startswith(doc["text"][:200])
+        # Similar documents: five links that open in the same reader.
+        similar = page.locator("#doc-viewer-similar li a")
+        assert similar.count() == 5
+        title = similar.first.text_content()
+        similar.first.click()
+        assert page.locator("#doc-viewer-title").text_content() == title
+    assert watch.console_errors == [] and watch.page_errors == []

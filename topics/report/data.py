@@ -26,6 +26,13 @@ MAX_DOC_CHARS = 20_000
 #: Total characters of document text embedded; beyond it only snippets are kept.
 MAX_TOTAL_CHARS = 40_000_000
 SNIPPET_CHARS = 280
+#: Similar documents listed in the reader, and the topics of its topic mix per model.
+N_SIMILAR = 5
+N_MIX = 3
+#: Share below which a topic is left out of a document's topic mix.
+MIN_MIX_WEIGHT = 0.05
+#: Above this many documents the exact nearest-neighbour search (quadratic) is skipped.
+MAX_SIMILAR_DOCS = 20_000
 N_REPRESENTATIVE = 5
 TOP_WORDS_SHOWN = 10
 
@@ -117,8 +124,39 @@ def build_report_data(
     }
 
 
+def similar_documents(run: RunResult, k: int = N_SIMILAR) -> list[list[int]]:
+    """For each document, its ``k`` nearest others by cosine similarity.
+
+    In the cluster model's document embedding when it ran, else in LDA's topic mixtures.
+    Exact (brute force), so the same run always lists the same neighbours; skipped (empty
+    lists) above ``MAX_SIMILAR_DOCS`` documents, where it would cost minutes.
+    """
+    from sklearn.neighbors import NearestNeighbors
+
+    n_docs = len(run.pre.doc_index)
+    vectors = run.embeddings
+    if vectors is None and "lda" in run.models:
+        vectors = run.models["lda"].doc_topic
+    if vectors is None or n_docs < 2 or n_docs > MAX_SIMILAR_DOCS:
+        return [[] for _ in range(n_docs)]
+    data = np.asarray(vectors, dtype=np.float64)
+    n_neighbors = min(k + 1, n_docs)
+    index = NearestNeighbors(n_neighbors=n_neighbors, metric="cosine", algorithm="brute")
+    _, found = index.fit(data).kneighbors(data)
+    return [[int(j) for j in row if j != i][:k] for i, row in enumerate(found)]
+
+
+def _mix(doc_topic: np.ndarray) -> list[list[float]]:
+    """The document's biggest topics as ``[topic, weight]``, biggest first."""
+    order = np.argsort(-doc_topic, kind="stable")[:N_MIX]
+    return [
+        [int(t), round(float(doc_topic[t]), 3)] for t in order if doc_topic[t] >= MIN_MIX_WEIGHT
+    ]
+
+
 def _documents(run: RunResult) -> list[dict[str, Any]]:
     budget = MAX_TOTAL_CHARS
+    similar = similar_documents(run)
     out: list[dict[str, Any]] = []
     for i, doc_i in enumerate(run.pre.doc_index):
         doc = run.corpus.documents[doc_i]
@@ -143,6 +181,8 @@ def _documents(run: RunResult) -> list[dict[str, Any]]:
             row[f"{name}_weight"] = (
                 round(float(model.doc_topic[i, topic]), 4) if topic >= 0 else None
             )
+            row[f"{name}_mix"] = _mix(model.doc_topic[i])
+        row["similar"] = similar[i]
         if run.coords is not None:
             row["x"] = round(float(run.coords[i, 0]), 4)
             row["y"] = round(float(run.coords[i, 1]), 4)
