@@ -121,7 +121,16 @@ def test_map_draws_every_document_and_opens_one(sample_report: SampleReport) -> 
         page.wait_for_timeout(100)
         assert (page.locator("#doc-map-tooltip").text_content() or "").strip()
         page.mouse.click(box["x"] + x, box["y"] + y)
+        stacked = page.evaluate(f"window.topicsMap.under({x}, {y})")
+        if len(stacked) > 1:  # near-duplicates under the cursor: a list of them all
+            listing = page.locator("#doc-map-selection a")
+            assert [int(a.get_attribute("data-map-doc") or -1) for a in listing.all()] == stacked
+            listing.first.click()
         assert page.locator("#doc-viewer").is_visible()
+        # Topic names are drawn on the map, one per topic of the model shown.
+        names = [t["name"] for t in sample_report.topics["models"]["lda"]["topics"]]  # type: ignore[index]
+        labels = page.evaluate("window.topicsMap.labels()")
+        assert labels and set(labels) <= set(names)
     assert watch.console_errors == [] and watch.page_errors == [] and watch.dialogs == []
 
 
