@@ -125,6 +125,15 @@ def test_notebook_kernel_shows_a_short_repr_no_tqdm_warning_and_working_navigati
             frame.locator(f"header.top nav a[href='#{target}']").click()
             wait_until(inner, heading_visible_js(target))
         assert inner.url == "about:srcdoc"  # navigation never loaded another address
+        # Links out of the page (the history page) cannot load inside the frame: hidden.
+        assert (
+            inner.evaluate(
+                "Array.from(document.querySelectorAll('a[href]')).filter(a =>"
+                " !a.getAttribute('href').startsWith('#') && a.offsetParent !== null).length"
+            )
+            == 0
+        )
+        assert inner.evaluate("document.querySelectorAll('a[href=\"../../index.html\"]').length")
     assert watch.page_errors == []
     assert not any("Not allowed to load" in e for e in watch.console_errors), watch.console_errors
     assert watch.network == []

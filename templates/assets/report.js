@@ -275,6 +275,14 @@
     return true;
   }
 
+  // Inside a notebook's srcdoc frame there is no folder around the page: links to the
+  // history page or earlier runs cannot load, so they are hidden rather than dead.
+  if (window.location.href === "about:srcdoc") {
+    Array.prototype.forEach.call(document.querySelectorAll("a[href]"), function (a) {
+      if (a.getAttribute("href").charAt(0) !== "#") { a.hidden = true; }
+    });
+  }
+
   document.addEventListener("click", function (event) {
     var link = event.target.closest("a[href^='#']");
     if (!link || link.hasAttribute("data-action")) { return; }
