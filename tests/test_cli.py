@@ -67,10 +67,10 @@ def test_sample_report_documents_csv(sample_report: SampleReport) -> None:
 
 
 def test_sample_report_lists_bad_files(sample_report: SampleReport) -> None:
-    skipped = {s["path"]: s["reason"] for s in sample_report.manifest["skipped"]}  # type: ignore[union-attr,index]
+    skipped = {s["path"]: s["reason"] for s in sample_report.manifest["skipped"]}  # type: ignore[attr-defined]
     assert ".png" in skipped["broken_image.png"]
     assert skipped["empty_notes.txt"] == "empty file"
-    notes = {n["path"]: n["message"] for n in sample_report.manifest["notes"]}  # type: ignore[union-attr,index]
+    notes = {n["path"]: n["message"] for n in sample_report.manifest["notes"]}  # type: ignore[attr-defined]
     assert "Latin-1" in notes["cafe_review_latin1.txt"]
     assert sample_report.manifest["seed"] == 3
     assert sample_report.manifest["settings"]["lda"]["n_topics"] == 7  # type: ignore[index]
