@@ -528,3 +528,27 @@ def test_points_are_sized_for_the_number_of_documents(
         page.wait_for_selector("#doc-map[data-drawn]")
         assert lo <= page.evaluate("window.topicsMap.pointSize()") <= hi
         _clean(watch)
+
+
+def _lab(hex_colours: list[str]) -> np.ndarray:
+    """sRGB hex colours in CIELAB (D65)."""
+    rgb = np.array([[int(h[i : i + 2], 16) for i in (1, 3, 5)] for h in hex_colours]) / 255.0
+    rgb = np.where(rgb > 0.04045, ((rgb + 0.055) / 1.055) ** 2.4, rgb / 12.92)
+    m = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]])
+    xyz = rgb @ m.T / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
+    return np.stack([116 * f[:, 1] - 16, 500 * (f[:, 0] - f[:, 1]), 200 * (f[:, 1] - f[:, 2])], 1)
+
+
+def test_palette_keeps_forty_topics_apart() -> None:
+    """Regression: topics 0 and 14 were both blue (CIELAB distance 12)."""
+    code = (TEMPLATES / "assets" / "map.js").read_text(encoding="utf-8")
+    block = code.split("var PALETTE = [", 1)[1].split("]", 1)[0]
+    palette = [s.strip().strip('"') for s in block.split(",") if s.strip()]
+    outlier = code.split('var OUTLIER = "', 1)[1].split('"', 1)[0]
+    assert len(palette) == 40 and len(set(palette)) == 40
+    lab = _lab([*palette, outlier, "#ffffff"])
+    dist = np.linalg.norm(lab[:, None] - lab[None], axis=2)
+    np.fill_diagonal(dist, np.inf)
+    assert dist[:40, :40].min() >= 25  # every pair of topics
+    assert dist[:40, 40:].min() >= 25  # and each against the outlier grey and the background
