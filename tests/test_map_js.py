@@ -541,7 +541,7 @@ def _lab(hex_colours: list[str]) -> np.ndarray:
 
 
 def test_palette_keeps_forty_topics_apart() -> None:
-    """Regression: topics 0 and 14 were both blue (CIELAB distance 12)."""
+    """Regression: topics 0 and 14 were both blue (CIELAB distance 4.6)."""
     code = (TEMPLATES / "assets" / "map.js").read_text(encoding="utf-8")
     block = code.split("var PALETTE = [", 1)[1].split("]", 1)[0]
     palette = [s.strip().strip('"') for s in block.split(",") if s.strip()]
