@@ -120,11 +120,13 @@
   // a quarter of that range, so a few stray points cannot squeeze the rest into a corner
   // ("fit all" shows everything).
   var CORE = (function () {
-    var xs = [], ys = [];
-    for (var i = 0; i < n; i++) { if (valid[i]) { xs.push(X[i]); ys.push(Y[i]); } }
-    if (xs.length < 50) { return FULL; }
-    xs.sort(function (a, b) { return a - b; });
-    ys.sort(function (a, b) { return a - b; });
+    var m = 0, i;
+    for (i = 0; i < n; i++) { m += valid[i]; }
+    if (m < 50) { return FULL; }
+    var xs = new Float64Array(m), ys = new Float64Array(m);  // typed: a numeric sort
+    for (i = 0, m = 0; i < n; i++) { if (valid[i]) { xs[m] = X[i]; ys[m] = Y[i]; m++; } }
+    xs.sort();
+    ys.sort();
     function q(arr, f) { return arr[Math.min(arr.length - 1, Math.max(0, Math.round(f * (arr.length - 1))))]; }
     var x0 = q(xs, 0.01), x1 = q(xs, 0.99), y0 = q(ys, 0.01), y1 = q(ys, 0.99);
     // A quarter of the inner range on each side: the edge of a blob stays in view.
@@ -195,17 +197,21 @@
     });
     // Label anchor of each topic: the median of its documents' coordinates (robust to
     // the few documents of a topic that lie elsewhere).
+    // ``order`` holds each topic's documents contiguously: sort each run's coordinates.
     var centres = {};
-    var members = {};
-    for (i = 0; i < n; i++) {
-      if (valid[i] && topic[i] >= 0) { (members[topic[i]] = members[topic[i]] || []).push(i); }
+    for (var t = 0; t <= maxTopic; t++) {
+      var from = start[t], to = start[t + 1];  // after the fill: topic t's range
+      var xs = new Float64Array(to - from), ys = new Float64Array(to - from), m = 0;
+      for (var j = from; j < to; j++) {
+        var d = order[j];
+        if (valid[d]) { xs[m] = X[d]; ys[m] = Y[d]; m++; }
+      }
+      if (m) {
+        xs = xs.subarray(0, m).sort();
+        ys = ys.subarray(0, m).sort();
+        centres[t] = [xs[m >> 1], ys[m >> 1]];
+      }
     }
-    Object.keys(members).forEach(function (t) {
-      var m = members[t];
-      var xs = m.map(function (j) { return X[j]; }).sort(function (a, b) { return a - b; });
-      var ys = m.map(function (j) { return Y[j]; }).sort(function (a, b) { return a - b; });
-      centres[t] = [xs[xs.length >> 1], ys[ys.length >> 1]];
-    });
     var ids = [];
     for (i = 0; i <= maxTopic; i++) {
       if (counts[i + 1] > 0 || Object.prototype.hasOwnProperty.call(words, i)) { ids.push(i); }
