@@ -7,6 +7,7 @@ request is aborted and recorded, so a test can assert the report made none.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -108,3 +109,15 @@ def wait_until(page: Any, expression: str, timeout_s: float = 10.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout_s} s waiting for {expression}")
         page.wait_for_timeout(25)
+
+
+def heading_visible_js(target_id: str) -> str:
+    """JS expression: the first heading of element ``target_id`` is in view, just below
+    the report's sticky navigation (not hidden under it)."""
+    return f"""(() => {{
+  const target = document.getElementById({json.dumps(target_id)});
+  const heading = target.matches("h1, h2, h3") ? target : target.querySelector("h1, h2, h3");
+  const top = heading.getBoundingClientRect().top;
+  const nav = document.querySelector("header.top").getBoundingClientRect().bottom;
+  return top >= nav - 1 && top < nav + 120;
+}})()"""

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import csv
+import json
+import random
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import SAMPLE_DATA, SampleReport, run_cli
+from topics.cli import main
 
 
 def test_sample_report_topics_json(sample_report: SampleReport) -> None:
@@ -62,10 +67,10 @@ def test_sample_report_documents_csv(sample_report: SampleReport) -> None:
 
 
 def test_sample_report_lists_bad_files(sample_report: SampleReport) -> None:
-    skipped = {s["path"]: s["reason"] for s in sample_report.manifest["skipped"]}  # type: ignore[union-attr,index]
+    skipped = {s["path"]: s["reason"] for s in sample_report.manifest["skipped"]}  # type: ignore[attr-defined]
     assert ".png" in skipped["broken_image.png"]
     assert skipped["empty_notes.txt"] == "empty file"
-    notes = {n["path"]: n["message"] for n in sample_report.manifest["notes"]}  # type: ignore[union-attr,index]
+    notes = {n["path"]: n["message"] for n in sample_report.manifest["notes"]}  # type: ignore[attr-defined]
     assert "Latin-1" in notes["cafe_review_latin1.txt"]
     assert sample_report.manifest["seed"] == 3
     assert sample_report.manifest["settings"]["lda"]["n_topics"] == 7  # type: ignore[index]
@@ -95,7 +100,7 @@ def test_same_seed_same_topics(tmp_path: Path, write_files: Callable[..., Path])
     ("args", "expected"),
     [
         (["report", "/no/such/folder"], "does not exist"),
-        (["report", str(SAMPLE_DATA / "letters.csv")], "is not a folder"),
+        (["report", str(SAMPLE_DATA / "broken_image.png")], "not a folder or a supported file"),
         (["report", str(SAMPLE_DATA), "--n-topics", "zero"], "--n-topics"),
         (["report", str(SAMPLE_DATA), "--n-topics", "0"], "at least 1"),
         (["report", str(SAMPLE_DATA), "--max-df", "3"], "max_df"),
@@ -143,3 +148,112 @@ def test_python_m_and_console_script_agree() -> None:
         pytest.skip("console script not on PATH")
     out = subprocess.run([exe, "--version"], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == run_cli("--version").stdout.strip()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["report", str(SAMPLE_DATA), "--n-topic", "5"],
+        ["report", str(SAMPLE_DATA), "--out", "elsewhere"],
+        ["report", str(SAMPLE_DATA), "--stab"],
+        ["--vers"],
+        ["schedule", "x.toml", "--ev", "hourly"],
+    ],
+)
+def test_abbreviated_flags_are_usage_errors(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith("topics: error:")
+    assert len(captured.err.strip().splitlines()) == 1
+    assert captured.out == ""  # `--vers` did not print the version
+
+
+def test_cli_import_version_and_usage_errors_load_no_heavy_library() -> None:
+    # What `topics --version`, `--help` and a usage error cost is the import of these.
+    code = """
+import sys
+import topics, topics.cli
+for argv in (["--version"], ["--help"], ["report", "x", "--n-topic", "5"], ["report", "--help"]):
+    try:
+        topics.cli.main(argv)
+    except SystemExit:
+        pass
+heavy = ("nltk", "gensim", "scipy", "sklearn", "umap", "numba", "numpy", "jinja2")
+print("LOADED", sorted(m for m in heavy if m in sys.modules))
+"""
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert proc.stdout.strip().splitlines()[-1] == "LOADED []"
+
+
+def test_lazy_api_attributes() -> None:
+    import topics
+    from topics import analyze
+
+    assert analyze is topics.api.analyze
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        topics.nope  # noqa: B018
+
+
+def _letters(n_per_theme: int = 8) -> list[dict[str, str]]:
+    themes = ["orbit planet comet rocket galaxy star", "flour butter oven sugar dough bake"]
+    rng = random.Random(0)
+    rows = []
+    for i in range(n_per_theme):
+        for t, theme in enumerate(themes):
+            words = theme.split() * 5
+            rng.shuffle(words)
+            rows.append({"date": f"2025-01-{i + 1:02d}", "body": " ".join(words), "theme": str(t)})
+    return rows
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".tsv", ".jsonl"])
+def test_report_reads_a_single_file(
+    suffix: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = _letters()
+    path = tmp_path / "in" / f"letters{suffix}"
+    path.parent.mkdir()
+    if suffix == ".jsonl":
+        path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    else:
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(
+                fh, ["date", "body", "theme"], delimiter="\t" if suffix == ".tsv" else ","
+            )
+            writer.writeheader()
+            writer.writerows(rows)
+    out = tmp_path / "out"
+    argv = ["report", str(path), "-o", str(out), "--n-topics", "2", "--models", "lda", "-q"]
+    assert main(argv) == 0
+    index = Path(capsys.readouterr().out.strip().splitlines()[-1])
+    # The corpus is named after the file, without its extension.
+    assert index.parent.parent.parent == out / "letters"
+    with open(index.parent / "documents.csv", encoding="utf-8", newline="") as fh:
+        docs = list(csv.DictReader(fh))
+    assert len(docs) == len(rows)
+    assert docs[0]["path"].startswith(f"letters{suffix}#")
+    # Two planted themes come back as two topics.
+    by_theme: dict[str, set[str]] = {}
+    for doc in docs:
+        row = rows[int(doc["path"].rsplit("=", 1)[1]) - 1]
+        by_theme.setdefault(row["theme"], set()).add(doc["lda_topic"])
+    assert all(len(found) == 1 for found in by_theme.values())
+    assert by_theme["0"] != by_theme["1"]
+
+
+def test_report_refuses_a_single_file_of_unknown_type(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "notes.docx"
+    path.write_bytes(b"PK\x03\x04 not really")
+    assert main(["report", str(path), "-o", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("topics: error:") and len(err.splitlines()) == 1
+    assert "not a folder or a supported file" in err
+    assert not (tmp_path / "out").exists()

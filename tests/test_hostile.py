@@ -586,7 +586,8 @@ def test_no_usable_document_is_one_line_exit_2_and_no_report(tmp_path: Path) -> 
 def test_bad_input_path_is_one_line_exit_2(tmp_path: Path, kind: str) -> None:
     target = tmp_path / "nope"
     if kind == "file":
-        target = tmp_path / "a.txt"
+        # A single .txt/.csv/.jsonl file is an input; a file of another type is not.
+        target = tmp_path / "a.docx"
         target.write_text("some text in a file")
     proc = run_cli(str(target), "-o", str(tmp_path / "out"))
     assert proc.returncode == 2

@@ -422,3 +422,133 @@ def test_page_data_cannot_close_the_script_tag(corpus: Any) -> None:
     data = data.split("</script>", 1)[0]
     assert "<" not in data
     assert json.loads(data)["documents"][HOSTILE_ID]["snippet"] == HOSTILE_SNIPPET
+
+
+@pytest.mark.browser
+def test_topic_names_are_drawn_at_topic_centres_and_follow_isolation(
+    tmp_path: Path, corpus: Any
+) -> None:
+    docs, coords, models = corpus
+    named = json.loads(json.dumps(models))
+    for topic in named["lda"]["topics"]:
+        topic["name"] = f"Theme {topic['id']} <b>"  # names are text, never markup
+    path = tmp_path / "named.html"
+    path.write_text(build_map_page(docs, coords, named), encoding="utf-8")
+    with open_report(path) as (page, watch):
+        page.wait_for_selector("#doc-map[data-labels]")
+        labels = page.evaluate("window.topicsMap.labels()")
+        assert sorted(labels) == sorted(f"Theme {t} <b>" for t in range(N_TOPICS))
+        items = page.locator("#doc-map-labels li")
+        assert items.count() == N_TOPICS
+        assert page.locator("#doc-map-labels b").count() == 0
+        # Each label's topic centre lies among its own documents.
+        xs = np.array(coords["x"])
+        ys = np.array(coords["y"])
+        for t in range(N_TOPICS):
+            members = [i for i, d in enumerate(docs) if d["lda_topic"] == t]
+            assert abs(np.median(xs[members]) - np.mean(xs[members])) < 0.1
+            assert abs(np.median(ys[members]) - np.mean(ys[members])) < 0.1
+        page.evaluate("window.topicsMap.isolate(2)")
+        wait_until(page, "document.getElementById('doc-map').dataset.labels === '1'")
+        assert page.evaluate("window.topicsMap.labels()") == ["Theme 2 <b>"]
+        page.evaluate("window.topicsMap.isolate(null)")
+        page.select_option("#doc-map-model", "clusters")
+        wait_until(page, "window.topicsMap.labels().length === 3")
+        assert page.evaluate("window.topicsMap.labels()")[0].startswith("cluster")
+        _clean(watch)
+
+
+@pytest.mark.browser
+def test_far_outliers_do_not_set_the_extent_and_fit_all_shows_them(
+    tmp_path: Path, corpus: Any
+) -> None:
+    docs, coords, models = corpus
+    far = {"x": list(coords["x"]), "y": list(coords["y"])}
+    for i in (20, 21, 22):
+        far["x"][i] = 40.0 + i  # three stray documents far to the right
+    path = tmp_path / "far.html"
+    path.write_text(build_map_page(docs, far, models), encoding="utf-8")
+    with open_report(path) as (page, watch):
+        page.wait_for_selector("#doc-map[data-drawn]")
+        extent = page.evaluate("window.topicsMap.extent()")
+        assert not extent["all"] and extent["maxX"] < 2
+        # The bulk fills the canvas instead of a sliver of it.
+        pts = np.array(
+            page.evaluate(f"[...Array({N_DOCS}).keys()].map(i => window.topicsMap.projected(i))")
+        )
+        width = page.evaluate("document.getElementById('doc-map-canvas').clientWidth")
+        bulk = np.delete(pts, [20, 21, 22], axis=0)
+        assert np.ptp(bulk[:, 0]) > 0.5 * width or np.ptp(bulk[:, 1]) > 0.5 * 620
+        button = page.locator("#doc-map-fit-all")
+        assert button.is_visible() and "3 far out" in (button.text_content() or "")
+        button.click()
+        assert page.evaluate("window.topicsMap.extent().all")
+        wait_until(page, f"document.getElementById('doc-map').dataset.drawn === '{N_DOCS}'")
+        page.locator("#doc-map-reset").click()
+        assert not page.evaluate("window.topicsMap.extent().all")
+        _clean(watch)
+
+
+@pytest.mark.browser
+def test_click_on_stacked_points_lists_every_document_under_it(tmp_path: Path, corpus: Any) -> None:
+    docs, coords, models = corpus
+    stacked = {"x": list(coords["x"]), "y": list(coords["y"])}
+    pile = [30, 31, 32, 33]
+    for i in pile:  # near-duplicates drawn on one spot
+        stacked["x"][i], stacked["y"][i] = stacked["x"][pile[0]], stacked["y"][pile[0]]
+    path = tmp_path / "stacked.html"
+    path.write_text(build_map_page(docs, stacked, models), encoding="utf-8")
+    with open_report(path) as (page, watch):
+        page.wait_for_selector("#doc-map[data-drawn]")
+        page.locator("#doc-map").scroll_into_view_if_needed()
+        under = page.evaluate(
+            "(() => { const [x, y] = window.topicsMap.projected(30);"
+            " return window.topicsMap.under(x, y); })()"
+        )
+        assert set(pile) <= set(under)
+        page.mouse.click(*_canvas_point(page, 30))
+        listing = page.locator("#doc-map-selection")
+        listing.wait_for(state="visible")
+        ids = [int(a.get_attribute("data-map-doc") or -1) for a in listing.locator("a").all()]
+        assert ids == under
+        assert page.evaluate("window.openedDocuments") == []  # a list, not one document
+        listing.locator("a").nth(1).click()
+        assert page.evaluate("window.openedDocuments") == [under[1]]
+        _clean(watch)
+
+
+@pytest.mark.parametrize(("n_docs", "lo", "hi"), [(300, 6, 8.01), (20_000, 2, 3)])
+def test_points_are_sized_for_the_number_of_documents(
+    tmp_path: Path, n_docs: int, lo: float, hi: float
+) -> None:
+    docs, coords, models = synthetic_corpus(n_docs=n_docs, with_text=False)
+    path = tmp_path / "sized.html"
+    path.write_text(build_map_page(docs, coords, models), encoding="utf-8")
+    with open_report(path) as (page, watch):
+        page.wait_for_selector("#doc-map[data-drawn]")
+        assert lo <= page.evaluate("window.topicsMap.pointSize()") <= hi
+        _clean(watch)
+
+
+def _lab(hex_colours: list[str]) -> np.ndarray:
+    """sRGB hex colours in CIELAB (D65)."""
+    rgb = np.array([[int(h[i : i + 2], 16) for i in (1, 3, 5)] for h in hex_colours]) / 255.0
+    rgb = np.where(rgb > 0.04045, ((rgb + 0.055) / 1.055) ** 2.4, rgb / 12.92)
+    m = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]])
+    xyz = rgb @ m.T / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
+    return np.stack([116 * f[:, 1] - 16, 500 * (f[:, 0] - f[:, 1]), 200 * (f[:, 1] - f[:, 2])], 1)
+
+
+def test_palette_keeps_forty_topics_apart() -> None:
+    """Regression: topics 0 and 14 were both blue (CIELAB distance 4.6)."""
+    code = (TEMPLATES / "assets" / "map.js").read_text(encoding="utf-8")
+    block = code.split("var PALETTE = [", 1)[1].split("]", 1)[0]
+    palette = [s.strip().strip('"') for s in block.split(",") if s.strip()]
+    outlier = code.split('var OUTLIER = "', 1)[1].split('"', 1)[0]
+    assert len(palette) == 40 and len(set(palette)) == 40
+    lab = _lab([*palette, outlier, "#ffffff"])
+    dist = np.linalg.norm(lab[:, None] - lab[None], axis=2)
+    np.fill_diagonal(dist, np.inf)
+    assert dist[:40, :40].min() >= 25  # every pair of topics
+    assert dist[:40, 40:].min() >= 25  # and each against the outlier grey and the background

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import csv
 import html as html_lib
+import itertools
 import json
 import re
 from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tests.conftest import write_tree
 from topics.lda import LdaSettings
 from topics.pipeline import RunSettings, run_pipeline
 from topics.report import write_report
+from topics.report.compare import diagonal_order
 from topics.report.render import js_for_script, json_for_script
 
 ATTACKS = [
@@ -193,3 +196,115 @@ def test_existing_report_survives_a_failing_render(
     assert {p: p.read_bytes() for p in report.rglob("*") if p.is_file()} == before
     assert not list((out / "attack" / "runs").glob(".tmp-*"))
     assert len(list((out / "attack" / "runs").iterdir())) == 1
+
+
+def test_report_shows_the_folder_name_never_the_absolute_input_path(report: Path) -> None:
+    html = (report / "index.html").read_text(encoding="utf-8")
+    manifest = json.loads((report / "manifest.json").read_text(encoding="utf-8"))
+    absolute = Path(manifest["input"])
+    assert absolute.is_absolute()  # manifest.json keeps where the input was
+    assert str(absolute) not in html
+    assert html_lib.escape(str(absolute)) not in html
+    assert json.dumps(str(absolute))[1:-1] not in html
+    h1 = re.search(r"<h1>(.*?)</h1>", html, re.DOTALL)
+    assert h1 is not None
+    assert absolute.name in h1.group(1)
+
+
+def _glance(html: str, model: str) -> str:
+    match = re.search(
+        rf'<div class="glance-model" data-model="{model}">(.*?)</ol>', html, re.DOTALL
+    )
+    assert match is not None
+    return match.group(1)
+
+
+def test_first_screen_is_topics_at_a_glance(report: Path) -> None:
+    html = (report / "index.html").read_text(encoding="utf-8")
+    topics = json.loads((report / "topics.json").read_text(encoding="utf-8"))
+    # The glance comes right after the title, before the map, the models and statistics.
+    order = [html.index(s) for s in ("<h1>", 'class="glance"', 'id="map"', 'id="corpus"')]
+    assert order == sorted(order)
+    for model in ("lda", "clusters"):
+        block = _glance(html, model)
+        by_size = sorted(topics["models"][model]["topics"], key=lambda t: -t["size"])
+        shown = re.findall(r'<li class="glance-topic" data-topic="(\d+)">', block)
+        assert [int(t) for t in shown] == [t["id"] for t in by_size]
+        names = [
+            html_lib.unescape(n) for n in re.findall(r'class="glance-name"[^>]*>([^<]+)<', block)
+        ]
+        assert names == [t["name"] for t in by_size]
+        # One or two typical documents per topic, linked to the reader.
+        for item in re.split(r'<li class="glance-topic"', block)[1:]:
+            assert 1 <= item.count('data-action="open-doc"') <= 2
+
+
+def test_statistics_are_collapsed_and_no_empty_date_card(report: Path) -> None:
+    html = (report / "index.html").read_text(encoding="utf-8")
+    corpus = html[html.index('<section id="corpus">') :]
+    assert corpus.index("<details") < corpus.index("words in the vocabulary")
+    assert '<details class="metrics">' in html
+    # No document in this corpus has a date: no "dates –" card.
+    assert "dated documents" not in html
+
+
+def test_diagonal_order_puts_matched_topics_on_the_diagonal() -> None:
+    rng = np.random.default_rng(0)
+    n_rows, n_cols = 4, 6
+    partner = rng.permutation(n_cols)[:n_rows]  # row r shares most with column partner[r]
+    counts = rng.integers(0, 4, size=(n_rows, n_cols))
+    shared = [30, 50, 20, 40]
+    for r in range(n_rows):
+        counts[r, partner[r]] = shared[r]
+    rows, cols = diagonal_order(counts)
+    assert sorted(rows) == list(range(n_rows)) and sorted(cols) == list(range(n_cols))
+    ordered = counts[np.ix_(rows, cols)]
+    # The pairs, biggest first, on the diagonal; the unmatched columns after, in id order.
+    assert [int(ordered[i, i]) for i in range(n_rows)] == sorted(shared, reverse=True)
+    assert cols[n_rows:] == sorted(set(range(n_cols)) - set(partner.tolist()))
+
+
+def test_diagonal_order_never_matches_topics_that_share_nothing() -> None:
+    counts = np.array([[5, 0, 0], [0, 0, 0], [0, 0, 7]])
+    rows, cols = diagonal_order(counts)
+    assert rows == [2, 0, 1] and cols == [2, 0, 1]
+
+
+def test_alignment_table_is_diagonal_and_headed_by_topic_names(report: Path) -> None:
+    html = (report / "index.html").read_text(encoding="utf-8")
+    topics = json.loads((report / "topics.json").read_text(encoding="utf-8"))
+    table = html.split('<table class="labels align">', 1)[1].split("</table>", 1)[0]
+    head, body = table.split("<tbody>", 1)
+    col_ids = [int(t) for t in re.findall(r'<th class="topic-col" data-topic="(-?\d+)"', head)]
+    names = {t["id"]: t["name"] for t in topics["models"]["clusters"]["topics"]}
+    for topic_id in col_ids:
+        if topic_id >= 0:
+            assert html_lib.escape(f"{topic_id}: {names[topic_id]}") in head
+    grid = [
+        [int(c) if c else 0 for c in re.findall(r'data-action="pair-docs"[^>]*>(\d*)</td>', row)]
+        for row in body.split("</tr>")[:-1]
+    ]
+    counts = np.array(grid)
+    k = min(counts.shape[0], len([c for c in col_ids if c >= 0]))
+    best = max(
+        sum(int(counts[i, p[i]]) for i in range(k)) for p in itertools.permutations(range(k))
+    )
+    assert sum(int(counts[i, i]) for i in range(k)) == best
+    assert list(np.diag(counts)[:k]) == sorted(np.diag(counts)[:k], reverse=True)
+
+
+def test_similar_documents_share_their_theme(report: Path) -> None:
+    html = (report / "index.html").read_text(encoding="utf-8")
+    match = re.search(r'id="topics-data">(.*?)</script>', html, re.DOTALL)
+    assert match is not None
+    docs = json.loads(match.group(1))["documents"]
+    same = total = 0
+    for doc in docs:
+        assert len(doc["similar"]) == 5 and doc["id"] not in doc["similar"]
+        same += sum(docs[j]["label"] == doc["label"] for j in doc["similar"])
+        total += len(doc["similar"])
+        for model in ("lda", "clusters"):
+            weights = [w for _, w in doc[f"{model}_mix"]]
+            assert weights == sorted(weights, reverse=True) and all(w >= 0.05 for w in weights)
+        assert doc["lda_mix"][0][0] == doc["lda_topic"]
+    assert same / total > 0.9

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import open_report
+from tests.browser import heading_visible_js, open_report, wait_until
 from tests.conftest import SampleReport
 
 pytestmark = pytest.mark.browser
@@ -121,7 +121,16 @@ def test_map_draws_every_document_and_opens_one(sample_report: SampleReport) -> 
         page.wait_for_timeout(100)
         assert (page.locator("#doc-map-tooltip").text_content() or "").strip()
         page.mouse.click(box["x"] + x, box["y"] + y)
+        stacked = page.evaluate(f"window.topicsMap.under({x}, {y})")
+        if len(stacked) > 1:  # near-duplicates under the cursor: a list of them all
+            listing = page.locator("#doc-map-selection a")
+            assert [int(a.get_attribute("data-map-doc") or -1) for a in listing.all()] == stacked
+            listing.first.click()
         assert page.locator("#doc-viewer").is_visible()
+        # Topic names are drawn on the map, one per topic of the model shown.
+        names = [t["name"] for t in sample_report.topics["models"]["lda"]["topics"]]  # type: ignore[index]
+        labels = page.evaluate("window.topicsMap.labels()")
+        assert labels and set(labels) <= set(names)
     assert watch.console_errors == [] and watch.page_errors == [] and watch.dialogs == []
 
 
@@ -144,3 +153,81 @@ def test_documents_table_filters(sample_report: SampleReport) -> None:
         filtered = int((count.text_content() or "").split()[0].replace(",", ""))
         assert 0 < filtered < n_docs
         assert page.locator("#doc-rows tr").count() == min(filtered, 100)
+
+
+@pytest.mark.parametrize("width", [1400, 420])
+def test_headings_visible_after_every_nav_jump(sample_report: SampleReport, width: int) -> None:
+    with open_report(sample_report.index_html) as (page, watch):
+        page.set_viewport_size({"width": width, "height": 800})
+        targets = page.evaluate(
+            "Array.from(document.querySelectorAll('header.top nav a[href^=\"#\"]'))"
+            ".map(a => a.getAttribute('href').slice(1))"
+        )
+        assert {"overview", "map", "documents", "settings"} <= set(targets)
+        # Last first: every jump must move the page, and the last sections are short.
+        for target in reversed(targets):
+            page.click(f"header.top nav a[href='#{target}']")
+            wait_until(page, heading_visible_js(target))
+    assert watch.console_errors == [] and watch.page_errors == []
+
+
+def test_no_horizontal_overflow_on_a_phone(sample_report: SampleReport) -> None:
+    with open_report(sample_report.index_html) as (page, watch):
+        page.set_viewport_size({"width": 420, "height": 900})
+        page.wait_for_selector("#ldavis-lda svg circle.dot")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 420
+        # The navigation stays one compact line; wide content scrolls in its own box.
+        assert page.evaluate("document.querySelector('header.top').offsetHeight") < 60
+        assert page.evaluate(
+            "(() => { const t = document.querySelector('table.topics');"
+            " return t.scrollWidth > t.clientWidth"
+            " && getComputedStyle(t).overflowX === 'auto'; })()"
+        )
+        # Open every collapsed block and the reader: still no sideways scrolling.
+        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 420
+    assert watch.console_errors == [] and watch.page_errors == []
+
+
+def test_reader_shows_topic_mix_highlights_and_similar_documents(
+    sample_report: SampleReport,
+) -> None:
+    with open_report(sample_report.index_html) as (page, watch):
+        page.fill("#doc-search", "telescope")
+        page.wait_for_timeout(200)
+        page.locator("#doc-rows tr a").first.click()
+        doc = page.evaluate(
+            "window.topicsReport.data.documents.find(d => d.title === "
+            "document.getElementById('doc-viewer-title').textContent)"
+        )
+        # A bar and a named topic for each of the biggest topics in both models.
+        for model in ("lda", "clusters"):
+            shown = page.locator(f"#doc-viewer-mix [data-model={model}] .mix-topic")
+            assert shown.count() == len(doc[f"{model}_mix"]) >= 1
+            names = shown.locator(".mix-name").all_text_contents()
+            expected = [
+                page.evaluate(f"window.topicsReport.topicName({model!r}, {t})")
+                for t, _ in doc[f"{model}_mix"]
+            ]
+            assert names == expected
+        # Words of its main topics and the search term are marked in the text.
+        words = page.evaluate(
+            "(d => ['lda', 'clusters'].flatMap(m => window.topicsReport.data.models[m]"
+            ".topics[d[m + '_topic']].words.slice(0, 10)))",
+            doc,
+        )
+        marked = page.locator("#doc-viewer-text mark.hl-topic").all_text_contents()
+        assert marked
+        assert all(any(m.lower().startswith(w.replace("_", " ")) for w in words) for m in marked)
+        searched = page.locator("#doc-viewer-text mark.hl-search").all_text_contents()
+        assert searched and all(s.lower() == "telescope" for s in searched)
+        # The text is unchanged by the marking.
+        text = page.locator("#doc-viewer-text").text_content()
+        assert text is not None and text.startswith(doc["text"][:200])
+        # Similar documents: five links that open in the same reader.
+        similar = page.locator("#doc-viewer-similar li a")
+        assert similar.count() == 5
+        title = similar.first.text_content()
+        similar.first.click()
+        assert page.locator("#doc-viewer-title").text_content() == title
+    assert watch.console_errors == [] and watch.page_errors == []

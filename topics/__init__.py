@@ -10,8 +10,21 @@ quality scores and drill-down to every document::
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 __version__ = "0.1.0"
 
-from topics.api import Report, analyze
+if TYPE_CHECKING:
+    from topics.api import Report, analyze
 
 __all__ = ["Report", "__version__", "analyze"]
+
+
+def __getattr__(name: str) -> Any:
+    # The API pulls nltk, gensim and scipy (seconds); load it on first use so that
+    # `topics --version` and `import topics.cli` stay fast.
+    if name in ("Report", "analyze"):
+        import topics.api
+
+        return getattr(topics.api, name)
+    raise AttributeError(f"module 'topics' has no attribute {name!r}")

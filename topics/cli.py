@@ -16,7 +16,7 @@ import time
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from topics import __version__
 from topics.errors import SettingsError, TopicsError
@@ -29,7 +29,15 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line on stderr and exit code 2."""
+    """argparse, but a usage error is one line on stderr and exit code 2.
+
+    Abbreviated flags are refused: ``--n-topic 5`` must not silently mean ``--n-topics``,
+    and a flag added later must not change what an old abbreviation means.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["allow_abbrev"] = False
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"topics: error: {message} (see: {self.prog} --help)\n")
@@ -69,7 +77,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="model a folder of documents and write an HTML report",
         description="Model a folder of documents and write a static HTML report.",
     )
-    report.add_argument("path", type=Path, help="folder of .txt, .md, .html, .csv, .jsonl files")
+    report.add_argument(
+        "path",
+        type=Path,
+        help="folder of .txt, .md, .html, .csv, .jsonl files, or one such file",
+    )
     report.add_argument(
         "-o",
         "--output",
@@ -265,13 +277,19 @@ def _cmd_report(args: argparse.Namespace) -> int:
     check_root(args.output)
     # A one-off report is a run with no retention: the same layout, history and cache.
     config = RunConfig(
-        name=args.name or args.path.resolve().name,
+        name=args.name or _default_name(args.path),
         output=args.output,
         input=InputSpec(paths=(str(args.path),)),
         settings=settings,
         keep_runs=None,
     )
     return _run(config, args)
+
+
+def _default_name(path: Path) -> str:
+    """The corpus name: a folder's name, or a single file's name without its extension."""
+    path = path.resolve()
+    return path.stem if path.is_file() else path.name
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -337,11 +355,12 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    # Imported only now: --version, --help and usage errors must not pay for nltk/gensim.
     from topics.runs.lock import LockedError
     from topics.runs.run import RunFailed
 
-    parser = build_parser()
-    args = parser.parse_args(argv)
     verbose = getattr(args, "verbose", False)
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,

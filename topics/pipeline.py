@@ -107,6 +107,8 @@ class Fits:
     models: dict[str, TopicModelResult]
     scores: dict[str, ModelScores]
     coords: FloatArray | None = None
+    #: Document embeddings of the cluster model (not kept in the fits cache).
+    embeddings: npt.NDArray[np.floating[Any]] | None = None
 
 
 class StageCache(DocumentCache, Protocol):
@@ -147,6 +149,8 @@ class RunResult:
     duration_s: float
     stage_seconds: dict[str, float]
     coords: FloatArray | None = None  # (n_docs, 2) document-map coordinates in [0, 1]
+    #: (n_docs, n_dims) document embeddings when the cluster model ran (similar documents).
+    embeddings: npt.NDArray[np.floating[Any]] | None = None
     version: str = __version__
     #: Per stage, documents computed (``fresh``) and reused (``cached``); None: no cache.
     cache: dict[str, dict[str, int]] | None = None
@@ -203,12 +207,10 @@ def run_pipeline(
         cache.count("models", cached=len(fits.models))
         if "clusters" in fits.models:
             cache.count("embedded", cached=len(pre.tokens))
+            # The report's similar documents need the vectors; the embedding cache has them.
+            fits.embeddings = _embed(pre, settings, cache, _texts(corpus, pre, settings))
     else:
-        texts = (
-            [corpus.documents[i].text for i in pre.doc_index]
-            if settings.embed.method == "sentence-transformers"
-            else None
-        )
+        texts = _texts(corpus, pre, settings)
         fits = _fit_and_score(pre, labels, settings, sink, seconds, cache, texts)
         if cache is not None:
             cache.count("models", fresh=len(fits.models))
@@ -225,6 +227,7 @@ def run_pipeline(
         duration_s=time.perf_counter() - t_start,
         stage_seconds=seconds,
         coords=fits.coords,
+        embeddings=fits.embeddings,
         cache={k: dict(v) for k, v in cache.counts.items()} if cache is not None else None,
     )
 
@@ -263,7 +266,7 @@ def _fit_and_score(
         _score_stability(models, scores, pre, settings, sink, embeddings)
         seconds["stability"] = time.perf_counter() - t0
 
-    return Fits(models=models, scores=scores, coords=coords)
+    return Fits(models=models, scores=scores, coords=coords, embeddings=embeddings)
 
 
 def _fits_key(pre: Preprocessed, labels: list[str | None], settings: RunSettings) -> str:
@@ -302,7 +305,7 @@ def _fit_clusters(
     from dataclasses import replace
 
     from topics.clusters import fit_clusters
-    from topics.embed import cache_key, embed_documents, resolve_method
+    from topics.embed import cache_key, resolve_method
     from topics.projection import project_2d
 
     t0 = time.perf_counter()
@@ -314,7 +317,7 @@ def _fit_clusters(
         hit = (folder / f"embed-{cache_key(pre.tokens, embed)}.npy").is_file()
         n = len(pre.tokens)
         cache.count("embedded", fresh=0 if hit else n, cached=n if hit else 0)
-    embeddings = embed_documents(pre.tokens, embed, cache_dir=folder, texts=texts)
+    embeddings = _embed(pre, settings, cache, texts)
     seconds["embed"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -330,6 +333,28 @@ def _fit_clusters(
     coords = project_2d(embeddings, seed=settings.seed)
     seconds["map"] = time.perf_counter() - t0
     return model, embeddings, coords
+
+
+def _texts(corpus: Corpus, pre: Preprocessed, settings: RunSettings) -> list[str] | None:
+    if settings.embed.method != "sentence-transformers":
+        return None
+    return [corpus.documents[i].text for i in pre.doc_index]
+
+
+def _embed(
+    pre: Preprocessed,
+    settings: RunSettings,
+    cache: StageCache | None,
+    texts: list[str] | None,
+) -> npt.NDArray[np.floating[Any]]:
+    """The documents' embeddings (from the embedding cache when an identical run made them)."""
+    from dataclasses import replace
+
+    from topics.embed import embed_documents, resolve_method
+
+    embed = resolve_method(pre.tokens, replace(settings.embed, seed=settings.seed))
+    folder = cache.embeddings_dir if cache is not None else cache_dir() / "embeddings"
+    return embed_documents(pre.tokens, embed, cache_dir=folder, texts=texts)
 
 
 def _score_stability(

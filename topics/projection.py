@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -138,7 +139,13 @@ def project_2d(embeddings: npt.ArrayLike, *, seed: int) -> FloatArray:
 
 def _umap(**params: Any) -> Any:
     ensure_numba_cache_dir()
-    import umap  # lazy: importing compiles numba code
+    with warnings.catch_warnings():
+        # umap imports tqdm.auto, which in Jupyter without ipywidgets warns "IProgress not
+        # found" (and with them announces notebook mode). UMAP runs without a progress
+        # bar here (verbose=False), so neither message concerns the user.
+        warnings.filterwarnings("ignore", message="IProgress not found")
+        warnings.filterwarnings("ignore", message="Using `tqdm.autonotebook.tqdm`")
+        import umap  # lazy: importing compiles numba code
 
     return umap.UMAP(**params)
 

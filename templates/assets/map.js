@@ -37,13 +37,14 @@
   var n = Math.min(docs.length, data.map.x.length, data.map.y.length);
 
   // Categorical palette: d3 category10 (its grey dropped: grey means outlier), then
-  // tab20b darks, tab20 lights and tab20c mids, ordered so neighbouring ids differ.
+  // colours picked greedily to be as far as possible (CIELAB) from all before them, from
+  // the background and from the outlier grey: any two of the 40 differ by ΔE ≥ 25.
   var PALETTE = [
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#bcbd22",
-    "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#e6550d",
-    "#31a354", "#756bb1", "#6b6ecf", "#b5cf6b", "#e7ba52", "#d6616b", "#ce6dbd", "#aec7e8",
-    "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2", "#dbdb8d", "#9edae5",
-    "#fd8d3c", "#74c476", "#9e9ac8", "#6baed6", "#a55194", "#ad494a", "#8ca252", "#bd9e39"
+    "#17becf", "#0000ff", "#ff1eff", "#0f5a3c", "#690fb4", "#f0b478", "#ff0078", "#69690f",
+    "#96c387", "#0078ff", "#960f4b", "#ff8787", "#964b00", "#c300a5", "#00d200", "#00d296",
+    "#d269ff", "#a5b4ff", "#d2960f", "#004bff", "#5a3c69", "#005a00", "#a51eff", "#004ba5",
+    "#ff0000", "#f0a5c3", "#87d22d", "#871e78", "#4bc3ff", "#5a2d96", "#962d2d", "#3ca587"
   ];
   var OUTLIER = "#b8bcc4";
   var BACKGROUND = [255, 255, 255];
@@ -113,6 +114,38 @@
     if (maxY - minY < 1e-12) { minY -= 0.5; maxY += 0.5; }
   })();
   var rangeX = maxX - minX, rangeY = maxY - minY;
+  var FULL = { minX: minX, maxX: maxX, minY: minY, maxY: maxY };
+
+  // The view's extent ignores far outliers: the 1st to 99th percentile of each axis plus
+  // a quarter of that range, so a few stray points cannot squeeze the rest into a corner
+  // ("fit all" shows everything).
+  var CORE = (function () {
+    var m = 0, i;
+    for (i = 0; i < n; i++) { m += valid[i]; }
+    if (m < 50) { return FULL; }
+    var xs = new Float64Array(m), ys = new Float64Array(m);  // typed: a numeric sort
+    for (i = 0, m = 0; i < n; i++) { if (valid[i]) { xs[m] = X[i]; ys[m] = Y[i]; m++; } }
+    xs.sort();
+    ys.sort();
+    function q(arr, f) { return arr[Math.min(arr.length - 1, Math.max(0, Math.round(f * (arr.length - 1))))]; }
+    var x0 = q(xs, 0.01), x1 = q(xs, 0.99), y0 = q(ys, 0.01), y1 = q(ys, 0.99);
+    // A quarter of the inner range on each side: the edge of a blob stays in view.
+    var mx = Math.max(0.25 * (x1 - x0), 1e-9), my = Math.max(0.25 * (y1 - y0), 1e-9);
+    var b = {
+      minX: Math.max(minX, x0 - mx), maxX: Math.min(maxX, x1 + mx),
+      minY: Math.max(minY, y0 - my), maxY: Math.min(maxY, y1 + my)
+    };
+    // Not worth it when it would hardly zoom in.
+    if (b.maxX - b.minX > 0.9 * rangeX && b.maxY - b.minY > 0.9 * rangeY) { return FULL; }
+    return b;
+  })();
+  var outsideCore = 0;
+  for (var oi = 0; oi < n; oi++) {
+    if (valid[oi] && (X[oi] < CORE.minX || X[oi] > CORE.maxX || Y[oi] < CORE.minY || Y[oi] > CORE.maxY)) {
+      outsideCore++;
+    }
+  }
+  var extent = CORE;
 
   // Uniform grid over the data bounds, about two points per cell (counting sort).
   var G = Math.max(1, Math.min(1024, Math.ceil(Math.sqrt(n / 2))));
@@ -159,7 +192,26 @@
     var order = new Int32Array(n);
     for (i = 0; i < n; i++) { order[start[topic[i] + 1]++] = i; }
     var words = {};
-    defined.forEach(function (tp) { words[tp.id] = (tp.words || []).slice(0, 3).join(", ").replace(/_/g, " "); });
+    defined.forEach(function (tp) {
+      words[tp.id] = (tp.name || (tp.words || []).slice(0, 3).join(", ")).replace(/_/g, " ");
+    });
+    // Label anchor of each topic: the median of its documents' coordinates (robust to
+    // the few documents of a topic that lie elsewhere).
+    // ``order`` holds each topic's documents contiguously: sort each run's coordinates.
+    var centres = {};
+    for (var t = 0; t <= maxTopic; t++) {
+      var from = start[t], to = start[t + 1];  // after the fill: topic t's range
+      var xs = new Float64Array(to - from), ys = new Float64Array(to - from), m = 0;
+      for (var j = from; j < to; j++) {
+        var d = order[j];
+        if (valid[d]) { xs[m] = X[d]; ys[m] = Y[d]; m++; }
+      }
+      if (m) {
+        xs = xs.subarray(0, m).sort();
+        ys = ys.subarray(0, m).sort();
+        centres[t] = [xs[m >> 1], ys[m >> 1]];
+      }
+    }
     var ids = [];
     for (i = 0; i <= maxTopic; i++) {
       if (counts[i + 1] > 0 || Object.prototype.hasOwnProperty.call(words, i)) { ids.push(i); }
@@ -175,7 +227,7 @@
       css[i + 1] = cssColour(c);
     }
     modelCache[name] = {
-      topic: topic, counts: counts, order: order, ids: ids, words: words,
+      topic: topic, counts: counts, order: order, ids: ids, words: words, centres: centres,
       normal: normal, dimmed: dimmed, css: css
     };
     return modelCache[name];
@@ -215,16 +267,17 @@
     cssH = stage.clientHeight;
     dpr = window.devicePixelRatio || 1;
     var w = Math.max(1, cssW - 2 * PAD), h = Math.max(1, cssH - 2 * PAD);
-    s0 = Math.min(w / rangeX, h / rangeY);
-    ox = (cssW - rangeX * s0) / 2;
-    oy = (cssH - rangeY * s0) / 2;
+    var vx = Math.max(extent.maxX - extent.minX, 1e-12), vy = Math.max(extent.maxY - extent.minY, 1e-12);
+    s0 = Math.min(w / vx, h / vy);
+    ox = (cssW - vx * s0) / 2;
+    oy = (cssH - vy * s0) / 2;
   }
 
   // CSS-pixel coefficients: sx = x * ax + bx, sy = y * ay + by.
   function coeffs() {
     return {
-      ax: s0 * k, bx: (ox - minX * s0) * k + tx,
-      ay: -s0 * k, by: (oy + maxY * s0) * k + ty
+      ax: s0 * k, bx: (ox - extent.minX * s0) * k + tx,
+      ay: -s0 * k, by: (oy + extent.maxY * s0) * k + ty
     };
   }
 
@@ -233,8 +286,11 @@
     return [X[i] * c.ax + c.bx, Y[i] * c.ay + c.by];
   }
 
+  // Points sized for the number of documents: about a third of the spacing they would
+  // have spread evenly over the canvas, between 2 and 8 CSS pixels, growing with zoom.
   function pointSizeCss() {
-    var base = n > 50000 ? 2 : n > 10000 ? 2.5 : n > 2000 ? 3.5 : 5;
+    var area = Math.max(1, (cssW || 600) * (cssH || 600));
+    var base = Math.max(2, Math.min(8, 0.3 * Math.sqrt(area / Math.max(1, n))));
     return Math.min(base * Math.pow(k, 0.35), 16);
   }
 
@@ -346,6 +402,7 @@
         Math.abs(drag.x - drag.x0), Math.abs(drag.y - drag.y0));
       ctx.setLineDash([]);
     }
+    drawLabels(c);
     if (hoverId >= 0) {
       var p = [X[hoverId] * c.ax + c.bx, Y[hoverId] * c.ay + c.by];
       var r = pointSizeCss() / 2 + 3;
@@ -354,6 +411,61 @@
       ctx.lineWidth = 2;
       ctx.strokeStyle = "#111827";
       ctx.stroke();
+    }
+  }
+
+  // Topic names at topic centres, biggest topics first, sized by topic size; a label
+  // that would overlap one already placed moves up or down a line, else is left out.
+  // The drawn labels are listed in #doc-map-labels (offscreen) for screen readers and tests.
+  var labelList = $("doc-map-labels");
+  var labelKey = "";
+  function drawLabels(c) {
+    var ids = info.ids.filter(function (id) {
+      return id >= 0 && info.counts[id + 1] > 0 && info.centres[id] &&
+        (isolated === null || isolated === id);
+    });
+    ids.sort(function (a, b) { return info.counts[b + 1] - info.counts[a + 1] || a - b; });
+    var biggest = ids.length ? info.counts[ids[0] + 1] : 1;
+    var placed = [], shown = [];
+    ctx.textAlign = "center";
+    ctx.textBaseline = "middle";
+    ctx.lineJoin = "round";
+    ids.forEach(function (id) {
+      var centre = info.centres[id];
+      var x = centre[0] * c.ax + c.bx, y = centre[1] * c.ay + c.by;
+      if (x < 0 || x > cssW || y < 0 || y > cssH) { return; }
+      var size = Math.round(11 + 7 * Math.sqrt(info.counts[id + 1] / biggest));
+      var text = info.words[id] || String(id);
+      if (text.length > 40) { text = text.slice(0, 39) + "…"; }
+      ctx.font = "600 " + size + "px system-ui, -apple-system, 'Segoe UI', sans-serif";
+      var w = ctx.measureText(text).width + 6, h = size * 1.25;
+      var offsets = [0, -h, h, -2 * h, 2 * h];
+      for (var o = 0; o < offsets.length; o++) {
+        var box = { x0: x - w / 2, x1: x + w / 2, y0: y + offsets[o] - h / 2, y1: y + offsets[o] + h / 2 };
+        if (box.x0 < 0 || box.x1 > cssW || box.y0 < 0 || box.y1 > cssH) { continue; }
+        var clash = placed.some(function (b) {
+          return box.x0 < b.x1 && box.x1 > b.x0 && box.y0 < b.y1 && box.y1 > b.y0;
+        });
+        if (clash) { continue; }
+        placed.push(box);
+        ctx.lineWidth = 4;
+        ctx.strokeStyle = "rgba(255, 255, 255, 0.92)";
+        ctx.strokeText(text, x, y + offsets[o]);
+        ctx.fillStyle = "#111827";
+        ctx.fillText(text, x, y + offsets[o]);
+        shown.push([id, text]);
+        return;
+      }
+    });
+    var key = model + "|" + shown.map(function (s) { return s[0]; }).join(",");
+    if (key !== labelKey) {
+      labelKey = key;
+      root.setAttribute("data-labels", String(shown.length));
+      if (labelList) {
+        labelList.replaceChildren.apply(labelList, shown.map(function (s) {
+          return el("li", { "data-topic": String(s[0]) }, s[1]);
+        }));
+      }
     }
   }
 
@@ -397,6 +509,33 @@
       }
     }
     return best;
+  }
+
+  // Every document whose mark covers the cursor (stacked near-duplicates included).
+  function under(mx, my) {
+    var c = coeffs();
+    var r = pointSizeCss() / 2 + 1, r2 = r * r;
+    var wx = (mx - c.bx) / c.ax, wy = (my - c.by) / c.ay, rw = r / (s0 * k);
+    if (wx + rw < minX || wx - rw > maxX || wy + rw < minY || wy - rw > maxY) { return []; }
+    var out = [];
+    for (var gy = cellY(wy - rw); gy <= cellY(wy + rw); gy++) {
+      for (var gx = cellX(wx - rw); gx <= cellX(wx + rw); gx++) {
+        var cell = gy * G + gx;
+        for (var j = cellStart[cell]; j < cellStart[cell + 1]; j++) {
+          var i = cellItems[j];
+          var dx = X[i] * c.ax + c.bx - mx, dy = Y[i] * c.ay + c.by - my;
+          if (dx * dx + dy * dy <= r2 && (!filterActive || lit[i] === 1)) { out.push(i); }
+        }
+      }
+    }
+    return out.sort(function (a, b) { return a - b; });
+  }
+
+  function showStack(ids) {
+    selection = null;
+    root.setAttribute("data-stacked", String(ids.length));
+    renderList(ids, ids.length.toLocaleString() + " documents under the cursor ");
+    schedule(false);
   }
 
   // ---------------------------------------------------------------- tooltip
@@ -562,13 +701,17 @@
   }
 
   function renderSelection() {
-    if (!selectionBox) { return; }
     var ids = selection.ids;
+    renderList(ids, ids.length.toLocaleString() +
+      (ids.length === 1 ? " document" : " documents") + " in the selected area" +
+      (filterActive ? " (highlighted only) " : " "));
+  }
+
+  function renderList(ids, title) {
+    if (!selectionBox) { return; }
     selectionBox.replaceChildren();
     var head = el("div", { "class": "drill-head" });
-    head.appendChild(el("strong", null, ids.length.toLocaleString() +
-      (ids.length === 1 ? " document" : " documents") + " in the selected area" +
-      (filterActive ? " (highlighted only) " : " ")));
+    head.appendChild(el("strong", null, title));
     head.appendChild(el("button", { type: "button", "data-map-action": "clear-selection" }, "clear"));
     selectionBox.appendChild(head);
     var list = el("ol");
@@ -606,7 +749,19 @@
 
   function panBy(dx, dy) { tx += dx; ty += dy; schedule(true); }
 
-  function resetView() { k = 1; tx = 0; ty = 0; schedule(true); }
+  function resetView() { k = 1; tx = 0; ty = 0; extent = CORE; showExtent(); schedule(true); }
+
+  function fitAll() { k = 1; tx = 0; ty = 0; extent = FULL; showExtent(); schedule(true); }
+
+  var fitAllButton = $("doc-map-fit-all");
+  function showExtent() {
+    root.setAttribute("data-extent", extent === FULL ? "all" : "core");
+    if (fitAllButton) {
+      fitAllButton.hidden = CORE === FULL;
+      fitAllButton.disabled = extent === FULL;
+      fitAllButton.textContent = "Fit all (" + outsideCore.toLocaleString() + " far out)";
+    }
+  }
 
   function local(event) {
     var rect = canvas.getBoundingClientRect();
@@ -650,8 +805,13 @@
     try { canvas.releasePointerCapture(event.pointerId); } catch (e) { /* not captured */ }
     var p = local(event);
     if (!cancelled && !d.moved && d.mode === "pan") {
-      var id = hitTest(p[0], p[1]);
-      if (id >= 0) { openDoc(id); }
+      var stacked = under(p[0], p[1]);
+      if (stacked.length > 1) {
+        showStack(stacked);
+      } else {
+        var id = hitTest(p[0], p[1]);
+        if (id >= 0) { openDoc(id); }
+      }
     } else if (!cancelled && d.moved && d.mode === "box") {
       selectRect(d.x0, d.y0, p[0], p[1]);
     }
@@ -718,6 +878,7 @@
   }
   var resetButton = $("doc-map-reset");
   if (resetButton) { resetButton.addEventListener("click", resetView); }
+  if (fitAllButton) { fitAllButton.addEventListener("click", fitAll); }
   if (selectionBox) {
     selectionBox.addEventListener("click", function (event) {
       var link = event.target.closest("a[data-map-doc]");
@@ -744,6 +905,7 @@
     if (modelSelect) { modelSelect.value = model; }
   }
   buildLegend();
+  showExtent();
   refilter();
   if (frame) { window.cancelAnimationFrame(frame); }
   flush();  // the first frame is drawn synchronously: the map is there as soon as the page is
@@ -764,6 +926,11 @@
     zoom: function (factor, x, y) { zoomAt(factor, x === undefined ? cssW / 2 : x, y === undefined ? cssH / 2 : y); },
     pan: panBy,
     resetView: resetView,
+    fitAll: fitAll,
+    extent: function () { return { minX: extent.minX, maxX: extent.maxX, minY: extent.minY, maxY: extent.maxY, all: extent === FULL }; },
+    labels: function () { return labelList ? Array.prototype.map.call(labelList.children, function (li) { return li.textContent; }) : []; },
+    under: under,
+    pointSize: function () { return pointSizeCss(); },
     view: function () { return { k: k, tx: tx, ty: ty }; },
     redraw: function () { needPoints = true; if (frame) { window.cancelAnimationFrame(frame); } flush(); return lastDrawMs; }
   };

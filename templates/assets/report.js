@@ -21,7 +21,8 @@
   function topicName(model, id) {
     if (id < 0) { return "outlier"; }
     var topic = data.models[model].topics[id];
-    return topic ? id + ": " + topic.words.slice(0, 4).join(", ").replace(/_/g, " ") : String(id);
+    if (!topic) { return String(id); }
+    return id + ": " + (topic.name || topic.words.slice(0, 3).join(", ")).replace(/_/g, " ");
   }
 
   function docLink(doc) {
@@ -50,12 +51,113 @@
       text += "\n\n[… shown " + (doc.text ? doc.text.length : 0).toLocaleString() + " of " +
         doc.n_chars.toLocaleString() + " characters; the full text is in " + doc.path + "]";
     }
-    document.getElementById("doc-viewer-text").textContent = text;
+    renderMix(doc);
+    var words = topicWords(doc);
+    var terms = searchTerms();
+    var key = [];
+    if (words.length) { key.push("marked: words of its main topics"); }
+    if (terms.length) { key.push("yellow: your search"); }
+    document.getElementById("doc-viewer-key").textContent = key.join(" · ");
+    highlight(document.getElementById("doc-viewer-text"), text, words, terms);
+    renderSimilar(doc);
+    viewer.scrollTop = 0;
     if (typeof viewer.showModal === "function") {
       if (!viewer.open) { viewer.showModal(); }
     } else {
       viewer.setAttribute("open", "");
     }
+  }
+
+  // The reader: topic mix, highlighted words and similar documents. Every piece of
+  // document text becomes a text node (textContent); no markup is ever parsed from it.
+  function renderMix(doc) {
+    var box = document.getElementById("doc-viewer-mix");
+    box.replaceChildren();
+    modelNames.forEach(function (m) {
+      var mix = doc[m + "_mix"] || [];
+      if (!mix.length) { return; }
+      var row = el("div", { "class": "mix-model", "data-model": m });
+      row.appendChild(el("div", { "class": "mix-title" }, data.models[m].title));
+      mix.forEach(function (pair) {
+        var item = el("div", { "class": "mix-topic", "data-topic": String(pair[0]) });
+        var bar = el("span", { "class": "mix-bar" });
+        bar.appendChild(el("span", { "class": "mix-fill", style: "width:" + Math.round(100 * pair[1]) + "%" }));
+        item.appendChild(bar);
+        item.appendChild(el("span", { "class": "mix-name" }, topicName(m, pair[0])));
+        item.appendChild(el("span", { "class": "mix-share muted" }, Math.round(100 * pair[1]) + "%"));
+        row.appendChild(item);
+      });
+      box.appendChild(row);
+    });
+  }
+
+  function topicWords(doc) {
+    var seen = {};
+    var out = [];
+    modelNames.forEach(function (m) {
+      var t = doc[m + "_topic"];
+      var topic = t >= 0 ? data.models[m].topics[t] : null;
+      (topic ? topic.words.slice(0, 10) : []).forEach(function (w) {
+        var word = w.replace(/_/g, " ").toLowerCase();
+        if (word.length > 1 && !seen[word]) { seen[word] = true; out.push(word); }
+      });
+    });
+    return out;
+  }
+
+  function searchTerms() {
+    var boxes = [document.getElementById("doc-search"), document.getElementById("doc-map-search")];
+    var out = [];
+    boxes.forEach(function (box) {
+      var q = box ? box.value.trim().toLowerCase() : "";
+      if (q && out.indexOf(q) < 0) { out.push(q); }
+    });
+    return out;
+  }
+
+  function escapeRegExp(s) { return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
+
+  // Topic words are lemmas ("moon"), so they match the start of a word ("moons");
+  // search terms match anywhere, as the search itself does.
+  function highlight(box, text, words, terms) {
+    box.replaceChildren();
+    var parts = [];
+    if (terms.length) { parts.push("(" + terms.map(escapeRegExp).join("|") + ")"); }
+    if (words.length) {
+      parts.push("\\b(" + words.map(function (w) { return escapeRegExp(w).replace(/ /g, "\\s+"); }).join("|") + ")\\w*");
+    }
+    if (!parts.length) { box.textContent = text; return; }
+    var pattern = new RegExp(parts.join("|"), "gi");
+    var last = 0;
+    var fragment = document.createDocumentFragment();
+    var match;
+    while ((match = pattern.exec(text)) !== null) {
+      if (match[0] === "") { pattern.lastIndex += 1; continue; }
+      if (match.index > last) { fragment.appendChild(document.createTextNode(text.slice(last, match.index))); }
+      var isSearch = terms.length && match[1] !== undefined;
+      fragment.appendChild(el("mark", { "class": isSearch ? "hl-search" : "hl-topic" }, match[0]));
+      last = match.index + match[0].length;
+    }
+    if (last < text.length) { fragment.appendChild(document.createTextNode(text.slice(last))); }
+    box.appendChild(fragment);
+  }
+
+  function renderSimilar(doc) {
+    var box = document.getElementById("doc-viewer-similar");
+    box.replaceChildren();
+    var ids = doc.similar || [];
+    if (!ids.length) { return; }
+    box.appendChild(el("h3", null, "Similar documents"));
+    var list = el("ol");
+    ids.forEach(function (id) {
+      var other = docs[id];
+      if (!other) { return; }
+      var li = el("li");
+      li.appendChild(docLink(other));
+      li.appendChild(el("span", { "class": "muted" }, " " + other.path));
+      list.appendChild(li);
+    });
+    box.appendChild(list);
   }
 
   function closeViewer() {
@@ -148,6 +250,45 @@
   labelSelect.addEventListener("change", resetAndRender);
   topicSelects.forEach(function (s) { s.addEventListener("change", resetAndRender); });
   document.getElementById("doc-more").addEventListener("click", function () { shown += PAGE; renderTable(); });
+
+  // ---------------------------------------------------------------- in-page navigation
+  var header = document.querySelector("header.top");
+  function measureNav() {
+    document.documentElement.style.setProperty("--nav-h", header.offsetHeight + "px");
+  }
+  measureNav();
+  window.addEventListener("resize", measureNav);
+
+  // Links to "#id" scroll by script: inside a notebook's srcdoc iframe a fragment URL
+  // resolves against the notebook's address and the browser refuses to load it.
+  function jumpTo(id) {
+    var node = document.getElementById(id);
+    if (!node) { return false; }
+    var details = node.closest("details");
+    if (details && !details.open) { details.open = true; }
+    node.scrollIntoView({ block: "start" });
+    try {
+      history.replaceState(null, "", "#" + id);
+    } catch (err) {
+      // A sandboxed frame may refuse to touch its history; the scroll is what counts.
+    }
+    return true;
+  }
+
+  // Inside a notebook's srcdoc frame there is no folder around the page: links to the
+  // history page or earlier runs cannot load, so they are hidden rather than dead.
+  if (window.location.href === "about:srcdoc") {
+    Array.prototype.forEach.call(document.querySelectorAll("a[href]"), function (a) {
+      if (a.getAttribute("href").charAt(0) !== "#") { a.hidden = true; }
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest("a[href^='#']");
+    if (!link || link.hasAttribute("data-action")) { return; }
+    var id = decodeURIComponent(link.getAttribute("href").slice(1));
+    if (id && jumpTo(id)) { event.preventDefault(); }
+  });
 
   // ---------------------------------------------------------------- one click handler
   document.addEventListener("click", function (event) {

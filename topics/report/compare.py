@@ -10,6 +10,7 @@ from collections import Counter
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from topics.types import FloatArray, TopicModelResult
 
@@ -22,7 +23,41 @@ def alignment_table(a: TopicModelResult, b: TopicModelResult) -> dict[str, Any]:
     for x, y in zip(a.assignments, b.assignments, strict=True):
         if x >= 0:
             counts[int(x), index[int(y)]] += 1
-    return {"rows": a.name, "cols": b.name, "col_ids": cols, "counts": counts.tolist()}
+    row_order, col_order = diagonal_order(counts[:, : b.n_topics])
+    if len(cols) > b.n_topics:
+        col_order.append(len(cols) - 1)  # outliers stay last
+    return {
+        "rows": a.name,
+        "cols": b.name,
+        "col_ids": cols,
+        "counts": counts.tolist(),
+        # Display order (indices into ``counts``): matched topics on the diagonal.
+        "row_order": row_order,
+        "col_order": col_order,
+    }
+
+
+def diagonal_order(counts: npt.NDArray[np.int64]) -> tuple[list[int], list[int]]:
+    """Row and column orders that put matched topics on the diagonal.
+
+    Topics are matched one-to-one to maximise the documents the pairs share (the
+    Hungarian method); matched pairs come first, the biggest shared count first, then
+    unmatched rows and columns in id order. A pair sharing no document is not a match.
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    if counts.size == 0:
+        return list(range(counts.shape[0])), list(range(counts.shape[1]))
+    rows, cols = linear_sum_assignment(counts, maximize=True)
+    pairs = sorted(
+        ((int(r), int(c)) for r, c in zip(rows, cols, strict=True) if counts[r, c] > 0),
+        key=lambda rc: (-int(counts[rc]), rc[0]),
+    )
+    row_order = [r for r, _ in pairs]
+    col_order = [c for _, c in pairs]
+    row_order += [r for r in range(counts.shape[0]) if r not in row_order]
+    col_order += [c for c in range(counts.shape[1]) if c not in col_order]
+    return row_order, col_order
 
 
 def similarity_matrix(model: TopicModelResult) -> list[list[float]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -25,6 +26,13 @@ MAX_DOC_CHARS = 20_000
 #: Total characters of document text embedded; beyond it only snippets are kept.
 MAX_TOTAL_CHARS = 40_000_000
 SNIPPET_CHARS = 280
+#: Similar documents listed in the reader, and the topics of its topic mix per model.
+N_SIMILAR = 5
+N_MIX = 3
+#: Share below which a topic is left out of a document's topic mix.
+MIN_MIX_WEIGHT = 0.05
+#: Above this many documents the exact nearest-neighbour search (quadratic) is skipped.
+MAX_SIMILAR_DOCS = 20_000
 N_REPRESENTATIVE = 5
 TOP_WORDS_SHOWN = 10
 
@@ -34,6 +42,12 @@ MODEL_TITLES = {"lda": "LDA (gensim)", "clusters": "Embedding clusters"}
 def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def input_name(input_path: str) -> str:
+    """The input's display name: the last part of each folder or file path."""
+    parts = [p.strip() for p in input_path.split(";") if p.strip()]
+    return ", ".join(PurePath(p).name or p for p in parts) or "input"
 
 
 def build_report_data(
@@ -74,6 +88,9 @@ def build_report_data(
             "duration_s": round(run.duration_s, 2),
             "stage_seconds": {k: round(v, 2) for k, v in run.stage_seconds.items()},
             "input": run.input_path,
+            # The page shows only the folder's name: a shared report must not reveal
+            # where its author keeps files (the absolute path stays in manifest.json).
+            "input_name": input_name(run.input_path),
             "cache": run.cache,
             "history": "../../index.html" if history else None,
         },
@@ -107,8 +124,39 @@ def build_report_data(
     }
 
 
+def similar_documents(run: RunResult, k: int = N_SIMILAR) -> list[list[int]]:
+    """For each document, its ``k`` nearest others by cosine similarity.
+
+    In the cluster model's document embedding when it ran, else in LDA's topic mixtures.
+    Exact (brute force), so the same run always lists the same neighbours; skipped (empty
+    lists) above ``MAX_SIMILAR_DOCS`` documents, where it would cost minutes.
+    """
+    from sklearn.neighbors import NearestNeighbors
+
+    n_docs = len(run.pre.doc_index)
+    vectors = run.embeddings
+    if vectors is None and "lda" in run.models:
+        vectors = run.models["lda"].doc_topic
+    if vectors is None or n_docs < 2 or n_docs > MAX_SIMILAR_DOCS:
+        return [[] for _ in range(n_docs)]
+    data = np.asarray(vectors, dtype=np.float64)
+    n_neighbors = min(k + 1, n_docs)
+    index = NearestNeighbors(n_neighbors=n_neighbors, metric="cosine", algorithm="brute")
+    _, found = index.fit(data).kneighbors(data)
+    return [[int(j) for j in row if j != i][:k] for i, row in enumerate(found)]
+
+
+def _mix(doc_topic: np.ndarray) -> list[list[float]]:
+    """The document's biggest topics as ``[topic, weight]``, biggest first."""
+    order = np.argsort(-doc_topic, kind="stable")[:N_MIX]
+    return [
+        [int(t), round(float(doc_topic[t]), 3)] for t in order if doc_topic[t] >= MIN_MIX_WEIGHT
+    ]
+
+
 def _documents(run: RunResult) -> list[dict[str, Any]]:
     budget = MAX_TOTAL_CHARS
+    similar = similar_documents(run)
     out: list[dict[str, Any]] = []
     for i, doc_i in enumerate(run.pre.doc_index):
         doc = run.corpus.documents[doc_i]
@@ -133,6 +181,8 @@ def _documents(run: RunResult) -> list[dict[str, Any]]:
             row[f"{name}_weight"] = (
                 round(float(model.doc_topic[i, topic]), 4) if topic >= 0 else None
             )
+            row[f"{name}_mix"] = _mix(model.doc_topic[i])
+        row["similar"] = similar[i]
         if run.coords is not None:
             row["x"] = round(float(run.coords[i, 0]), 4)
             row["y"] = round(float(run.coords[i, 1]), 4)
@@ -152,6 +202,7 @@ def _model(
         topics.append(
             {
                 "id": t,
+                "name": model.topic_name(t),
                 "words": model.topic_words[t],
                 "weights": _word_weights(model, t),
                 "size": sizes[t],

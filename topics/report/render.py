@@ -215,7 +215,10 @@ def render_html(
         "models": {
             name: {
                 "title": m["title"],
-                "topics": [{"id": t["id"], "words": t["words"][:10]} for t in m["topics"]],
+                "topics": [
+                    {"id": t["id"], "name": t["name"], "words": t["words"][:10]}
+                    for t in m["topics"]
+                ],
             }
             for name, m in data["models"].items()
         },

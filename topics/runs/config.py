@@ -119,8 +119,8 @@ class InputSpec:
                     out.append(f"input.paths: glob {entry!r} matches nothing")
             elif not Path(entry).exists():
                 out.append(f"input.paths: folder {entry!r} does not exist")
-            elif not Path(entry).is_dir():
-                out.append(f"input.paths: {entry!r} is not a folder")
+            elif not Path(entry).is_dir() and not Path(entry).is_file():
+                out.append(f"input.paths: {entry!r} is not a folder or a file")
         return out
 
 

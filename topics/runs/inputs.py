@@ -22,7 +22,8 @@ import topics.ingest.files
 import topics.ingest.formats
 from topics.errors import InputError
 from topics.ingest import Collector, IngestSettings, read_file
-from topics.ingest.files import FoundFile, walk_folder
+from topics.ingest.files import FORMATS, FoundFile, walk_folder
+from topics.ingest.files import _classify as classify
 from topics.runs.cache import RunCache, code_fingerprint
 from topics.runs.config import InputSpec, is_glob, split_glob
 from topics.types import Corpus, Document, Note, Skipped
@@ -37,6 +38,8 @@ class Root:
     folder: Path
     pattern: str = ""
     prefix: str = ""
+    #: The input is this one file (``folder`` is the file), not a folder to walk.
+    single: bool = False
 
 
 def resolve_roots(spec: InputSpec) -> list[Root]:
@@ -47,6 +50,15 @@ def resolve_roots(spec: InputSpec) -> list[Root]:
         path = Path(folder)
         if not path.exists():
             raise InputError(f"input folder {folder!r} does not exist; check the path")
+        if path.is_file() and not pattern:
+            if path.suffix.lower() not in FORMATS:
+                supported = ", ".join(sorted(FORMATS))
+                raise InputError(
+                    f"input {folder!r} is not a folder or a supported file; "
+                    f"point topics at a folder or a {supported} file"
+                )
+            roots.append(Root(path, single=True))
+            continue
         if not path.is_dir():
             raise InputError(f"input {folder!r} is not a folder; point topics at a folder")
         roots.append(Root(path, pattern))
@@ -92,7 +104,10 @@ def read_inputs(
     collect = Collector(corpus, keep_duplicates=settings.keep_duplicates)
     for root in roots:
         wanted = _compile(root.pattern, anchored=True) if root.pattern else None
-        entries = [e for e in walk_folder(root.folder) if _keep(_rel(e), wanted, include, exclude)]
+        found = (
+            [classify(root.folder, root.folder.name)] if root.single else walk_folder(root.folder)
+        )
+        entries = [e for e in found if _keep(_rel(e), wanted, include, exclude)]
         for items, notes in _parse(entries, salt, settings, cache):
             corpus.n_files_seen += 1
             if progress is not None:
