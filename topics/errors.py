@@ -22,3 +22,14 @@ class SettingsError(TopicsError):
 
 class OutputError(TopicsError):
     """The output folder cannot be written safely."""
+
+
+def printable(text: str) -> str:
+    """``text`` with control and format characters escaped (``\\x1b``, ``\\n``, ``\\u202e``).
+
+    For names, keys and paths from config files and folders shown in messages: an escape
+    sequence must not retitle the terminal, nor a newline fake an output line.
+    """
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
