@@ -179,6 +179,14 @@ def check_root(root: Path) -> None:
             )
 
 
+def check_output(root: Path, name: str) -> None:
+    """Everything about the output that would stop a run of ``name``, read-only."""
+    root = Path(root)
+    check_root(root)
+    if root.is_dir():
+        check_name_dir(name_dir(root, name), name)
+
+
 def prepare_root(root: Path) -> Path:
     """Check that ``root`` may hold topics output and mark it as ours."""
     root = Path(root)

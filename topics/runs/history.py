@@ -282,7 +282,8 @@ def remove(name_dir: Path, records: list[dict[str, Any]]) -> None:
     Only what topics wrote is deleted: a run folder is checked again (marker or listed,
     not a symlink) right before, and a failed run's two files are unlinked by name.
     """
-    listed = _listed_runs(name_dir)
+    # ``records`` come from ``scan``, which recognised them; runs.json may list them no more.
+    listed = _listed_runs(name_dir) | {str(r["run_id"]) for r in records}
     for record in records:
         run_id = str(record["run_id"])
         if not RUN_ID.fullmatch(run_id):

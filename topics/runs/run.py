@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from topics import output
-from topics.errors import TopicsError
+from topics.errors import Terminated, TopicsError
 from topics.pipeline import Progress, RunResult, run_pipeline
 from topics.runs import drift as drift_mod
 from topics.runs import history
@@ -247,6 +247,8 @@ def _failed_path(name_dir: Path, run_id: str) -> Path:
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, TopicsError):
         return str(exc)
+    if isinstance(exc, Terminated):
+        return "terminated (SIGTERM)"
     if isinstance(exc, KeyboardInterrupt):
         return "interrupted"
     return f"{type(exc).__name__}: {exc}"
