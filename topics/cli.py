@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import tempfile
@@ -417,7 +418,15 @@ def _on_sigterm_raise() -> signal.Handlers | Callable[..., object] | int | None:
     if threading.current_thread() is not threading.main_thread():
         return None
 
+    main_pid = os.getpid()
+
     def terminate(signum: int, frame: object) -> None:
+        if os.getpid() != main_pid:
+            # A forked worker (preprocessing's pool) inherited this handler: die quietly,
+            # as it would have; the main process reports the run's end.
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
         raise Terminated()
 
     return signal.signal(signal.SIGTERM, terminate)
