@@ -6,6 +6,8 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from tests.test_runs_history import _config, _corpus
 from topics.runs import run_once
 from topics.runs.cache import RunCache
@@ -62,3 +64,21 @@ def test_a_database_damaged_mid_run_counts_as_a_miss(tmp_path: Path) -> None:
     cache.store("parsed", {"k1": {"v": "y"}})
     assert cache.lookup("parsed", ["k1"]) == {"k1": {"v": "y"}}
     cache.close(prune=True)
+
+
+def test_a_symlinked_cache_folder_is_refused_and_its_files_kept(tmp_path: Path) -> None:
+    """Pruning old fits deleted every file of a folder that ``.cache/fits`` pointed to."""
+    from topics.errors import OutputError
+
+    config = _config(tmp_path, _corpus(tmp_path / "corpus"))
+    first = run_once(config)
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    for i in range(8):
+        (victim / f"photo{i}.json").write_text("{}", encoding="utf-8")
+    fits = first.name_dir / ".cache" / "fits"
+    fits.rename(tmp_path / "old-fits")
+    fits.symlink_to(victim, target_is_directory=True)
+    with pytest.raises(OutputError, match="is a symlink"):
+        run_once(config)
+    assert len(list(victim.iterdir())) == 8

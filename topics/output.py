@@ -81,7 +81,7 @@ def recorded_name(folder: Path) -> str | None:
     """The name ``folder`` belongs to: its ``.topics-name``, else its ``runs.json``."""
     text = read_small(folder / NAME_FILE)
     if text is not None:
-        return text.rstrip("\n")
+        return text[:-1] if text.endswith("\n") else text  # the name may end in "\n" too
     index = read_small(folder / "runs.json", limit=64 * 1024 * 1024)
     if index is None:
         return None

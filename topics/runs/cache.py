@@ -44,6 +44,7 @@ KEEP_GENERATIONS = 3
 #: Counter names in ``manifest.json`` ``cache``, in order.
 COUNTERS = ("parsed", "preprocessed", "embedded", "models")
 DB_FILE = "cache.sqlite"
+_CACHE_SUFFIXES = {".npz", ".json", ".npy", ".tmp"}
 _T = TypeVar("_T")
 
 _SCHEMA = """
@@ -80,7 +81,8 @@ class RunCache:
         self.folder = Path(folder)
         refuse_symlink(self.folder)
         self.folder.mkdir(parents=True, exist_ok=True)
-        refuse_symlink(self.folder / DB_FILE)
+        for entry in (DB_FILE, "fits", "embeddings"):
+            refuse_symlink(self.folder / entry)
         self.counts: dict[str, dict[str, int]] = {c: {"fresh": 0, "cached": 0} for c in COUNTERS}
         try:
             self._db, generation = _open_db(self.folder / DB_FILE)
@@ -243,9 +245,15 @@ def _open_db(path: Path) -> tuple[sqlite3.Connection, int]:
 
 
 def _keep_newest(folder: Path, n_keys: int) -> None:
-    if not folder.is_dir():
+    if folder.is_symlink() or not folder.is_dir():
         return
-    files = sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
+    # Only cache files: never a symlink, a folder or a file someone else put here.
+    files = [
+        p
+        for p in folder.iterdir()
+        if p.suffix in _CACHE_SUFFIXES and p.is_file() and not p.is_symlink()
+    ]
+    files.sort(key=lambda p: p.stat().st_mtime, reverse=True)
     keep = {p.stem for p in files[: n_keys * 2]}  # fits come as .npz + .json pairs
     for path in files:
         if path.stem not in keep or path.name.endswith(".tmp"):
