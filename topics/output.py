@@ -217,9 +217,12 @@ def new_run_id(runs: Path, taken: Callable[[str], bool] | None = None) -> str:
 
 def clean_stale(runs: Path) -> None:
     """Remove temporary folders left by runs that died (their process is gone)."""
-    if not runs.is_dir():
+    if runs.is_symlink() or not runs.is_dir():
         return
     for tmp in runs.glob(".tmp-*"):
+        if tmp.is_symlink():
+            tmp.unlink()  # the link only, never what it points to
+            continue
         pid = _pid_of(tmp.name)
         if pid is not None and _alive(pid):
             continue

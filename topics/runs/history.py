@@ -294,7 +294,11 @@ def remove(name_dir: Path, records: list[dict[str, Any]]) -> None:
             log.warning("retention: runs/%s was not written by topics; left alone", run_id)
         elif folder.is_dir():
             trash = name_dir / "runs" / f".trash-{run_id}"
-            folder.rename(trash)
+            try:
+                folder.rename(trash)
+            except OSError as exc:  # e.g. something planted under the trash name
+                log.warning("retention: cannot remove run %s (%s); kept", run_id, exc.strerror)
+                continue
             shutil.rmtree(trash, ignore_errors=True)
         failed = name_dir / FAILED_DIR
         if not failed.is_symlink():
@@ -306,9 +310,12 @@ def remove(name_dir: Path, records: list[dict[str, Any]]) -> None:
 def clean_leftovers(name_dir: Path) -> None:
     """Remove what killed runs left: half-deleted runs and temporary files."""
     runs = name_dir / "runs"
-    if runs.is_dir():
+    if runs.is_dir() and not runs.is_symlink():
         for trash in runs.glob(".trash-*"):
-            shutil.rmtree(trash, ignore_errors=True)
+            if trash.is_symlink():
+                trash.unlink()  # the link only, never what it points to
+            else:
+                shutil.rmtree(trash, ignore_errors=True)
     for name in ("index.html", "latest.html", INDEX_FILE):
         for tmp in name_dir.glob(f".{name}.*"):
             tmp.unlink(missing_ok=True)
