@@ -385,3 +385,22 @@ def test_a_stray_folder_in_runs_does_not_block_later_runs(tmp_path: Path) -> Non
     assert drift["previous_run"] == first.run_id
     assert (notes / "todo.md").read_text(encoding="utf-8") == "x"
     assert second.run_id in (first.name_dir / "latest.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "content",
+    [{"run_id": "x"}, {"run_id": "x", "status": "ok", "counts": 5, "models": [1]}, [1, 2]],
+)
+def test_a_summary_of_the_wrong_shape_does_not_block_later_runs(
+    tmp_path: Path, content: object
+) -> None:
+    corpus = _corpus(tmp_path / "corpus")
+    config = _config(tmp_path, corpus)
+    first = run_once(config)
+    for name in ("summary.json", "manifest.json"):
+        (first.folder / name).write_text(json.dumps(content), encoding="utf-8")
+    second = run_once(config)
+    index = json.loads((first.name_dir / "runs.json").read_text(encoding="utf-8"))
+    assert [r["run_id"] for r in index["runs"]] == [first.run_id, second.run_id]
+    assert index["latest"] == second.run_id
+    assert f'data-run="{first.run_id}"' in (first.name_dir / "index.html").read_text()
