@@ -322,7 +322,6 @@ def _run(config: RunConfig, args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from topics.errors import printable
     from topics.output import check_output, name_dir
     from topics.runs import load_config
     from topics.runs.inputs import resolve_roots
