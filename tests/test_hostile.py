@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 import os
 import re
 import signal
@@ -771,3 +772,179 @@ def test_property_preprocess_never_raises(texts: list[str]) -> None:
     pre = preprocess(documents, PreprocessSettings(n_jobs=1))
     assert len(pre.tokens) + len(pre.dropped) == len(documents)
     assert set(pre.vocab) >= {t for doc in pre.tokens for t in doc}
+
+
+# ----------------------------------------------------------------------------- one-line errors
+
+
+def _main(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """``topics ARGV`` in-process, with the console logging a real run has (on stderr)."""
+    from topics.cli import main
+
+    root = logging.getLogger()
+    saved = root.handlers[:]
+    root.handlers = []  # so main's logging.basicConfig sets up the console handler
+    try:
+        code = main([a for a in argv if a])
+    except SystemExit as exc:  # argparse's usage errors
+        code = int(exc.code or 0)
+    finally:
+        root.handlers = saved
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err
+    return code, out, err
+
+
+def _toml(tmp_path: Path, body: str, corpus: Path | None = None) -> Path:
+    corpus = corpus or tmp_path / "in"
+    if not corpus.exists():
+        write_corpus(corpus, 3)
+    header = ['name = "c"', 'output = "out"', 'models = ["lda"]', f'input = ["{corpus.name}"]']
+    # Keys the body sets (or an [input] table) replace the header's.
+    header = [
+        line
+        for line in header
+        if not body.startswith(line.split(" = ")[0] + " ")
+        and not (line.startswith("input") and "[input]" in body)
+    ]
+    config = tmp_path / "c.toml"
+    config.write_text("\n".join([*header, body]) + "\n", encoding="utf-8")
+    return config
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["--seed", "4294967296"], "seed must be an integer from 0 to 4294967294"),
+        (["--seed", "-1"], "seed must be an integer from 0 to 4294967294"),
+        (["--max-file-mb", "inf"], "argument --max-file-mb: must be a finite number > 0, got inf"),
+    ],
+)
+def test_out_of_range_flags_are_one_line_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], expected: str
+) -> None:
+    write_corpus(tmp_path / "in", 2)
+    code, _, err = _main(capsys, "report", str(tmp_path / "in"), "-o", str(tmp_path / "o"), *argv)
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and expected in err, err
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (f"seed = {2**63 - 1}", f"seed: must be an integer from 0 to 4294967294, got {2**63 - 1}"),
+        ("[input]\nmax_file_mb = inf", "input.max_file_mb: must be > 0 and below 1e+09, got inf"),
+        (
+            "[input]\npaths = ['in']\ninclude = ['[z-a]*.txt']",
+            "input.include: pattern '[z-a]*.txt' is not a valid pattern (bad character range",
+        ),
+        (
+            "[input]\npaths = ['in']\nexclude = ['[]']",
+            "input.exclude: pattern '[]' is not a valid pattern (unterminated character set)",
+        ),
+        ('output = "/"', "already holds files not written by topics"),
+        ("seed = " + "[" * 5000 + "]" * 5000, "is nested too deeply to read"),
+        ('"a\\u001b]0;pwned\\u0007" = 1', "a\\x1b]0;pwned\\x07: unknown key"),
+        ('"k\\nfake: ok" = 1', "k\\nfake: ok: unknown key"),
+    ],
+)
+def test_config_problems_are_exit_2_in_check_and_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], body: str, expected: str
+) -> None:
+    config = _toml(tmp_path, body)
+    for command in ("check", "run"):
+        code, out, err = _main(capsys, command, str(config), "-q" if command == "run" else "")
+        assert code == 2, (command, err)
+        assert expected in err, (command, err)
+        assert "\x1b" not in err and "\nfake" not in err
+        assert out == ""
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_check_refuses_a_pipe_or_device_without_reading_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    if kind == "fifo":
+        path = tmp_path / "config.toml"
+        os.mkfifo(path)
+    else:
+        path = Path("/dev/zero")
+    started = time.monotonic()
+    code, _, err = _main(capsys, "check", str(path))
+    assert time.monotonic() - started < 5
+    assert code == 2 and "is not a regular file" in err, err
+
+
+def test_an_oversized_config_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "big.toml"
+    path.write_text("# " + "x" * (2 * 1024 * 1024) + "\n", encoding="utf-8")
+    code, _, err = _main(capsys, "check", str(path))
+    assert code == 2 and "is larger than 1024 KB" in err
+
+
+def test_more_topics_than_documents_is_capped_and_said(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_corpus(tmp_path / "in", 7)  # 21 documents
+    code, out, err = _main(
+        capsys,
+        "report",
+        str(tmp_path / "in"),
+        "-o",
+        str(tmp_path / "o"),
+        "--models",
+        "lda",
+        "--n-topics",
+        "100000",
+        "--passes",
+        "1",
+    )
+    assert code == 0, err
+    folder = Path(out.strip().splitlines()[-1]).parent
+    said = "n_topics 100,000 is more than the 21 modelled documents; fitting 21 topics instead"
+    assert said in (folder / "run.log").read_text(encoding="utf-8") and said in err
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["settings"]["lda"]["n_topics"] == 21
+    assert [n["path"] for n in manifest["notes"]] == ["n_topics"]
+    topics = json.loads((folder / "topics.json").read_text(encoding="utf-8"))
+    assert topics["models"]["lda"]["n_topics"] == 21
+    assert said in (folder / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_numbers_only_corpus_prints_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rng = np.random.default_rng(0)
+    for i in range(5):
+        numbers = " ".join(str(int(n)) for n in rng.integers(0, 10**6, size=80))
+        write_file(tmp_path / "in", f"{i}.txt", numbers)
+    code, out, err = _main(capsys, "report", str(tmp_path / "in"), "-o", str(tmp_path / "o"))
+    assert code == 2 and out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("topics: error: no usable documents"), err
+
+
+def test_dates_in_the_first_centuries_get_time_bins() -> None:
+    """Years 1-9 made the decade bin start in year 0, which does not exist."""
+    from topics.report.timeline import over_time
+    from topics.types import TopicModelResult
+
+    doc_topic = np.array([[1.0, 0.0], [0.0, 1.0], [0.5, 0.5], [0.2, 0.8]])
+    model = TopicModelResult(
+        name="lda",
+        vocab=["a", "b"],
+        topic_term=np.full((2, 2), 0.5),
+        doc_topic=doc_topic,
+        assignments=doc_topic.argmax(axis=1),
+        topic_words=[["a"], ["b"]],
+        settings={},
+        extras={},
+    )
+    wide = over_time(["0005-03-01", "0001-01-01", "2024-01-01", None], {"lda": model})
+    assert wide is not None and wide["bin"] == "decade"
+    assert wide["bins"][:2] == ["0s", "10s"] and wide["bins"][-1] == "2020s"
+    assert wide["counts"][0] == 2 and sum(wide["counts"]) == 3
+    narrow = over_time(["0003-03-01", "0004-01-01"], {"lda": model})
+    assert narrow is not None and narrow["bins"][0] == "0003-03"

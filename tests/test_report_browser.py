@@ -231,3 +231,28 @@ def test_reader_shows_topic_mix_highlights_and_similar_documents(
         similar.first.click()
         assert page.locator("#doc-viewer-title").text_content() == title
     assert watch.console_errors == [] and watch.page_errors == []
+
+
+@pytest.mark.parametrize("fragment", ["a&b", "topic=&lambda&term", "x=1&y=2&z=3&w"])
+def test_a_fragment_with_an_ampersand_throws_nothing(
+    sample_report: SampleReport, fragment: str
+) -> None:
+    """LDAvis read any fragment holding "&" as its state and threw on the rest."""
+    with open_report(sample_report.index_html) as (page, watch):
+        page.evaluate(f"window.location.hash = {fragment!r}")
+        page.reload()
+        page.wait_for_selector("#ldavis-lda svg circle.dot")
+        assert page.evaluate("window.location.hash") == f"#{fragment}"
+        assert page.input_value("#ldavis-lda-topic") == "-1"  # nothing selected
+    assert watch.page_errors == []
+    assert watch.console_errors == []
+
+
+def test_an_ldavis_state_fragment_still_selects_its_topic(sample_report: SampleReport) -> None:
+    with open_report(sample_report.index_html) as (page, watch):
+        page.evaluate("window.location.hash = 'topic=2&lambda=0.6&term='")
+        page.reload()
+        page.wait_for_selector("#ldavis-lda svg circle.dot")
+        assert page.input_value("#ldavis-lda-topic") == "2"
+        assert page.input_value("#ldavis-lda-lambda") == "0.6"
+    assert watch.page_errors == []

@@ -207,6 +207,34 @@ def test_sigkill_mid_run_leaves_earlier_runs_intact(tmp_path: Path) -> None:
     assert manifest(second)["cache"]["models"] == {"fresh": 1, "cached": 0}  # type: ignore[index]
 
 
+def test_sigterm_ends_with_143_one_line_and_earlier_runs_intact(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    for theme in ("space", "food", "money"):
+        write_theme(corpus, theme, 10)
+    config = write_config(tmp_path / "nightly.toml", corpus, n_topics=3)
+    first = run_ok(config)
+    name_dir = tmp_path / "reports" / "nightly"
+    before = snapshot(name_dir)
+
+    write_theme(corpus, "music", 10)
+    write_config(config, corpus, n_topics=4, lda={"passes": 2000})
+    proc = _start(config)
+    _wait_for(lambda: "stage: fitting LDA" in _staging_log(name_dir))
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, err
+    assert err.strip().splitlines() == [
+        "topics: terminated (SIGTERM); earlier reports are untouched"
+    ]
+    assert not list((name_dir / "runs").glob(".tmp-*"))
+    runs_before = {k: v for k, v in before.items() if k.startswith("runs/")}
+    assert {k: v for k, v in snapshot(name_dir).items() if k.startswith("runs/")} == runs_before
+    index = json.loads((name_dir / "runs.json").read_text(encoding="utf-8"))
+    assert [r["status"] for r in index["runs"]] == ["ok", "failed"]
+    assert index["runs"][1]["error"] == "terminated (SIGTERM)"
+    assert index["latest"] == first.parent.name
+
+
 def test_second_concurrent_run_exits_75(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     for theme in ("space", "food"):

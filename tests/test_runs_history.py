@@ -178,3 +178,229 @@ def test_an_unexpected_failure_is_exit_1_with_its_log(
     assert [r["status"] for r in index["runs"]] == ["ok", "failed"]
     assert index["latest"] == first.run_id
     assert not list((first.name_dir / "runs").glob(".tmp-*"))
+
+
+# ------------------------------------------------- regressions: nothing lost in a shared output
+
+
+def test_retention_never_deletes_a_folder_topics_did_not_write(tmp_path: Path) -> None:
+    corpus = _corpus(tmp_path / "corpus")
+    config = _config(tmp_path, corpus, keep_runs=1)
+    first = run_once(config)
+    archive = first.name_dir / "runs" / "2019-archive"
+    archive.mkdir()
+    (archive / "notes.txt").write_text("keep me", encoding="utf-8")
+    second = run_once(config)
+    assert second.removed == (first.run_id,)
+    assert (archive / "notes.txt").read_text(encoding="utf-8") == "keep me"
+    assert "runs/2019-archive was not written by topics; left alone" in (
+        second.folder / "run.log"
+    ).read_text(encoding="utf-8")
+    index = json.loads((first.name_dir / "runs.json").read_text(encoding="utf-8"))
+    assert [r["run_id"] for r in index["runs"]] == [second.run_id]
+
+
+def test_a_symlinked_runs_folder_is_refused_and_its_target_kept(tmp_path: Path) -> None:
+    from topics.errors import OutputError
+
+    corpus = _corpus(tmp_path / "corpus")
+    config = _config(tmp_path, corpus, keep_runs=1)
+    first = run_once(config)
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "20200101-000000").mkdir()
+    (victim / "20200101-000000" / "data.txt").write_text("precious", encoding="utf-8")
+    runs = first.name_dir / "runs"
+    runs.rename(tmp_path / "moved-runs")
+    runs.symlink_to(victim, target_is_directory=True)
+    with pytest.raises(OutputError, match="is a symlink"):
+        run_once(config)
+    assert (victim / "20200101-000000" / "data.txt").read_text(encoding="utf-8") == "precious"
+    assert sorted(p.name for p in victim.iterdir()) == ["20200101-000000"]
+
+
+def test_runs_written_before_the_marker_are_still_removed_by_retention(tmp_path: Path) -> None:
+    from topics.output import RUN_MARKER
+
+    corpus = _corpus(tmp_path / "corpus")
+    config = _config(tmp_path, corpus, keep_runs=1)
+    first = run_once(config)
+    (first.folder / RUN_MARKER).unlink()  # as the previous version wrote it: listed in runs.json
+    second = run_once(config)
+    assert second.removed == (first.run_id,) and not first.folder.exists()
+
+
+def test_a_planted_failed_record_cannot_point_retention_elsewhere(tmp_path: Path) -> None:
+    corpus = _corpus(tmp_path / "corpus")
+    config = _config(tmp_path, corpus, keep_runs=1)
+    first = run_once(config)
+    victim = tmp_path / "victim.json"
+    victim.write_text("{}", encoding="utf-8")
+    failed = first.name_dir / "failed"
+    failed.mkdir()
+    record = {"run_id": "../../../victim", "status": "failed", "log": "javascript:alert(1)"}
+    (failed / "20000101-000000.json").write_text(json.dumps(record), encoding="utf-8")
+    run_once(config)
+    assert victim.read_text(encoding="utf-8") == "{}"
+    assert not (failed / "20000101-000000.json").exists()  # its own files, by their name
+    assert "javascript:" not in (first.name_dir / "index.html").read_text(encoding="utf-8")
+
+
+def test_names_that_slug_alike_never_share_a_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dataclasses import replace
+
+    from topics.cli import main
+    from topics.errors import OutputError
+
+    corpus = _corpus(tmp_path / "corpus")
+    first = run_once(replace(_config(tmp_path, corpus), name="news feed"))
+    assert first.name_dir == tmp_path / "out" / "news-feed"
+    assert (first.name_dir / ".topics-name").read_text(encoding="utf-8") == "news feed\n"
+    before = sorted(p.name for p in (first.name_dir / "runs").iterdir())
+    with pytest.raises(OutputError, match="belongs to the name 'news feed', not 'news/feed'"):
+        run_once(replace(_config(tmp_path, corpus), name="news/feed"))
+    assert sorted(p.name for p in (first.name_dir / "runs").iterdir()) == before
+
+    # Letters of every script are kept: two names in other scripts get two folders.
+    japanese = run_once(replace(_config(tmp_path, corpus), name="日本"))
+    chinese = run_once(replace(_config(tmp_path, corpus), name="中文"))
+    assert japanese.name_dir.name == "日本" and chinese.name_dir.name == "中文"
+
+    # `topics check` names the folder actually used, and refuses what `run` would.
+    config = tmp_path / "feed.toml"
+    config.write_text(
+        f'name = "news/feed"\noutput = "out"\ninput = ["{corpus.name}"]\n', encoding="utf-8"
+    )
+    assert main(["check", str(config)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "belongs to the name 'news feed'" in err[0]
+    config.write_text(
+        f'name = "news: feed"\noutput = "out"\ninput = ["{corpus.name}"]\n', encoding="utf-8"
+    )
+    (tmp_path / "out" / "news-feed" / ".topics-name").unlink()  # a folder of the last version
+    assert main(["check", str(config)]) == 2  # adopted from runs.json's name: still refused
+    assert "belongs to the name 'news feed'" in capsys.readouterr().err
+    config.write_text(
+        f'name = "news, feed 2"\noutput = "out"\ninput = ["{corpus.name}"]\n', encoding="utf-8"
+    )
+    assert main(["check", str(config)]) == 0
+    assert f"reports under {tmp_path / 'out' / 'news-feed-2'};" in capsys.readouterr().out
+
+
+def test_a_folder_written_before_names_were_recorded_is_adopted(tmp_path: Path) -> None:
+    corpus = _corpus(tmp_path / "corpus")
+    config = _config(tmp_path, corpus)
+    first = run_once(config)
+    (first.name_dir / ".topics-name").unlink()
+    second = run_once(config)
+    assert (first.name_dir / ".topics-name").read_text(encoding="utf-8") == "hist\n"
+    assert second.folder.parent == first.folder.parent
+
+
+@pytest.mark.parametrize("planted", [".topics-output", "hist/.lock", "hist/.topics-name"])
+def test_planted_symlinks_in_the_output_are_never_followed(tmp_path: Path, planted: str) -> None:
+    from topics.errors import OutputError
+
+    corpus = _corpus(tmp_path / "corpus")
+    out = tmp_path / "out"
+    (out / "hist").mkdir(parents=True)
+    (out / ".topics-output").write_text("This folder holds topics reports.\n")
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious", encoding="utf-8")
+    (out / planted).unlink(missing_ok=True)
+    (out / planted).symlink_to(victim)
+    with pytest.raises(OutputError, match="is a symlink"):
+        run_once(_config(tmp_path, corpus))
+    assert victim.read_text(encoding="utf-8") == "precious"
+
+
+def test_every_published_file_has_the_same_permissions(tmp_path: Path) -> None:
+    corpus = _corpus(tmp_path / "corpus")
+    config = _config(tmp_path, corpus)
+    run_once(config)
+    second = run_once(config)
+    mode = (second.folder / "index.html").stat().st_mode & 0o777
+    assert mode & 0o044 == 0o044  # readable by everyone the umask allows (0644 under 022)
+    for path in (
+        second.name_dir / "index.html",
+        second.name_dir / "latest.html",
+        second.name_dir / "runs.json",
+        second.folder / "topics.npz",
+        second.folder / "drift.json",
+        second.folder / "summary.json",
+    ):
+        assert path.stat().st_mode & 0o777 == mode, path
+
+
+# ------------------------------------------------- regressions: a bad file never blocks later runs
+
+
+def test_a_truncated_latest_topics_file_falls_back_to_the_run_before(tmp_path: Path) -> None:
+    corpus = _corpus(tmp_path / "corpus")
+    config = _config(tmp_path, corpus)
+    first = run_once(config)
+    second = run_once(config)
+    npz = second.folder / "topics.npz"
+    npz.write_bytes(npz.read_bytes()[:100])
+    third = run_once(config)
+    drift = json.loads((third.folder / "drift.json").read_text(encoding="utf-8"))
+    assert drift["previous_run"] == first.run_id
+    log = (third.folder / "run.log").read_text(encoding="utf-8")
+    assert f"run {second.run_id}: topics.npz is unreadable" in log
+    assert (first.name_dir / "latest.html").read_text().count(third.run_id) >= 1
+
+
+def test_a_run_with_unreadable_summary_and_manifest_does_not_block_later_runs(
+    tmp_path: Path,
+) -> None:
+    corpus = _corpus(tmp_path / "corpus")
+    config = _config(tmp_path, corpus, keep_runs=2)
+    first = run_once(config)
+    second = run_once(config)
+    for name in ("summary.json", "manifest.json"):
+        (second.folder / name).write_bytes(b"\xff\xfe garbage {")
+    third = run_once(config)
+    index = json.loads((first.name_dir / "runs.json").read_text(encoding="utf-8"))
+    assert [(r["run_id"], r["status"]) for r in index["runs"]] == [
+        (second.run_id, "failed"),
+        (third.run_id, "ok"),
+    ]
+    assert index["latest"] == third.run_id
+    assert third.removed == (first.run_id,)
+    fourth = run_once(config)
+    assert fourth.removed == (second.run_id,) and not second.folder.exists()
+
+
+def test_a_stray_folder_in_runs_does_not_block_later_runs(tmp_path: Path) -> None:
+    corpus = _corpus(tmp_path / "corpus")
+    config = _config(tmp_path, corpus)
+    first = run_once(config)
+    notes = first.name_dir / "runs" / "notes"
+    notes.mkdir()
+    (notes / "todo.md").write_text("x", encoding="utf-8")
+    second = run_once(config)
+    drift = json.loads((second.folder / "drift.json").read_text(encoding="utf-8"))
+    assert drift["previous_run"] == first.run_id
+    assert (notes / "todo.md").read_text(encoding="utf-8") == "x"
+    assert second.run_id in (first.name_dir / "latest.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "content",
+    [{"run_id": "x"}, {"run_id": "x", "status": "ok", "counts": 5, "models": [1]}, [1, 2]],
+)
+def test_a_summary_of_the_wrong_shape_does_not_block_later_runs(
+    tmp_path: Path, content: object
+) -> None:
+    corpus = _corpus(tmp_path / "corpus")
+    config = _config(tmp_path, corpus)
+    first = run_once(config)
+    for name in ("summary.json", "manifest.json"):
+        (first.folder / name).write_text(json.dumps(content), encoding="utf-8")
+    second = run_once(config)
+    index = json.loads((first.name_dir / "runs.json").read_text(encoding="utf-8"))
+    assert [r["run_id"] for r in index["runs"]] == [first.run_id, second.run_id]
+    assert index["latest"] == second.run_id
+    assert f'data-run="{first.run_id}"' in (first.name_dir / "index.html").read_text()

@@ -2,24 +2,27 @@
 
 Exit codes: 0 success, 1 the run failed (message and log path printed),
 2 usage, config or input error (no traceback), 75 another run of the same name holds
-the lock, 130 interrupted. ``report`` and ``run`` print the path of the run's
-``index.html`` as the last line of stdout.
+the lock, 130 interrupted, 143 terminated (SIGTERM). ``report`` and ``run`` print the
+path of the run's ``index.html`` as the last line of stdout.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
+import signal
 import sys
 import tempfile
+import threading
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from topics import __version__
-from topics.errors import SettingsError, TopicsError
+from topics.errors import SettingsError, Terminated, TopicsError, printable
 
 if TYPE_CHECKING:
     from topics.pipeline import RunSettings
@@ -62,8 +65,8 @@ def _positive_float(value: str) -> float:
         x = float(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number, got {value!r}") from None
-    if not x > 0:
-        raise argparse.ArgumentTypeError(f"must be > 0, got {value}")
+    if not 0 < x < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {value}")
     return x
 
 
@@ -270,11 +273,10 @@ class ProgressBar:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from topics.output import check_root
+    from topics.output import check_output
     from topics.runs import InputSpec, RunConfig
 
     settings = _settings(args)
-    check_root(args.output)
     # A one-off report is a run with no retention: the same layout, history and cache.
     config = RunConfig(
         name=args.name or _default_name(args.path),
@@ -283,6 +285,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         settings=settings,
         keep_runs=None,
     )
+    check_output(config.output, config.name)
     return _run(config, args)
 
 
@@ -302,10 +305,15 @@ def _run(config: RunConfig, args: argparse.Namespace) -> int:
     from topics.runs import run_once
 
     bar = ProgressBar(sys.stderr, enabled=sys.stderr.isatty() and not args.quiet)
+    held = _HeldWarnings(enabled=not getattr(args, "verbose", False))
     try:
         outcome = run_once(config, progress=bar)
+    except TopicsError:
+        held.drop()  # the one-line error says it all; the warnings are in the run's log
+        raise
     finally:
         bar.close()
+        held.release()
     result = outcome.result
     if not args.quiet:
         fresh = ", ".join(
@@ -332,15 +340,20 @@ def _run(config: RunConfig, args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
+    from topics.output import check_output, name_dir
     from topics.runs import load_config
     from topics.runs.inputs import resolve_roots
 
     config = load_config(args.config)
-    folders = ", ".join(str(root.folder) for root in resolve_roots(config.input))
+    folders = ", ".join(repr(str(root.folder)) for root in resolve_roots(config.input))
+    # Everything `run` would refuse before starting: the output root and the name's folder.
+    check_output(config.output, config.name)
     keep = "all runs" if config.keep_runs is None else f"the last {config.keep_runs} runs"
     print(
-        f"{args.config}: ok: {config.name!r} reads {folders}; "
-        f"reports under {config.output / config.name}; keeps {keep}"
+        printable(
+            f"{args.config}: ok: {config.name!r} reads {folders}; "
+            f"reports under {name_dir(config.output, config.name)}; keeps {keep}"
+        )
     )
     return EXIT_OK
 
@@ -376,18 +389,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         "check": _cmd_check,
         "schedule": _cmd_schedule,
     }
+    previous_handler = _on_sigterm_raise()
     try:
         if args.command in commands:
             return commands[args.command](args)
         parser.error(f"unknown command {args.command!r}")
     except LockedError as exc:
-        print(f"topics: busy: {exc}", file=sys.stderr)
+        print(f"topics: busy: {_message(exc)}", file=sys.stderr)
         return exc.exit_code
     except RunFailed as exc:
-        print(f"topics: run failed: {exc}", file=sys.stderr)
+        print(f"topics: run failed: {_message(exc)}", file=sys.stderr)
         return exc.exit_code
     except TopicsError as exc:
-        print(f"topics: error: {exc}", file=sys.stderr)
+        print(f"topics: error: {_message(exc)}", file=sys.stderr)
+        return exc.exit_code
+    except Terminated as exc:
+        print("topics: terminated (SIGTERM); earlier reports are untouched", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("topics: interrupted; earlier reports are untouched", file=sys.stderr)
@@ -395,12 +412,73 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         log_path = _write_crash_log()
         print(
-            f"topics: run failed: {type(exc).__name__}: {exc} (details: {log_path}); "
-            "earlier reports are untouched",
+            printable(
+                f"topics: run failed: {type(exc).__name__}: {exc} (details: {log_path}); "
+                "earlier reports are untouched"
+            ),
             file=sys.stderr,
         )
         return EXIT_FAILED
+    finally:
+        if previous_handler is not None:
+            signal.signal(signal.SIGTERM, previous_handler)
     return EXIT_OK
+
+
+def _message(exc: TopicsError) -> str:
+    """The error's text, with control characters escaped (it may hold names and paths)."""
+    text = str(exc)
+    return text if exc.multiline else printable(text)
+
+
+def _on_sigterm_raise() -> signal.Handlers | Callable[..., object] | int | None:
+    """Make SIGTERM unwind like Ctrl-C (staging removed, failure recorded); the old handler."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    main_pid = os.getpid()
+
+    def terminate(signum: int, frame: object) -> None:
+        if os.getpid() != main_pid:
+            # A forked worker (preprocessing's pool) inherited this handler: die quietly,
+            # as it would have; the main process reports the run's end.
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
+        raise Terminated()
+
+    return signal.signal(signal.SIGTERM, terminate)
+
+
+class _HeldWarnings(logging.Filter):
+    """Hold console warnings during a run: shown after it, dropped when it ends in an error.
+
+    A run that fails on the user's input prints one line; what was logged on the way is in
+    the run's log.
+    """
+
+    def __init__(self, enabled: bool) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+        self.handlers = list(logging.getLogger().handlers) if enabled else []
+        for handler in self.handlers:
+            handler.addFilter(self)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        self.records.append(record)
+        return False
+
+    def drop(self) -> None:
+        self.records = []
+
+    def release(self) -> None:
+        for handler in self.handlers:
+            handler.removeFilter(self)
+        for record in self.records:
+            for handler in self.handlers:
+                if record.levelno >= handler.level:
+                    handler.handle(record)
+        self.records = []
 
 
 def _write_crash_log() -> str:

@@ -1,22 +1,31 @@
 """Writing a run's report safely: build in a temporary folder, publish with one rename.
 
-Layout under the output root: ``<root>/<name>/runs/<run-id>/`` holds one report
-(``index.html``, ``topics.json``, ``documents.csv``, ``manifest.json``),
-``<root>/<name>/index.html`` is the history page of every run (``topics.runs.history``)
-and ``<root>/<name>/latest.html`` forwards to the newest one. A run that fails or is
+Layout under the output root: ``<root>/<folder>/runs/<run-id>/`` holds one report
+(``index.html``, ``topics.json``, ``documents.csv``, ``manifest.json`` and the
+``.topics-run`` marker), ``<root>/<folder>/index.html`` is the history page of every run
+(``topics.runs.history``) and ``<root>/<folder>/latest.html`` forwards to the newest one.
+``<folder>`` is the corpus name made safe (``slug``); ``<folder>/.topics-name`` records
+the name it belongs to, so two names never share one folder. A run that fails or is
 killed leaves only a ``.tmp-*`` folder, which the next run removes; earlier reports
 are never touched.
+
+An output root may be shared, so nothing here follows a symlink planted inside it:
+files are opened with ``O_NOFOLLOW`` or written by a rename, and a symlinked folder
+entry is refused with a one-line error.
 """
 
 from __future__ import annotations
 
 import csv
+import errno
 import json
 import logging
 import os
 import re
 import shutil
+import stat
 import tempfile
+import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,13 +37,128 @@ log = logging.getLogger(__name__)
 
 #: A folder holding this file was made by topics and may be written into.
 MARKER = ".topics-output"
+#: Inside a name's folder: the exact name the folder belongs to.
+NAME_FILE = ".topics-name"
+#: Inside a published run folder: topics wrote it (retention removes only these).
+RUN_MARKER = ".topics-run"
 _IGNORABLE = {".gitkeep", ".gitignore", ".DS_Store", MARKER}
 
 
 def slug(name: str) -> str:
-    """A safe single path component from any string (never ``..`` or empty)."""
-    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip(".-")[:80]
+    """A safe single path component from any string (never ``..`` or empty).
+
+    Letters of every script are kept (``日本`` stays ``日本``); anything else that is
+    not a digit, ``_``, ``.`` or ``-`` becomes ``-``.
+    """
+    name = unicodedata.normalize("NFC", name)
+    cleaned = re.sub(r"[^\w.-]+", "-", name).strip(".-")[:80].strip(".-")
     return cleaned or "corpus"
+
+
+def name_dir(root: Path, name: str) -> Path:
+    """The folder under ``root`` that holds the runs of ``name``."""
+    return Path(root) / slug(name)
+
+
+def check_name_dir(folder: Path, name: str) -> None:
+    """Refuse a name's folder that belongs to another name or is a symlink (read-only).
+
+    A folder without a record (written before names were recorded) is adopted when its
+    history names no other corpus.
+    """
+    refuse_symlink(folder)
+    owner = recorded_name(folder)
+    if owner is not None and owner != name:
+        raise OutputError(
+            f"output folder {str(folder)!r} belongs to the name {owner!r}, not {name!r}; "
+            "choose another name (names that differ only in punctuation share a folder)"
+        )
+    for entry in (NAME_FILE, ".lock", "runs", "failed", ".cache"):
+        refuse_symlink(folder / entry)
+
+
+def recorded_name(folder: Path) -> str | None:
+    """The name ``folder`` belongs to: its ``.topics-name``, else its ``runs.json``."""
+    text = read_small(folder / NAME_FILE)
+    if text is not None:
+        return text[:-1] if text.endswith("\n") else text  # the name may end in "\n" too
+    index = read_small(folder / "runs.json", limit=64 * 1024 * 1024)
+    if index is None:
+        return None
+    try:
+        value = json.loads(index)
+    except ValueError:
+        return None
+    owner = value.get("name") if isinstance(value, dict) else None
+    return owner if isinstance(owner, str) else None
+
+
+def claim_name_dir(folder: Path, name: str) -> None:
+    """Create (or adopt) the folder of ``name`` and record the name in it."""
+    check_name_dir(folder, name)
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot create output folder {str(folder)!r} ({exc.strerror}); choose another -o"
+        ) from exc
+    refuse_symlink(folder)
+    if read_small(folder / NAME_FILE) is None:
+        write_bytes_nofollow(folder / NAME_FILE, (name + "\n").encode("utf-8"))
+
+
+def refuse_symlink(path: Path) -> None:
+    """One-line ``OutputError`` when ``path`` is a symlink (planted in a shared output)."""
+    if Path(path).is_symlink():
+        raise OutputError(
+            f"{str(path)!r} is a symlink; topics never follows symlinks inside its output "
+            "folder: remove it or choose another -o"
+        )
+
+
+def read_small(path: Path, limit: int = 64 * 1024) -> str | None:
+    """The text of a small regular file, or None (missing, symlinked, too large, unreadable)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            data = fh.read(limit + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        return None
+    return data.decode("utf-8", "replace")
+
+
+def write_bytes_nofollow(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` (created or truncated) without following a symlink there."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o666)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            refuse_symlink(path)
+        raise OutputError(
+            f"cannot write {str(path)!r} ({exc.strerror}); choose another -o"
+        ) from exc
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+
+
+def public_mode(folder: bool = False) -> int:
+    """The mode ``open()`` / ``mkdir()`` give under the umask (0644 / 0755 usually).
+
+    ``mkstemp`` and ``mkdtemp`` make private files; published ones get this instead, so
+    every file of the output has the same permissions.
+    """
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return (0o777 if folder else 0o666) & ~mask
 
 
 def check_root(root: Path) -> None:
@@ -45,6 +169,7 @@ def check_root(root: Path) -> None:
     root = Path(root)
     if root.exists() and not root.is_dir():
         raise OutputError(f"output {str(root)!r} is a file, not a folder; choose another -o")
+    refuse_symlink(root / MARKER)
     if root.is_dir() and not (root / MARKER).exists():
         foreign = [p.name for p in root.iterdir() if p.name not in _IGNORABLE]
         if foreign:
@@ -54,13 +179,22 @@ def check_root(root: Path) -> None:
             )
 
 
+def check_output(root: Path, name: str) -> None:
+    """Everything about the output that would stop a run of ``name``, read-only."""
+    root = Path(root)
+    check_root(root)
+    if root.is_dir():
+        check_name_dir(name_dir(root, name), name)
+
+
 def prepare_root(root: Path) -> Path:
     """Check that ``root`` may hold topics output and mark it as ours."""
     root = Path(root)
     check_root(root)
     try:
         root.mkdir(parents=True, exist_ok=True)
-        (root / MARKER).write_text("This folder holds topics reports.\n", encoding="utf-8")
+        if read_small(root / MARKER) is None:
+            write_bytes_nofollow(root / MARKER, b"This folder holds topics reports.\n")
     except OSError as exc:
         raise OutputError(
             f"cannot write to output folder {str(root)!r} ({exc.strerror}); choose another -o"
@@ -83,9 +217,12 @@ def new_run_id(runs: Path, taken: Callable[[str], bool] | None = None) -> str:
 
 def clean_stale(runs: Path) -> None:
     """Remove temporary folders left by runs that died (their process is gone)."""
-    if not runs.is_dir():
+    if runs.is_symlink() or not runs.is_dir():
         return
     for tmp in runs.glob(".tmp-*"):
+        if tmp.is_symlink():
+            tmp.unlink()  # the link only, never what it points to
+            continue
         pid = _pid_of(tmp.name)
         if pid is not None and _alive(pid):
             continue
@@ -108,10 +245,26 @@ def _alive(pid: int) -> bool:
 
 
 def staging_dir(runs: Path, run_id: str) -> Path:
+    """A new private folder in ``runs`` to build one run in, holding the run marker."""
+    refuse_symlink(runs)
     runs.mkdir(parents=True, exist_ok=True)
+    refuse_symlink(runs)
     staging = Path(tempfile.mkdtemp(prefix=f".tmp-{run_id}-pid{os.getpid()}-", dir=runs))
-    staging.chmod(0o755)  # mkdtemp makes it private; a report is meant to be shared
+    # mkdtemp makes it private; a report is meant to be shared (as the umask allows).
+    staging.chmod(public_mode(folder=True))
+    # Retention deletes only folders holding this marker: never a folder a user put there.
+    write_bytes_nofollow(staging / RUN_MARKER, f"{run_id}\n".encode())
     return staging
+
+
+def is_run_folder(folder: Path) -> bool:
+    """Whether ``folder`` is a run topics published (a real folder holding the marker)."""
+    return (
+        not folder.is_symlink()
+        and folder.is_dir()
+        and (folder / RUN_MARKER).is_file()
+        and not (folder / RUN_MARKER).is_symlink()
+    )
 
 
 def publish(staging: Path, runs: Path, run_id: str) -> Path:
@@ -126,6 +279,7 @@ def write_text_atomic(path: Path, text: str) -> None:
     """Write a file so readers see the old or the new content, never a mix."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
+        os.fchmod(fd, public_mode())  # mkstemp makes it 0600; published files are shared
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
             fh.flush()

@@ -28,7 +28,7 @@ from topics.evaluate import ModelScores, score_model
 from topics.ingest import IngestSettings, read_folder
 from topics.lda import LdaSettings, fit_lda
 from topics.preprocess import DocumentCache, PreprocessSettings, preprocess
-from topics.types import Corpus, FloatArray, Preprocessed, TopicModelResult
+from topics.types import Corpus, FloatArray, Note, Preprocessed, TopicModelResult
 
 MODELS = ("lda", "clusters")
 
@@ -197,6 +197,7 @@ def run_pipeline(
     seconds["preprocess"] = time.perf_counter() - t0
     if not pre.tokens:
         raise InputError(_nothing_usable(path, corpus, pre))
+    settings = _cap_n_topics(settings, len(pre.tokens), corpus)
 
     labels = [corpus.documents[i].label for i in pre.doc_index]
     fits_key = _fits_key(pre, labels, settings) if cache is not None else ""
@@ -382,6 +383,29 @@ def _score_stability(
                 embeddings=embeddings,
             )
         )
+
+
+def _cap_n_topics(settings: RunSettings, n_docs: int, corpus: Corpus) -> RunSettings:
+    """At most one topic per document: more cannot be told apart and can exhaust memory.
+
+    The cap is logged and noted in the report; the report's settings show the count used.
+    """
+    from dataclasses import replace
+
+    asked = settings.lda.n_topics
+    if not isinstance(asked, int) or asked <= n_docs:
+        return settings
+    message = (
+        f"n_topics {asked:,} is more than the {n_docs:,} modelled documents; "
+        f"fitting {n_docs:,} topics instead"
+    )
+    log.warning("%s", message)
+    corpus.notes.append(Note("n_topics", message))
+    return replace(
+        settings,
+        lda=replace(settings.lda, n_topics=n_docs),
+        clusters=replace(settings.clusters, n_topics=n_docs),
+    )
 
 
 def _seeded(settings: RunSettings) -> LdaSettings:

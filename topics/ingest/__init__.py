@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 _MB = 1024 * 1024
 # Rows of tabular files are streamed, so those files may be much larger than a text file.
 _TABULAR_FACTOR = 100
+#: A cap above any real file (a petabyte) that keeps ``cap * _MB`` a finite integer.
+_MAX_FILE_MB = 1e9
 
 
 @dataclass(frozen=True)
@@ -71,8 +73,10 @@ class IngestSettings:
 
     def validate(self) -> None:
         problems = []
-        if not self.max_file_mb > 0:
-            problems.append(f"max_file_mb must be > 0, got {self.max_file_mb}")
+        if not 0 < self.max_file_mb < _MAX_FILE_MB:
+            problems.append(
+                f"max_file_mb must be > 0 and below {_MAX_FILE_MB:g}, got {self.max_file_mb}"
+            )
         if self.max_doc_chars < 100:
             problems.append(f"max_doc_chars must be >= 100, got {self.max_doc_chars}")
         if problems:

@@ -105,6 +105,14 @@ _LDAVIS_PATCHES: tuple[tuple[str, str, int], ...] = (
         "document.getElementById(topicID).value = vis_state.topic = -1;",
         1,
     ),
+    # Its state parser reads any fragment with an "&" as "#topic=k&lambda=l&term=s" and
+    # throws on others (index.html#a&b); only that exact form is a state.
+    (
+        'var params = location.hash.split("&");\n        if (params.length > 1) {',
+        'var params = location.hash.split("&");\n'
+        "        if (/^#topic=[^&]*&lambda=[^&]*&term=[^&]*$/.test(location.hash)) {",
+        1,
+    ),
     ("radius[dat2[i].Topic - 1]", "radius[dat2[i].Topic]", 1),
     ("size[dat2[i].Topic - 1]", "size[dat2[i].Topic]", 1),
     (

@@ -46,19 +46,20 @@ def bin_start(day: date, unit: str) -> date:
         return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
     if unit == "year":
         return date(day.year, 1, 1)
-    return date(day.year - day.year % 10, 1, 1)
+    # Python dates start in year 1, so the first decade (years 1-9) starts there, not at 0.
+    return date(max(1, day.year - day.year % 10), 1, 1)
 
 
 def bin_label(start: date, unit: str) -> str:
     if unit in ("day", "week"):
         return start.isoformat()
     if unit == "month":
-        return f"{start.year}-{start.month:02d}"
+        return f"{start.year:04d}-{start.month:02d}"
     if unit == "quarter":
-        return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+        return f"{start.year:04d}-Q{(start.month - 1) // 3 + 1}"
     if unit == "year":
-        return str(start.year)
-    return f"{start.year}s"
+        return f"{start.year:04d}"
+    return f"{start.year - start.year % 10}s"
 
 
 def _next(start: date, unit: str) -> date:
@@ -66,7 +67,9 @@ def _next(start: date, unit: str) -> date:
         return start + timedelta(days=1)
     if unit == "week":
         return start + timedelta(days=7)
-    step = {"month": 1, "quarter": 3, "year": 12, "decade": 120}[unit]
+    if unit == "decade":
+        return date(start.year - start.year % 10 + 10, 1, 1)
+    step = {"month": 1, "quarter": 3, "year": 12}[unit]
     month = start.month - 1 + step
     return date(start.year + month // 12, month % 12 + 1, 1)
 

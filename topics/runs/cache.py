@@ -13,6 +13,7 @@ a cache file can never run code.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -21,15 +22,16 @@ import sqlite3
 import tempfile
 import time
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from topics import __version__
 from topics.evaluate import ModelScores
+from topics.output import refuse_symlink
 from topics.pipeline import Fits
 from topics.types import TopicModelResult
 
@@ -41,6 +43,9 @@ CACHE_FORMAT = 1
 KEEP_GENERATIONS = 3
 #: Counter names in ``manifest.json`` ``cache``, in order.
 COUNTERS = ("parsed", "preprocessed", "embedded", "models")
+DB_FILE = "cache.sqlite"
+_CACHE_SUFFIXES = {".npz", ".json", ".npy", ".tmp"}
+_T = TypeVar("_T")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
@@ -74,30 +79,64 @@ class RunCache:
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
+        refuse_symlink(self.folder)
         self.folder.mkdir(parents=True, exist_ok=True)
+        for entry in (DB_FILE, "fits", "embeddings"):
+            refuse_symlink(self.folder / entry)
         self.counts: dict[str, dict[str, int]] = {c: {"fresh": 0, "cached": 0} for c in COUNTERS}
-        self._db = sqlite3.connect(self.folder / "cache.sqlite", timeout=30)
         try:
-            self._db.executescript(_SCHEMA)
-            row = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
-        except sqlite3.DatabaseError as exc:
-            # A cache is disposable: start over rather than fail the run.
-            log.warning("cache %s is unreadable (%s); starting a new one", self.folder, exc)
-            self._db.close()
-            (self.folder / "cache.sqlite").unlink(missing_ok=True)
-            self._db = sqlite3.connect(self.folder / "cache.sqlite", timeout=30)
-            self._db.executescript(_SCHEMA)
-            row = None
-        self.generation = (int(row[0]) if row else 0) + 1
+            self._db, generation = _open_db(self.folder / DB_FILE)
+        except (sqlite3.DatabaseError, ValueError) as exc:
+            # A cache is disposable: start over rather than fail this run and every later one.
+            self._db, generation = self._rebuild(exc)
+        self.generation = generation + 1
+        self._guarded(self._set_generation, None)
+
+    def _set_generation(self) -> None:
         with self._db:
             self._db.execute(
                 "INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (str(self.generation),)
             )
 
+    def _rebuild(self, exc: Exception) -> tuple[sqlite3.Connection, int]:
+        """Move a damaged database aside (with its journal) and start an empty one."""
+        path = self.folder / DB_FILE
+        aside = path.with_name(DB_FILE + ".damaged")
+        db = getattr(self, "_db", None)  # None while __init__ opens it
+        if db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                db.close()
+        with contextlib.suppress(OSError):
+            os.replace(path, aside)
+        for suffix in ("-journal", "-wal", "-shm"):
+            # A hot journal left beside would be "rolled back" into the new database.
+            (self.folder / f"{DB_FILE}{suffix}").unlink(missing_ok=True)
+        log.warning(
+            "cache database %s is damaged (%s); moved aside to %s and started a new one",
+            path,
+            exc,
+            aside.name,
+        )
+        return _open_db(path)
+
+    def _guarded(self, action: Callable[[], _T], default: _T) -> _T:
+        """Run a database action; a damaged database is rebuilt and the action counts as a miss."""
+        try:
+            return action()
+        except sqlite3.OperationalError:
+            raise  # locked, disk full, I/O: not the file's content, so rebuilding would not help
+        except sqlite3.DatabaseError as exc:
+            self._db, _ = self._rebuild(exc)
+            self._set_generation()
+            return default
+
     # -- per-document entries (DocumentCache) ---------------------------------------------
 
     def lookup(self, stage: str, keys: Sequence[str]) -> dict[str, Any]:
         """Cached values of ``keys`` (missing keys are absent); marks them used."""
+        return self._guarded(lambda: self._lookup(stage, keys), {})
+
+    def _lookup(self, stage: str, keys: Sequence[str]) -> dict[str, Any]:
         found: dict[str, Any] = {}
         unique = list(dict.fromkeys(keys))
         for start in range(0, len(unique), 500):
@@ -110,7 +149,7 @@ class RunCache:
             for key, blob in rows:
                 try:
                     found[key] = json.loads(zlib.decompress(blob))
-                except (zlib.error, ValueError):
+                except (zlib.error, ValueError, TypeError, RecursionError):
                     log.warning("ignoring a corrupt %s cache entry", stage)
         if found:
             with self._db:
@@ -126,8 +165,12 @@ class RunCache:
             (stage, key, zlib.compress(json.dumps(value).encode(), 1), self.generation)
             for key, value in values.items()
         ]
-        with self._db:
-            self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)", rows)
+
+        def insert() -> None:
+            with self._db:
+                self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)", rows)
+
+        self._guarded(insert, None)
 
     def count(self, stage: str, *, fresh: int = 0, cached: int = 0) -> None:
         """Add to the ``fresh`` / ``cached`` counters of ``stage``."""
@@ -151,8 +194,11 @@ class RunCache:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
             with np.load(arrays_path, allow_pickle=False) as arrays:
                 fits = _fits_from(meta, {k: arrays[k] for k in arrays.files})
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            log.warning("ignoring unreadable cached fits %s: %s", arrays_path, exc)
+        except Exception as exc:  # truncated (BadZipFile, EOFError), scribbled, wrong shape
+            # A miss: this run fits afresh and saves a good pair under the same key.
+            log.warning("ignoring unreadable cached fits %s: %s", arrays_path.name, exc)
+            arrays_path.unlink(missing_ok=True)
+            meta_path.unlink(missing_ok=True)
             return None
         now = time.time()
         for path in (arrays_path, meta_path):
@@ -172,19 +218,42 @@ class RunCache:
     def close(self, *, prune: bool) -> None:
         """Forget entries no recent run used (after a successful run), then close."""
         if prune:
-            with self._db:
-                self._db.execute(
-                    "DELETE FROM entries WHERE used <= ?", (self.generation - KEEP_GENERATIONS,)
-                )
+
+            def forget() -> None:
+                with self._db:
+                    self._db.execute(
+                        "DELETE FROM entries WHERE used <= ?",
+                        (self.generation - KEEP_GENERATIONS,),
+                    )
+
+            self._guarded(forget, None)
             for sub in ("fits", "embeddings"):
                 _keep_newest(self.folder / sub, KEEP_GENERATIONS)
         self._db.close()
 
 
+def _open_db(path: Path) -> tuple[sqlite3.Connection, int]:
+    """Open (or create) the cache database; its generation (ValueError/DatabaseError if bad)."""
+    db = sqlite3.connect(path, timeout=30)
+    try:
+        db.executescript(_SCHEMA)
+        row = db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return db, int(row[0]) if row else 0
+    except BaseException:
+        db.close()
+        raise
+
+
 def _keep_newest(folder: Path, n_keys: int) -> None:
-    if not folder.is_dir():
+    if folder.is_symlink() or not folder.is_dir():
         return
-    files = sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
+    # Only cache files: never a symlink, a folder or a file someone else put here.
+    files = [
+        p
+        for p in folder.iterdir()
+        if p.suffix in _CACHE_SUFFIXES and p.is_file() and not p.is_symlink()
+    ]
+    files.sort(key=lambda p: p.stat().st_mtime, reverse=True)
     keep = {p.stem for p in files[: n_keys * 2]}  # fits come as .npz + .json pairs
     for path in files:
         if path.stem not in keep or path.name.endswith(".tmp"):

@@ -10,13 +10,15 @@ from __future__ import annotations
 import difflib
 import glob
 import os
+import reprlib
+import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from topics.errors import SettingsError
+from topics.errors import SettingsError, printable
 from topics.pipeline import MODELS, RunSettings
 
 #: Where a key lives (None: top level), the types TOML may give it, and its default.
@@ -59,6 +61,9 @@ INPUT_KEYS: dict[str, tuple[type, ...]] = {
 }
 TABLES = ("input", "preprocessing", "lda", "clusters")
 
+#: NumPy and gensim seeds must be below 2**32, and stability refits with ``seed + 1``.
+MAX_SEED = 2**32 - 2
+
 DEFAULT_KEEP_RUNS = 30
 DEFAULT_DRIFT_THRESHOLD = 0.5
 
@@ -85,11 +90,15 @@ _HINTS = {
 class ConfigError(SettingsError):
     """A config file with one or more problems; the message lists all of them."""
 
+    multiline = True
+
     def __init__(self, source: str, problems: list[str]) -> None:
-        self.problems = problems
+        # Keys and values come from the file: a newline or escape sequence in one must not
+        # fake an output line or retitle the terminal.
+        self.problems = [printable(p) for p in problems]
         n = len(problems)
-        lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"{source}: {n} problem{'s' if n != 1 else ''}:\n{lines}")
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{printable(source)}: {n} problem{'s' if n != 1 else ''}:\n{lines}")
 
 
 @dataclass(frozen=True)
@@ -106,14 +115,24 @@ class InputSpec:
     exclude: tuple[str, ...] = ()
 
     def problems(self) -> list[str]:
-        """Missing folders and globs that match nothing."""
+        """Missing folders, globs that match nothing, patterns that are not patterns."""
+        from topics.runs.inputs import pattern_problem
+
         out = []
         if not self.paths:
             out.append("input.paths: name at least one folder or glob")
+        for key, patterns in (("include", self.include), ("exclude", self.exclude)):
+            for pattern in patterns:
+                problem = pattern_problem(pattern)
+                if problem:
+                    out.append(f"input.{key}: pattern {pattern!r} {problem}")
         for entry in self.paths:
             if is_glob(entry):
-                base, _ = split_glob(entry)
-                if not Path(base).is_dir():
+                base, rest = split_glob(entry)
+                problem = pattern_problem(rest, anchored=True)
+                if problem:
+                    out.append(f"input.paths: glob {entry!r} {problem}")
+                elif not Path(base).is_dir():
                     out.append(f"input.paths: folder {base!r} of glob {entry!r} does not exist")
                 elif not glob.glob(entry, recursive=True):
                     out.append(f"input.paths: glob {entry!r} matches nothing")
@@ -248,6 +267,10 @@ def settings_problems(settings: RunSettings, *, flags: bool = False) -> list[str
     setting as the command line's messages do (``max_df``).
     """
     problems = []
+    if not isinstance(settings.seed, int) or not 0 <= settings.seed <= MAX_SEED:
+        problems.append(
+            _named(f"seed must be an integer from 0 to {MAX_SEED}, got {settings.seed!r}", flags)
+        )
     unknown = [m for m in settings.models if m not in MODELS]
     if unknown or not settings.models:
         problems.append(
@@ -278,12 +301,17 @@ def _named(problem: str, flags: bool) -> str:
     return f"{table + '.' if table else ''}{field_name}: {rest}"
 
 
+#: A config file is a page of settings; anything larger is not one (``/dev/zero``).
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
 def load_config(path: Path | str) -> RunConfig:
     """Read and validate a config file; ``ConfigError`` lists every problem at once."""
     path = Path(path)
     source = str(path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = _read_config(path).decode("utf-8")
+        raw = tomllib.loads(text)
     except FileNotFoundError:
         raise ConfigError(source, ["the config file does not exist"]) from None
     except IsADirectoryError:
@@ -292,7 +320,38 @@ def load_config(path: Path | str) -> RunConfig:
         raise ConfigError(source, [f"cannot be read ({exc})"]) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(source, [f"is not valid TOML: {exc}"]) from None
+    except RecursionError:
+        raise ConfigError(source, ["is nested too deeply to read; flatten its values"]) from None
     return parse_config(raw, base=path.resolve().parent, source=path)
+
+
+def _read_config(path: Path) -> bytes:
+    """The bytes of a regular file of at most ``MAX_CONFIG_BYTES``.
+
+    A FIFO would block the read forever and a device (``/dev/zero``) never ends: both are
+    refused before reading, without blocking (``O_NONBLOCK``).
+    """
+    if path.is_dir():
+        raise IsADirectoryError(path)
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise ConfigError(
+                str(path), ["is not a regular file (a pipe or device); name a .toml config file"]
+            )
+        data = os.read(fd, MAX_CONFIG_BYTES + 1)
+        chunks = [data]
+        while data and sum(map(len, chunks)) <= MAX_CONFIG_BYTES:
+            data = os.read(fd, MAX_CONFIG_BYTES + 1)
+            chunks.append(data)
+    finally:
+        os.close(fd)
+    out = b"".join(chunks)
+    if len(out) > MAX_CONFIG_BYTES:
+        raise ConfigError(
+            str(path), [f"is larger than {MAX_CONFIG_BYTES // 1024} KB; name a .toml config file"]
+        )
+    return out
 
 
 def parse_config(raw: Mapping[str, Any], *, base: Path, source: Path | None = None) -> RunConfig:
@@ -412,8 +471,14 @@ def _resolve(value: str, base: Path) -> Path:
     return Path(os.path.normpath(path if path.is_absolute() else base / path))
 
 
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxstring, _REPR.maxother, _REPR.maxlist, _REPR.maxdict = 3, 60, 60, 5, 5
+
+
 def _show(value: Any) -> str:
     kind = {bool: "boolean", int: "integer", float: "number", str: "string"}.get(
         type(value), type(value).__name__
     )
-    return f"{value!r} ({kind})"
+    # reprlib: a huge or deeply nested value is shown short, never recursed into.
+    shown = _REPR.repr(value) if isinstance(value, list | dict) else repr(value)
+    return f"{shown if len(shown) <= 80 else shown[:77] + '...'} ({kind})"

@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.optimize import linear_sum_assignment
 
+from topics.output import public_mode
 from topics.types import TopicModelResult
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,7 @@ def save_topics(folder: Path, topics: dict[str, StoredTopics]) -> None:
         arrays[f"{name}.prevalence"] = np.asarray(st.prevalence, dtype=np.float64)
         arrays[f"{name}.lineage"] = np.asarray(st.lineage, dtype=str)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".topics", suffix=".tmp")
+    os.fchmod(fd, public_mode())  # mkstemp makes it private; it is published with the run
     with os.fdopen(fd, "wb") as fh:
         np.savez_compressed(fh, allow_pickle=False, **arrays)
     os.replace(tmp, folder / TOPICS_FILE)
@@ -94,13 +96,18 @@ def save_topics(folder: Path, topics: dict[str, StoredTopics]) -> None:
 
 def load_topics(folder: Path) -> dict[str, StoredTopics]:
     """The topics stored in a run folder (empty if there are none or they are unreadable)."""
+    return read_topics(folder) or {}
+
+
+def read_topics(folder: Path) -> dict[str, StoredTopics] | None:
+    """The topics stored in a run folder: empty if it has none, None if they are unreadable."""
     path = Path(folder) / TOPICS_FILE
     if not path.is_file():
         return {}
     try:
         with np.load(path, allow_pickle=False) as data:
             names = sorted({key.split(".")[0] for key in data.files})
-            return {
+            topics = {
                 name: StoredTopics(
                     vocab=[str(w) for w in data[f"{name}.vocab"]],
                     indices=np.asarray(data[f"{name}.indices"], dtype=np.int64),
@@ -110,9 +117,24 @@ def load_topics(folder: Path) -> dict[str, StoredTopics]:
                 )
                 for name in names
             }
-    except (OSError, ValueError, KeyError) as exc:
-        log.warning("cannot read the previous run's topics %s: %s", path, exc)
-        return {}
+        for st in topics.values():
+            _check_shapes(st)
+        return topics
+    except Exception as exc:  # truncated (BadZipFile, EOFError), scribbled, wrong arrays
+        log.warning("cannot read the topics of run %s: %s", Path(folder).name, exc)
+        return None
+
+
+def _check_shapes(st: StoredTopics) -> None:
+    n = st.indices.shape[0] if st.indices.ndim == 2 else -1
+    if (
+        n < 0
+        or st.weights.shape != st.indices.shape
+        or len(st.prevalence) != n
+        or len(st.lineage) != n
+        or (st.indices.size and not 0 <= st.indices.min() <= st.indices.max() < len(st.vocab))
+    ):
+        raise ValueError("arrays of inconsistent shapes")
 
 
 def similarity(current: StoredTopics, previous: StoredTopics) -> npt.NDArray[np.float64]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import json
 import logging
+import re
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import Any
 from markupsafe import Markup
 
 from topics import __version__, output
+from topics.errors import printable
 from topics.report.render import template_environment, templates_dir
 
 log = logging.getLogger(__name__)
@@ -99,41 +101,163 @@ def document_changes(paths: list[str], previous_folder: Path | None) -> dict[str
     }
 
 
-def scan(name_dir: Path) -> list[dict[str, Any]]:
-    """Every recorded run, oldest first: published runs and failed ones."""
+def scan(name_dir: Path, *, notes: bool = False) -> list[dict[str, Any]]:
+    """Every recorded run, oldest first: published runs and failed ones.
+
+    A run folder counts only when topics wrote it: it holds the ``.topics-run`` marker,
+    or (written before the marker existed) it has a run id for a name and ``runs.json``
+    lists it. Anything else in ``runs/`` (a user's folder, a symlink) is left alone;
+    with ``notes`` each one is logged. A run whose summary and manifest are both
+    unreadable is listed as failed (so retention still removes it), never as the latest.
+    """
     records = []
     runs = name_dir / "runs"
-    if runs.is_dir():
+    if runs.is_dir() and not runs.is_symlink():
+        listed = _listed_runs(name_dir)
         for folder in sorted(runs.iterdir()):
-            if folder.name.startswith(".") or not folder.is_dir():
+            if folder.name.startswith("."):
                 continue
-            record = _read_json(folder / SUMMARY_FILE)
-            if record is None:
-                # A report without summary (e.g. written by the Python API): list it plainly.
-                manifest = _read_json(folder / "manifest.json") or {}
-                record = {
-                    "run_id": folder.name,
-                    "status": "ok",
-                    "started": manifest.get("started"),
-                    "duration_s": manifest.get("duration_s"),
-                    "counts": manifest.get("counts", {}),
-                    "changes": None,
-                    "models": {},
-                    "drift": None,
-                    "cache": manifest.get("cache"),
-                }
-            # The folder is the run: a copied or edited summary must never point
-            # retention at another run's folder.
-            record["run_id"] = folder.name
-            records.append(record)
+            if not is_run(folder, listed):
+                if notes:
+                    log.warning(
+                        "runs/%s was not written by topics; left alone (not listed, never removed)",
+                        printable(folder.name),
+                    )
+                continue
+            records.append(_run_record(folder, notes))
     failed = name_dir / FAILED_DIR
-    if failed.is_dir():
+    if failed.is_dir() and not failed.is_symlink():
         for path in sorted(failed.glob("*.json")):
+            if not RUN_ID.fullmatch(path.stem) or path.is_symlink():
+                continue
             record = _read_json(path)
-            if record is not None:
-                records.append(record)
+            if record is None:
+                continue
+            # Only what this file is may be trusted: its name is its run, its log sits beside.
+            record.update(run_id=path.stem, status="failed", log=f"{FAILED_DIR}/{path.stem}.log")
+            record["error"] = str(record.get("error", "unknown error"))
+            record["started"] = _str_or_none(record.get("started"))
+            records.append(record)
     records.sort(key=lambda r: str(r["run_id"]))
     return records
+
+
+#: Run ids ``new_run_id`` makes: UTC time, with a counter when two runs share a second.
+RUN_ID = re.compile(r"\d{8}-\d{6}(?:-\d+)?")
+
+
+def is_run(folder: Path, listed: set[str]) -> bool:
+    """Whether ``folder`` is a run topics published (see ``scan``)."""
+    if output.is_run_folder(folder):
+        return True
+    return (
+        not folder.is_symlink()
+        and folder.is_dir()
+        and RUN_ID.fullmatch(folder.name) is not None
+        and folder.name in listed
+    )
+
+
+def _listed_runs(name_dir: Path) -> set[str]:
+    text = output.read_small(name_dir / INDEX_FILE, limit=256 * 1024 * 1024)
+    try:
+        index = json.loads(text) if text is not None else {}
+    except ValueError:
+        return set()
+    runs = index.get("runs") if isinstance(index, dict) else None
+    if not isinstance(runs, list):
+        return set()
+    return {
+        r["run_id"]
+        for r in runs
+        if isinstance(r, dict) and isinstance(r.get("run_id"), str) and r.get("status") == "ok"
+    }
+
+
+def _run_record(folder: Path, notes: bool) -> dict[str, Any]:
+    record = _read_json(folder / SUMMARY_FILE)
+    if record is not None and not _summary_ok(record):
+        if notes:
+            log.warning("ignoring runs/%s/%s: not a run summary", folder.name, SUMMARY_FILE)
+        record = None
+    if record is None:
+        # A report without summary (e.g. written by the Python API): list it plainly.
+        manifest = _read_json(folder / "manifest.json", need_run_id=False)
+        if manifest is None:
+            if notes:
+                log.warning(
+                    "run %s: %s and manifest.json are unreadable; listed as failed",
+                    folder.name,
+                    SUMMARY_FILE,
+                )
+            return {
+                "run_id": folder.name,
+                "status": "failed",
+                "started": None,
+                "error": f"the run's {SUMMARY_FILE} and manifest.json are unreadable",
+                "log": f"runs/{folder.name}/run.log",
+            }
+        counts = manifest.get("counts")
+        record = {
+            "run_id": folder.name,
+            "status": "ok",
+            "started": _str_or_none(manifest.get("started")),
+            "duration_s": _number_or_none(manifest.get("duration_s")),
+            "counts": counts if isinstance(counts, dict) else {},
+            "changes": None,
+            "models": {},
+            "drift": None,
+            "cache": None,
+        }
+    # The folder is the run: a copied or edited summary must never point
+    # retention at another run's folder.
+    record["run_id"] = folder.name
+    record["status"] = "ok"
+    record["counts"] = {k: _number_or_none(record["counts"].get(k)) for k in _COUNTS}
+    return record
+
+
+_COUNTS = ("n_files_seen", "n_documents", "n_skipped")
+
+
+def _summary_ok(record: dict[str, Any]) -> bool:
+    """Whether a ``summary.json`` has the shape the history page reads."""
+
+    def mapping(value: Any, optional: bool = True) -> bool:
+        return isinstance(value, dict) or (optional and value is None)
+
+    if not (mapping(record.get("counts"), optional=False) and mapping(record.get("changes"))):
+        return False
+    if not (mapping(record.get("drift")) and mapping(record.get("cache"))):
+        return False
+    models = record.get("models")
+    if not isinstance(models, dict):
+        return False
+    for model in models.values():
+        if not (isinstance(model, dict) and isinstance(model.get("metrics"), dict)):
+            return False
+        topics = model.get("topics")
+        if not isinstance(topics, list):
+            return False
+        for topic in topics:
+            if not (
+                isinstance(topic, dict)
+                and isinstance(topic.get("id"), int)
+                and isinstance(topic.get("lineage"), str)
+                and isinstance(topic.get("prevalence"), int | float)
+                and isinstance(topic.get("words"), list)
+            ):
+                return False
+    drift = record.get("drift") or {}
+    return all(isinstance(d, dict) for d in drift.values())
+
+
+def _str_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _number_or_none(value: Any) -> float | int | None:
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def latest_ok(records: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -153,27 +277,45 @@ def to_remove(records: list[dict[str, Any]], keep_runs: int | None) -> list[dict
 
 
 def remove(name_dir: Path, records: list[dict[str, Any]]) -> None:
-    """Delete runs: each folder is first renamed aside, so no half-deleted run is listed."""
+    """Delete runs: each folder is first renamed aside, so no half-deleted run is listed.
+
+    Only what topics wrote is deleted: a run folder is checked again (marker or listed,
+    not a symlink) right before, and a failed run's two files are unlinked by name.
+    """
+    # ``records`` come from ``scan``, which recognised them; runs.json may list them no more.
+    listed = _listed_runs(name_dir) | {str(r["run_id"]) for r in records}
     for record in records:
-        run_id = record["run_id"]
-        if record["status"] == "ok":
-            folder = name_dir / "runs" / run_id
+        run_id = str(record["run_id"])
+        if not RUN_ID.fullmatch(run_id):
+            log.warning("retention: %r is not a run id; left alone", printable(run_id))
+            continue
+        folder = name_dir / "runs" / run_id
+        if folder.is_symlink() or (folder.exists() and not is_run(folder, listed)):
+            log.warning("retention: runs/%s was not written by topics; left alone", run_id)
+        elif folder.is_dir():
             trash = name_dir / "runs" / f".trash-{run_id}"
-            if folder.is_dir():
+            try:
                 folder.rename(trash)
-                shutil.rmtree(trash, ignore_errors=True)
-        else:
+            except OSError as exc:  # e.g. something planted under the trash name
+                log.warning("retention: cannot remove run %s (%s); kept", run_id, exc.strerror)
+                continue
+            shutil.rmtree(trash, ignore_errors=True)
+        failed = name_dir / FAILED_DIR
+        if not failed.is_symlink():
             for suffix in (".log", ".json"):
-                (name_dir / FAILED_DIR / f"{run_id}{suffix}").unlink(missing_ok=True)
+                (failed / f"{run_id}{suffix}").unlink(missing_ok=True)
         log.info("retention: removed run %s", run_id)
 
 
 def clean_leftovers(name_dir: Path) -> None:
     """Remove what killed runs left: half-deleted runs and temporary files."""
     runs = name_dir / "runs"
-    if runs.is_dir():
+    if runs.is_dir() and not runs.is_symlink():
         for trash in runs.glob(".trash-*"):
-            shutil.rmtree(trash, ignore_errors=True)
+            if trash.is_symlink():
+                trash.unlink()  # the link only, never what it points to
+            else:
+                shutil.rmtree(trash, ignore_errors=True)
     for name in ("index.html", "latest.html", INDEX_FILE):
         for tmp in name_dir.glob(f".{name}.*"):
             tmp.unlink(missing_ok=True)
@@ -248,12 +390,15 @@ def render_history(name: str, records: list[dict[str, Any]]) -> str:
     )
 
 
-def _read_json(path: Path) -> dict[str, Any] | None:
+def _read_json(path: Path, *, need_run_id: bool = True) -> dict[str, Any] | None:
+    text = output.read_small(path, limit=64 * 1024 * 1024)
+    if text is None:
+        return None
     try:
-        value = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+        value = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        log.info("ignoring unreadable %s: %s", path, exc)
         return None
-    except (OSError, ValueError) as exc:
-        log.warning("ignoring unreadable %s: %s", path, exc)
+    if not isinstance(value, dict) or (need_run_id and "run_id" not in value):
         return None
-    return value if isinstance(value, dict) and "run_id" in value else None
+    return value

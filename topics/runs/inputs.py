@@ -232,6 +232,17 @@ def _matches(pattern: re.Pattern[str], rel: str) -> bool:
     return any(pattern.fullmatch("/".join(parts[:n])) for n in range(1, len(parts) + 1))
 
 
+def pattern_problem(pattern: str, anchored: bool = False) -> str | None:
+    """Why ``pattern`` is not a usable glob (``[z-a]``, ``[]``), or None when it is."""
+    try:
+        _compile(pattern, anchored)
+    except re.error as exc:
+        return f"is not a valid pattern ({exc.msg}); check its [...] ranges"
+    except RecursionError:
+        return "is too complex"
+    return None
+
+
 @lru_cache(maxsize=256)
 def _compile(pattern: str, anchored: bool = False) -> re.Pattern[str]:
     """Glob -> regex: ``*`` and ``?`` stay within a name, ``**`` spans folders.

@@ -8,6 +8,7 @@ over. The file records the holder's pid and start time for the "busy" message.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import logging
 import os
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from topics.errors import TopicsError
+from topics.errors import OutputError, TopicsError
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,18 @@ class Lock:
 def hold_lock(name_dir: Path) -> Iterator[Lock]:
     """Hold the run lock of ``name_dir`` for the ``with`` block, or raise ``LockedError``."""
     path = Path(name_dir) / LOCK_NAME
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        # Never through a symlink planted in a shared output: it would truncate its target.
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise OutputError(
+                f"{str(path)!r} is a symlink; topics never follows symlinks inside its "
+                "output folder: remove it or choose another -o"
+            ) from None
+        raise OutputError(
+            f"cannot open the run lock {str(path)!r} ({exc.strerror}); choose another -o"
+        ) from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:

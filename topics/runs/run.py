@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from topics import output
-from topics.errors import TopicsError
+from topics.errors import Terminated, TopicsError
 from topics.pipeline import Progress, RunResult, run_pipeline
 from topics.runs import drift as drift_mod
 from topics.runs import history
@@ -66,13 +66,14 @@ def run_once(config: RunConfig, *, progress: Progress | None = None) -> RunOutco
     roots = resolve_roots(config.input)  # a missing folder fails before anything is written
     root_existed = config.output.exists()
     root = output.prepare_root(config.output)
-    name_dir = root / output.slug(config.name)
-    name_dir.mkdir(exist_ok=True)
+    name_dir = output.name_dir(root, config.name)
+    name_existed = name_dir.exists()
+    output.claim_name_dir(name_dir, config.name)
     with hold_lock(name_dir) as lock:
         try:
             return _locked_run(config, name_dir, roots[0].folder, progress, lock.stale_holder)
         except BaseException:
-            if not history.scan(name_dir):
+            if not name_existed and not history.scan(name_dir):
                 # Nothing was ever published here: a first run that failed leaves no trace.
                 shutil.rmtree(name_dir, ignore_errors=True)
                 if not root_existed and {p.name for p in root.iterdir()} <= {output.MARKER}:
@@ -88,15 +89,14 @@ def _locked_run(
     stale_holder: str | None,
 ) -> RunOutcome:
     runs = name_dir / "runs"
+    output.refuse_symlink(runs)
     runs.mkdir(exist_ok=True)
     output.clean_stale(runs)
     history.clean_leftovers(name_dir)
-    records = history.scan(name_dir)
-    previous = history.latest_ok(records)
-    previous_folder = runs / previous["run_id"] if previous else None
     run_id = output.new_run_id(runs, taken=lambda rid: _failed_path(name_dir, rid).exists())
     staging = output.staging_dir(runs, run_id)
-    cache = RunCache(name_dir / ".cache")
+    records: list[dict[str, Any]] = []
+    cache: RunCache | None = None
     ok = False
     try:
         with _run_log(staging / "run.log") as run_log:
@@ -104,6 +104,9 @@ def _locked_run(
             if stale_holder:
                 log.info("took over the lock left by a process that ended (%s)", stale_holder)
             try:
+                records = history.scan(name_dir, notes=True)
+                previous_folder, before = _previous_topics(runs, records)
+                cache = RunCache(name_dir / ".cache")
                 result = run_pipeline(
                     first_root,
                     config.settings,
@@ -111,7 +114,7 @@ def _locked_run(
                     cache=cache,
                     reader=make_reader(config.input, cache),
                 )
-                _write_run(result, staging, run_id, previous_folder, config.drift_threshold)
+                _write_run(result, staging, run_id, previous_folder, before, config)
                 log.info("run %s finished in %.1f s", run_id, result.duration_s)
             except BaseException as exc:
                 # Into run.log only: the CLI tells the console, in one line.
@@ -126,7 +129,8 @@ def _locked_run(
             raise
         raise failure from exc
     finally:
-        cache.close(prune=ok)
+        if cache is not None:
+            cache.close(prune=ok)
         if not ok:
             shutil.rmtree(staging, ignore_errors=True)
 
@@ -146,18 +150,43 @@ def _locked_run(
     )
 
 
+def _previous_topics(
+    runs: Path, records: list[dict[str, Any]]
+) -> tuple[Path | None, dict[str, drift_mod.StoredTopics]]:
+    """The newest successful run whose topics can be read, and its topics.
+
+    A damaged ``topics.npz`` must not stop every later run: drift then compares with the
+    run before it (noted in the run log).
+    """
+    for record in reversed([r for r in records if r["status"] == "ok"]):
+        folder = runs / record["run_id"]
+        stored = drift_mod.read_topics(folder)
+        if stored is not None:
+            return folder, stored
+        log.warning(
+            "run %s: %s is unreadable; drift compares with an earlier run",
+            record["run_id"],
+            drift_mod.TOPICS_FILE,
+        )
+    return None, {}
+
+
 def _write_run(
-    result: RunResult, staging: Path, run_id: str, previous_folder: Path | None, threshold: float
+    result: RunResult,
+    staging: Path,
+    run_id: str,
+    previous_folder: Path | None,
+    before: dict[str, drift_mod.StoredTopics],
+    config: RunConfig,
 ) -> None:
     from topics.report import write_report_files
 
-    before = drift_mod.load_topics(previous_folder) if previous_folder else {}
     stored, drift = drift_mod.align_models(
         result.models,
         before,
         run_id=run_id,
         previous_run=previous_folder.name if previous_folder else None,
-        threshold=threshold,
+        threshold=config.drift_threshold,
     )
     data = write_report_files(result, staging, run_id, drift=drift, history=True)
     drift_mod.save_topics(staging, stored)
@@ -192,12 +221,11 @@ def _record_failure(
         log_path = Path(tmp)
     else:
         failed = name_dir / history.FAILED_DIR
+        output.refuse_symlink(failed)
         failed.mkdir(exist_ok=True)
         log_path = _failed_path(name_dir, run_id).with_suffix(".log")
-        if run_log.is_file():
-            shutil.copyfile(run_log, log_path)
-        else:
-            log_path.write_text(message + "\n", encoding="utf-8")
+        data = run_log.read_bytes() if run_log.is_file() else (message + "\n").encode()
+        output.write_bytes_nofollow(log_path, data)
         record = {
             "run_id": run_id,
             "status": "failed",
@@ -206,8 +234,7 @@ def _record_failure(
             "log": f"{history.FAILED_DIR}/{log_path.name}",
         }
         output.write_text_atomic(_failed_path(name_dir, run_id), json.dumps(record, indent=2))
-        records = history.scan(name_dir)
-        history.write_history(name_dir, config.name, records)
+        history.write_history(name_dir, config.name, history.scan(name_dir))
     if isinstance(exc, TopicsError | KeyboardInterrupt):
         return exc
     return RunFailed(f"{message} (log: {log_path}); earlier runs are untouched", log_path)
@@ -220,6 +247,8 @@ def _failed_path(name_dir: Path, run_id: str) -> Path:
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, TopicsError):
         return str(exc)
+    if isinstance(exc, Terminated):
+        return "terminated (SIGTERM)"
     if isinstance(exc, KeyboardInterrupt):
         return "interrupted"
     return f"{type(exc).__name__}: {exc}"
