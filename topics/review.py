@@ -140,9 +140,9 @@ def review_documents(
     else:
         notes.append("no label suspicion: documents carry fewer than two distinct labels")
 
-    disagreement, pairs = _disagreement(models)
-    atypical, best = _atypical(models)
-    duplicate, twin = _near_duplicates(tfidf, clean, any_labels=n_labels >= 2)
+    disagreement, pairs = _disagreement(models, n)
+    atypical, best = _atypical(models, n)
+    duplicate, twin = _near_duplicates(tfidf, clean)
     signals = {
         "label_suspicion": label_signal,
         "model_disagreement": disagreement,
@@ -171,7 +171,8 @@ def review_documents(
     method["combine"] = (
         f"(label_suspicion + {SECONDARY_WEIGHT} x mean(other signals)) / {1 + SECONDARY_WEIGHT}"
         if method.get("label_suspicion")
-        else "mean of model_disagreement, atypical and near_duplicate"
+        else f"(mean(model_disagreement, atypical) + {SECONDARY_WEIGHT} x near_duplicate) / "
+        f"{1 + SECONDARY_WEIGHT}"
     )
     return Review(
         score=score,
@@ -345,7 +346,7 @@ def _full_proba(p: FloatArray, classes: IntArray, n_classes: int) -> FloatArray:
 
 
 def _disagreement(
-    models: dict[str, TopicModelResult],
+    models: dict[str, TopicModelResult], n: int
 ) -> tuple[FloatArray, list[tuple[int, int]]]:
     """LDA vs clusters: both confident, in topics that share few documents.
 
@@ -355,11 +356,9 @@ def _disagreement(
     """
     lda, clusters = models.get("lda"), models.get("clusters")
     if lda is None or clusters is None:
-        n = next(iter(models.values())).doc_topic.shape[0] if models else 0
         return np.zeros(n), [(-1, -1)] * n
     a = lda.assignments.astype(np.int64)
     b = clusters.assignments.astype(np.int64)
-    n = len(a)
     ok = b >= 0
     table = np.zeros((lda.n_topics, clusters.n_topics))
     np.add.at(table, (a[ok], b[ok]), 1.0)
@@ -372,23 +371,25 @@ def _disagreement(
     return np.clip(signal, 0.0, 1.0), [(int(x), int(y)) for x, y in zip(a, b, strict=True)]
 
 
-def _atypical(models: dict[str, TopicModelResult]) -> tuple[FloatArray, dict[str, FloatArray]]:
+def _atypical(
+    models: dict[str, TopicModelResult], n: int
+) -> tuple[FloatArray, dict[str, FloatArray]]:
     """Geometric mean over models of ``1 - best topic weight`` (far from every topic)."""
     best = {name: model.doc_topic.max(axis=1) for name, model in models.items()}
     if not best:
-        return np.zeros(0), best
+        return np.zeros(n), best
     gaps = np.vstack([1.0 - b for b in best.values()])
     signal = np.exp(np.log(np.clip(gaps, 1e-12, 1.0)).mean(axis=0))
     return np.clip(signal, 0.0, 1.0), best
 
 
 def _near_duplicates(
-    tfidf: sp.csr_matrix, labels: list[str | None], *, any_labels: bool
+    tfidf: sp.csr_matrix, labels: list[str | None]
 ) -> tuple[FloatArray, list[tuple[int, float] | None]]:
     """Cosine of each document's most similar near-duplicate filed under another label.
 
-    Without labels every near-duplicate counts, at half strength: a copy is worth a look,
-    but less than a copy that contradicts its label.
+    Near-duplicates under the same label (or none) do not count: in a corpus of short,
+    formulaic documents most of a topic can be near-duplicates of each other.
     """
     from sklearn.neighbors import NearestNeighbors
 
@@ -404,28 +405,25 @@ def _near_duplicates(
         for dist, j in zip(distances[i], neighbours[i], strict=True):
             if j == i:
                 continue
+            if not (labels[i] and labels[j] and labels[i] != labels[j]):
+                continue
             similarity = 1.0 - float(dist)
-            if any_labels:
-                if not (labels[i] and labels[j] and labels[i] != labels[j]):
-                    continue
-                value = similarity
-            else:
-                value = similarity / 2.0
-            if value > signal[i]:
-                signal[i], twin[i] = value, (int(j), similarity)
+            if similarity > signal[i]:
+                signal[i], twin[i] = similarity, (int(j), similarity)
     return np.clip(signal, 0.0, 1.0), twin
 
 
 def _combine(signals: dict[str, FloatArray], *, has_labels: bool) -> FloatArray:
     """One score per document; label evidence first when labels were judged."""
-    rest = np.vstack(
-        [signals["model_disagreement"], signals["atypical"], signals["near_duplicate"]]
-    ).mean(axis=0)
     if has_labels:
         # A near-duplicate pair under two labels flags both copies while only one is
         # wrong, so it does not outrank the classifiers (which tell the copies apart).
+        rest = np.vstack([signals[k] for k in SIGNALS[1:]]).mean(axis=0)
         return (signals["label_suspicion"] + SECONDARY_WEIGHT * rest) / (1.0 + SECONDARY_WEIGHT)
-    return rest
+    # Near-duplicates need two labels to contradict each other; they may still carry a
+    # few labelled documents, so they add a little.
+    main = (signals["model_disagreement"] + signals["atypical"]) / 2.0
+    return (main + SECONDARY_WEIGHT * signals["near_duplicate"]) / (1.0 + SECONDARY_WEIGHT)
 
 
 def _label_homes(
