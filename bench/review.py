@@ -39,7 +39,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -137,7 +137,7 @@ def run_one(
     rows: list[dict[str, Any]],
     rate: float,
     seed: int,
-    n_topics: int | str,
+    n_topics: int | Literal["auto"],
     fitted: Any | None,
     full: bool,
 ) -> tuple[dict[str, Any], Any]:
@@ -216,7 +216,7 @@ def main(argv: list[str] | None = None) -> None:
     args = p.parse_args(argv)
     if args.quick:
         args.rates, args.seeds = [0.03], [0]
-    n_topics: int | str = "auto" if args.n_topics == "auto" else int(args.n_topics)
+    n_topics: int | Literal["auto"] = "auto" if args.n_topics == "auto" else int(args.n_topics)
     corpora = list(CORPUS_DIRS) if args.corpus == "all" else [args.corpus]
 
     records = []

@@ -195,8 +195,8 @@ HOSTILE = "<img src=x onerror=alert(1)>"
 
 
 WORDS = [
-    "telescope orbit planet galaxy astronomer comet nebula rocket launch satellite".split(),
-    "recipe oven flour butter sugar bake dough kitchen simmer garlic".split(),
+    ["telescope", "orbit", "planet", "galaxy", "astronomer", "comet", "nebula", "rocket"],
+    ["recipe", "oven", "flour", "butter", "sugar", "bake", "dough", "kitchen", "garlic"],
 ]
 
 
@@ -207,17 +207,17 @@ def test_reasons_with_hostile_labels_are_escaped(tmp_path: Path) -> None:
     for i in range(40):
         topic = i % 2
         # Document 0 is filed under the other theme's folder: it leads the review.
-        folder = folders[1 - topic] if i == 0 else folders[topic]
+        name = folders[1 - topic] if i == 0 else folders[topic]
         body = " ".join(rng.choice(WORDS[topic], 50))
-        files[f"{folder}/doc{i:02d}.txt"] = f"Note {i}\n\n{body}"
+        files[f"{name}/doc{i:02d}.txt"] = f"Note {i}\n\n{body}"
     root = write_tree(tmp_path / "corpus", files)
     run = run_pipeline(root, RunSettings(seed=0, models=("lda",), lda=LdaSettings(n_topics=2)))
     assert run.review is not None and HOSTILE in run.review.reasons[int(run.review.order[0])]
-    folder = write_report(run, tmp_path / "out", "hostile").folder
-    page = (folder / "index.html").read_text(encoding="utf-8")
+    report = write_report(run, tmp_path / "out", "hostile").folder
+    page = (report / "index.html").read_text(encoding="utf-8")
     assert HOSTILE not in page
     assert html_lib.escape(HOSTILE, quote=False) in page
-    _, rows = _read_csv(folder / "review.csv")
+    _, rows = _read_csv(report / "review.csv")
     assert rows[0]["path"] == "<img src=x onerror=alert(1)>/doc00.txt"
     assert rows[0]["suggested_label"] == "'=cmd|calc"  # spreadsheets do not run it
     assert {r["label"] for r in rows} == {"'=cmd|calc", HOSTILE}

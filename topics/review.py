@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import warnings
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,7 +103,7 @@ class Review:
 
 def review_documents(
     tokens: list[list[str]],
-    labels: list[str | None],
+    labels: Sequence[str | None],
     models: dict[str, TopicModelResult],
     *,
     seed: int = 0,
