@@ -262,7 +262,8 @@ def _label_suspicion(
     quality = get_label_quality_scores(y, probs, method="self_confidence")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        flagged = find_label_issues(y, probs, filter_by="prune_by_noise_rate")
+        # One process: a library must not fork workers behind its caller's back.
+        flagged = find_label_issues(y, probs, filter_by="prune_by_noise_rate", n_jobs=1)
 
     signal = np.zeros(n)
     probability: list[float | None] = [None] * n
@@ -472,12 +473,13 @@ def _reason(
         text += f"; classifiers give {other} {p_other:.0%}, {label} {p_label:.0%}"
         parts.append((signals["label_suspicion"][i] + 1.0, text))
     elif label and class_probs:
-        parts.append(
-            (
-                signals["label_suspicion"][i],
-                f"label {label} only {class_probs.get(label, 0.0):.0%} likely to classifiers",
-            )
+        p_label = class_probs.get(label, 0.0)
+        text = (
+            f"label {label} only {p_label:.0%} likely to classifiers"
+            if p_label < 0.5
+            else f"classifiers back its label {label} ({p_label:.0%})"
         )
+        parts.append((signals["label_suspicion"][i], text))
     if twin[i] is not None:
         j, similarity = twin[i]  # type: ignore[misc]
         filed = f" filed under {labels[j]}" if labels[j] else ""
