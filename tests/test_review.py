@@ -177,6 +177,7 @@ def test_review_csv_contract(sample_report: SampleReport) -> None:
     assert summary["top"][0]["reason"] == rows[0]["reason"]  # type: ignore[index]
 
 
+@pytest.mark.browser
 def test_report_rows_open_the_reader(sample_report: SampleReport) -> None:
     _, rows = _read_csv(sample_report.folder / "review.csv")
     with open_report(sample_report.index_html) as (page, watch):
