@@ -80,26 +80,6 @@ class Review:
         rank[self.order] = np.arange(1, len(self.order) + 1)
         return rank
 
-    def summary(self, top: int = 50) -> dict[str, Any]:
-        """A JSON-friendly summary: method, notes and the ``top`` documents with signals."""
-        return {
-            "method": self.method,
-            "notes": list(self.notes),
-            "signals": list(SIGNALS),
-            "n_suggested": sum(1 for s in self.suggested_label if s),
-            "top": [
-                {
-                    "doc": int(i),
-                    "rank": r + 1,
-                    "score": round(float(self.score[i]), 4),
-                    "suggested_label": self.suggested_label[i],
-                    "reason": self.reasons[i],
-                    "signals": {k: round(float(v[i]), 4) for k, v in self.signals.items()},
-                }
-                for r, i in enumerate(self.order[:top])
-            ],
-        }
-
 
 def review_documents(
     tokens: list[list[str]],
