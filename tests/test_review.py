@@ -15,6 +15,7 @@ from tests.browser import open_report
 from tests.conftest import REPO, Planted, SampleReport, planted_corpus, write_tree
 from topics.lda import LdaSettings, fit_lda
 from topics.pipeline import RunSettings, run_pipeline
+from topics.preprocess import PreprocessSettings
 from topics.report import write_report
 from topics.report.data import REVIEW_COLUMNS
 from topics.review import SIGNALS, review_documents
@@ -222,3 +223,30 @@ def test_reasons_with_hostile_labels_are_escaped(tmp_path: Path) -> None:
     assert rows[0]["path"] == "<img src=x onerror=alert(1)>/doc00.txt"
     assert rows[0]["suggested_label"] == "'=cmd|calc"  # spreadsheets do not run it
     assert {r["label"] for r in rows} == {"'=cmd|calc", HOSTILE}
+
+
+def test_unlabelled_folder_gets_a_review(tmp_path: Path) -> None:
+    rng = np.random.default_rng(5)
+    files: dict[str, str | bytes] = {}
+    for i in range(30):
+        body = " ".join(rng.choice(WORDS[i % 2], 50))
+        files[f"doc{i:02d}.txt"] = f"Note {i}\n\n{body}"
+    # Half one theme, half the other: fits neither topic well.
+    files["mixed.txt"] = "Mixed\n\n" + " ".join([*WORDS[0], *WORDS[1]] * 3)
+    root = write_tree(tmp_path / "corpus", files)
+    # Each word is in half the documents: keep it (the default drops words in over half).
+    settings = RunSettings(
+        seed=0,
+        models=("lda",),
+        lda=LdaSettings(n_topics=2),
+        preprocess=PreprocessSettings(max_df=0.9),
+    )
+    run = run_pipeline(root, settings)
+    report = write_report(run, tmp_path / "out", "plain").folder
+    _, rows = _read_csv(report / "review.csv")
+    assert len(rows) == 31 and rows[0]["path"] == "mixed.txt"
+    assert all(r["label"] == "" and r["suggested_label"] == "" for r in rows)
+    assert all(r["label_probability"] == "" and float(r["label_suspicion"]) == 0 for r in rows)
+    assert "fits no topic well" in rows[0]["reason"]
+    page = (report / "index.html").read_text(encoding="utf-8")
+    assert "The documents carry no labels to check" in page

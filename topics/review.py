@@ -449,7 +449,7 @@ def _reason(
         if len(where) == len(models) >= 2:
             text += f" ({_topic(models['lda'], i)}) in both models"
         elif where:
-            text += f" ({_topic(models[where[0]], i)}) in the {_title(where[0])}"
+            text += f" ({_topic(models[where[0]], i)}) in {_IN_MODEL.get(where[0], where[0])}"
         text += f"; classifiers give {other} {p_other:.0%}, {label} {p_label:.0%}"
         parts.append((signals["label_suspicion"][i] + 1.0, text))
     elif label and class_probs:
@@ -460,8 +460,9 @@ def _reason(
             else f"classifiers back its label {label} ({p_label:.0%})"
         )
         parts.append((signals["label_suspicion"][i], text))
-    if twin[i] is not None:
-        j, similarity = twin[i]  # type: ignore[misc]
+    pair = twin[i]
+    if pair is not None:
+        j, similarity = pair
         filed = f" filed under {labels[j]}" if labels[j] else ""
         parts.append(
             (
@@ -489,6 +490,9 @@ def _reason(
 
 def _topic(model: TopicModelResult, i: int) -> str:
     return model.topic_name(int(model.assignments[i]))
+
+
+_IN_MODEL = {"lda": "LDA", "clusters": "the clusters"}
 
 
 def _title(name: str) -> str:
