@@ -48,6 +48,9 @@ N_FOLDS = 5
 MIN_LABEL_DOCS = N_FOLDS
 #: Cosine similarity of TF-IDF vectors above which two documents are near-duplicates.
 DUPLICATE_COSINE = 0.9
+#: Labelled documents up to which the near-duplicate search compares all pairs
+#: (18,800 documents of 20 Newsgroups: 11 s on two busy cores).
+DUPLICATE_EXACT_MAX = 20_000
 #: Weight of the other signals when labels exist. Label evidence dominates: the rest
 #: only separates documents whose labels look equally sound. Larger weights cost
 #: ranking quality on planted wrong labels (20 Newsgroups, 3%: average precision .84 at
@@ -123,7 +126,8 @@ def review_documents(
 
     disagreement, pairs = _disagreement(models, n)
     atypical, best = _atypical(models, n)
-    duplicate, twin = _near_duplicates(tfidf, clean)
+    blocks = next((models[m].assignments for m in ("clusters", "lda") if m in models), None)
+    duplicate, twin = _near_duplicates(tfidf, clean, blocks)
     signals = {
         "label_suspicion": label_signal,
         "model_disagreement": disagreement,
@@ -366,32 +370,42 @@ def _atypical(
 
 
 def _near_duplicates(
-    tfidf: sp.csr_matrix, labels: list[str | None]
+    tfidf: sp.csr_matrix, labels: list[str | None], blocks: IntArray | None = None
 ) -> tuple[FloatArray, list[tuple[int, float] | None]]:
     """Cosine of each document's most similar near-duplicate filed under another label.
 
     Near-duplicates under the same label (or none) do not count: in a corpus of short,
-    formulaic documents most of a topic can be near-duplicates of each other.
+    formulaic documents most of a topic can be near-duplicates of each other. The search
+    is exact up to ``DUPLICATE_EXACT_MAX`` labelled documents; above it, only within each
+    of ``blocks`` (a model's topics), as an all-pairs search grows with the square.
     """
     from sklearn.neighbors import NearestNeighbors
 
     n = tfidf.shape[0]
     signal = np.zeros(n)
     twin: list[tuple[int, float] | None] = [None] * n
-    if n < 2 or tfidf.nnz == 0:
+    labelled = np.array([i for i in range(n) if labels[i]], dtype=np.int64)
+    if len({labels[i] for i in labelled}) < 2 or tfidf.nnz == 0:
         return signal, twin
-    index = NearestNeighbors(radius=1.0 - DUPLICATE_COSINE, metric="cosine", algorithm="brute")
-    index.fit(tfidf)
-    distances, neighbours = index.radius_neighbors(tfidf, sort_results=True)
-    for i in range(n):
-        for dist, j in zip(distances[i], neighbours[i], strict=True):
-            if j == i:
-                continue
-            if not (labels[i] and labels[j] and labels[i] != labels[j]):
-                continue
-            similarity = 1.0 - float(dist)
-            if similarity > signal[i]:
-                signal[i], twin[i] = similarity, (int(j), similarity)
+    groups = [labelled]
+    if blocks is not None and len(labelled) > DUPLICATE_EXACT_MAX:
+        groups = [labelled[blocks[labelled] == g] for g in np.unique(blocks[labelled])]
+    for rows in groups:
+        if len(rows) < 2:
+            continue
+        sub = tfidf[rows]
+        index = NearestNeighbors(radius=1.0 - DUPLICATE_COSINE, metric="cosine", algorithm="brute")
+        distances, neighbours = index.fit(sub).radius_neighbors(sub)
+        for a, i in enumerate(rows):
+            for dist, b in zip(distances[a], neighbours[a], strict=True):
+                j = int(rows[b])
+                if j == i or labels[i] == labels[j]:
+                    continue
+                similarity = 1.0 - float(dist)
+                best = twin[i]
+                # Ties go to the earlier document, so the reason does not depend on order.
+                if best is None or (similarity, -j) > (best[1], -best[0]):
+                    signal[i], twin[i] = similarity, (j, similarity)
     return np.clip(signal, 0.0, 1.0), twin
 
 
