@@ -28,6 +28,7 @@ from topics.evaluate import ModelScores, score_model
 from topics.ingest import IngestSettings, read_folder
 from topics.lda import LdaSettings, fit_lda
 from topics.preprocess import DocumentCache, PreprocessSettings, preprocess
+from topics.review import Review, review_documents
 from topics.types import Corpus, FloatArray, Note, Preprocessed, TopicModelResult
 
 MODELS = ("lda", "clusters")
@@ -154,6 +155,8 @@ class RunResult:
     version: str = __version__
     #: Per stage, documents computed (``fresh``) and reused (``cached``); None: no cache.
     cache: dict[str, dict[str, int]] | None = None
+    #: Documents ranked for a human look (``topics.review``); None for runs made without it.
+    review: Review | None = None
 
     @property
     def labels(self) -> list[str | None]:
@@ -217,6 +220,12 @@ def run_pipeline(
             cache.count("models", fresh=len(fits.models))
             cache.save_fits(fits_key, fits)
 
+    # After the (possibly cached) fits: cheap, and it reads the labels of this run.
+    t0 = time.perf_counter()
+    sink.stage("ranking documents worth a look")
+    review = review_documents(pre.tokens, labels, fits.models, seed=settings.seed)
+    seconds["review"] = time.perf_counter() - t0
+
     return RunResult(
         input_path=corpus.root if reader is not None else str(Path(path).resolve()),
         corpus=corpus,
@@ -230,6 +239,7 @@ def run_pipeline(
         coords=fits.coords,
         embeddings=fits.embeddings,
         cache={k: dict(v) for k, v in cache.counts.items()} if cache is not None else None,
+        review=review,
     )
 
 

@@ -16,6 +16,7 @@ from topics.report.data import (
     build_report_data,
     document_rows,
     manifest_json,
+    review_rows,
     topics_json,
 )
 from topics.report.ldavis import ldavis_panel
@@ -64,7 +65,8 @@ def write_report_files(
 ) -> dict[str, Any]:
     """Write one report's files into ``folder`` (a staging folder); return the report data.
 
-    ``index.html``, ``topics.json``, ``manifest.json`` and ``documents.csv``.
+    ``index.html``, ``topics.json``, ``manifest.json``, ``documents.csv`` and, when the
+    run ranked its documents, ``review.csv``.
     """
     data, html = render_report(run, run_id, drift=drift, history=history)
     (folder / "index.html").write_text(html, encoding="utf-8")
@@ -72,6 +74,9 @@ def write_report_files(
     output.write_json(folder / "manifest.json", manifest_json(data))
     header, rows = document_rows(data)
     output.write_csv(folder / "documents.csv", header, rows)
+    if data.get("review"):
+        header, rows = review_rows(data)
+        output.write_csv(folder / "review.csv", header, rows)
     return data
 
 

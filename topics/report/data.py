@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from topics.evaluate import METRIC_EXPLANATIONS
-from topics.report.compare import alignment_table, disagreements, similarity_matrix
+from topics.report.compare import alignment_table, similarity_matrix
 from topics.report.timeline import over_time
+from topics.review import SIGNAL_EXPLANATIONS, SIGNALS
 from topics.types import Skipped, TopicModelResult
 
 if TYPE_CHECKING:
@@ -33,6 +34,8 @@ N_MIX = 3
 MIN_MIX_WEIGHT = 0.05
 #: Above this many documents the exact nearest-neighbour search (quadratic) is skipped.
 MAX_SIMILAR_DOCS = 20_000
+#: Documents shown in the report's "Worth a look" section (``review.csv`` has them all).
+REVIEW_SHOWN = 50
 N_REPRESENTATIVE = 5
 TOP_WORDS_SHOWN = 10
 
@@ -66,7 +69,6 @@ def build_report_data(
     ]
     labels = sorted({d["label"] for d in documents if d["label"]})
     compare: dict[str, Any] = {
-        "disagreements": disagreements(run.models, run.labels),
         "alignment": (
             alignment_table(run.models["lda"], run.models["clusters"])
             if {"lda", "clusters"} <= set(run.models)
@@ -116,6 +118,7 @@ def build_report_data(
         "notes": [{"path": n.path, "message": n.message} for n in run.corpus.notes],
         "models": models,
         "compare": compare,
+        "review": _review(run),
         "map": coords,
         "drift": drift,
         "over_time": over_time([d["date"] for d in documents], run.models),
@@ -152,6 +155,47 @@ def _mix(doc_topic: np.ndarray) -> list[list[float]]:
     return [
         [int(t), round(float(doc_topic[t]), 3)] for t in order if doc_topic[t] >= MIN_MIX_WEIGHT
     ]
+
+
+SIGNAL_TITLES = {
+    "label_suspicion": "label",
+    "model_disagreement": "models disagree",
+    "atypical": "atypical",
+    "near_duplicate": "near-duplicate",
+}
+
+
+def _review(run: RunResult) -> dict[str, Any] | None:
+    """Every document in review order with its score, signals, suggestion and reason."""
+    review = run.review
+    if review is None:
+        return None
+    rows = []
+    for rank, i in enumerate(review.order, start=1):
+        p = review.label_probability[i] if review.label_probability else None
+        rows.append(
+            {
+                "doc": int(i),
+                "rank": rank,
+                "score": round(float(review.score[i]), 6),
+                "suggested_label": review.suggested_label[i],
+                "label_probability": None if p is None else round(p, 4),
+                "reason": review.reasons[i],
+                "signals": {k: round(float(review.signals[k][i]), 4) for k in SIGNALS},
+            }
+        )
+    return {
+        "labelled": "label_suspicion" in review.method,
+        "signals": [
+            {"key": k, "title": SIGNAL_TITLES[k], "explain": SIGNAL_EXPLANATIONS[k]}
+            for k in SIGNALS
+        ],
+        "method": review.method,
+        "notes": list(review.notes),
+        "n_suggested": sum(1 for s in review.suggested_label if s),
+        "n_shown": min(REVIEW_SHOWN, len(rows)),
+        "rows": rows,
+    }
 
 
 def _documents(run: RunResult) -> list[dict[str, Any]]:
@@ -312,7 +356,7 @@ def topics_json(data: dict[str, Any]) -> dict[str, Any]:
             "settings": model["settings"],
             "extras": model["extras"],
         }
-    return {
+    out = {
         "version": data["run"]["version"],
         "run_id": data["run"]["id"],
         "corpus": {
@@ -321,6 +365,16 @@ def topics_json(data: dict[str, Any]) -> dict[str, Any]:
         },
         "models": models,
     }
+    review = data.get("review")
+    if review:
+        # A summary: the full ranking is review.csv.
+        out["review"] = {
+            "method": review["method"],
+            "notes": review["notes"],
+            "n_suggested": review["n_suggested"],
+            "top": review["rows"][: review["n_shown"]],
+        }
+    return out
 
 
 def manifest_json(data: dict[str, Any]) -> dict[str, Any]:
@@ -346,6 +400,41 @@ def manifest_json(data: dict[str, Any]) -> dict[str, Any]:
 DOCUMENT_COLUMNS = ("id", "path", "label", "date", "title")
 #: Column prefix of each model in ``documents.csv`` (a published contract: ``cluster_topic``).
 CSV_PREFIX = {"lda": "lda", "clusters": "cluster"}
+
+
+#: Columns of ``review.csv`` before the signals (a published contract: extend, never rename).
+REVIEW_COLUMNS = ("rank", "id", "path", "label", "score", "suggested_label", "reason", "title")
+
+
+def review_rows(data: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows of ``review.csv``: every modelled document, most worth a look first.
+
+    Columns: rank (1 = first), id, path, label, score, suggested_label (empty when none),
+    reason, title, one column per signal (``topics.review.SIGNALS``), then
+    ``label_probability`` (out-of-fold probability of the filed label; empty if not judged).
+    """
+    header = [*REVIEW_COLUMNS, *SIGNALS, "label_probability"]
+    review = data.get("review")
+    if not review:
+        return header, []
+    rows = []
+    for row in review["rows"]:
+        doc = data["documents"][row["doc"]]
+        rows.append(
+            [
+                row["rank"],
+                doc["id"],
+                doc["path"],
+                doc["label"] or "",
+                row["score"],
+                row["suggested_label"] or "",
+                row["reason"],
+                doc["title"],
+                *(row["signals"][k] for k in SIGNALS),
+                "" if row["label_probability"] is None else row["label_probability"],
+            ]
+        )
+    return header, rows
 
 
 def document_rows(data: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
