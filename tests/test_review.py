@@ -190,6 +190,9 @@ def test_report_rows_open_the_reader(sample_report: SampleReport) -> None:
         first.locator("a[data-action=open-doc]").click()
         assert page.locator("#doc-viewer").is_visible()
         assert page.locator("#doc-viewer-title").text_content() == rows[0]["title"]
+        # The reader says why the document is worth a look.
+        meta = page.locator("#doc-viewer-meta").text_content() or ""
+        assert f"worth a look#1: {rows[0]['reason']}" in meta
     assert watch.console_errors == [] and watch.page_errors == []
 
 

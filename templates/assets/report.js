@@ -44,6 +44,9 @@
       rows.push([data.models[m].title, topicName(m, doc[m + "_topic"]) +
         (doc[m + "_topic"] >= 0 ? " (weight " + doc[m + "_weight"].toFixed(2) + ")" : "")]);
     });
+    if (doc.review) {
+      rows.push(["worth a look", "#" + doc.review.rank + ": " + doc.review.reason]);
+    }
     Object.keys(doc.meta || {}).forEach(function (k) { rows.push([k, doc.meta[k]]); });
     rows.forEach(function (r) { meta.appendChild(el("dt", null, r[0])); meta.appendChild(el("dd", null, r[1])); });
     var text = doc.text || doc.snippet;

@@ -68,6 +68,17 @@ def build_report_data(
         for s in run.corpus.skipped + run.pre.dropped
     ]
     labels = sorted({d["label"] for d in documents if d["label"]})
+    review = _review(run)
+    if review is not None:
+        # The reader shows why a document is worth a look: for the listed ones and for
+        # every document with a suggested label (few; the page stays small).
+        for row in review["rows"]:
+            if row["rank"] <= review["n_shown"] or row["suggested_label"]:
+                documents[row["doc"]]["review"] = {
+                    "rank": row["rank"],
+                    "reason": row["reason"],
+                    "suggested_label": row["suggested_label"],
+                }
     compare: dict[str, Any] = {
         "alignment": (
             alignment_table(run.models["lda"], run.models["clusters"])
@@ -118,7 +129,7 @@ def build_report_data(
         "notes": [{"path": n.path, "message": n.message} for n in run.corpus.notes],
         "models": models,
         "compare": compare,
-        "review": _review(run),
+        "review": review,
         "map": coords,
         "drift": drift,
         "over_time": over_time([d["date"] for d in documents], run.models),
