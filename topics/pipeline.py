@@ -214,6 +214,12 @@ def run_pipeline(
             cache.count("models", fresh=len(fits.models))
             cache.save_fits(fits_key, fits)
 
+    from topics.naming import name_topics
+
+    # Named after fitting (and after a cache hit): names show words as the text has them.
+    for model in fits.models.values():
+        model.names = name_topics(model, pre.display)
+
     return RunResult(
         input_path=corpus.root if reader is not None else str(Path(path).resolve()),
         corpus=corpus,
@@ -268,12 +274,12 @@ def _fit_and_score(
 
 def _fits_key(pre: Preprocessed, labels: list[str | None], settings: RunSettings) -> str:
     """Hash of everything a fit depends on: every token, the labels, settings and code."""
-    from topics import clusters, ctfidf, embed, evaluate, lda, projection, stability
+    from topics import autok, clusters, ctfidf, embed, evaluate, lda, projection, stability
 
     digest = hashlib.sha256()
     header = {"settings": settings.as_dict(), "version": __version__, "labels": labels}
     digest.update(json.dumps(header, sort_keys=True, default=str).encode())
-    for module in (lda, clusters, ctfidf, embed, evaluate, projection, stability):
+    for module in (lda, clusters, ctfidf, autok, embed, evaluate, projection, stability):
         digest.update(Path(module.__file__ or "").read_bytes())
     digest.update("\x1f".join(pre.vocab).encode())
     for doc in pre.tokens:

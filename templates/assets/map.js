@@ -159,7 +159,7 @@
     var order = new Int32Array(n);
     for (i = 0; i < n; i++) { order[start[topic[i] + 1]++] = i; }
     var words = {};
-    defined.forEach(function (tp) { words[tp.id] = (tp.words || []).slice(0, 3).join(", ").replace(/_/g, " "); });
+    defined.forEach(function (tp) { words[tp.id] = tp.name || (tp.words || []).slice(0, 3).join(", ").replace(/_/g, " "); });
     var ids = [];
     for (i = 0; i <= maxTopic; i++) {
       if (counts[i + 1] > 0 || Object.prototype.hasOwnProperty.call(words, i)) { ids.push(i); }

@@ -21,7 +21,7 @@
   function topicName(model, id) {
     if (id < 0) { return "outlier"; }
     var topic = data.models[model].topics[id];
-    return topic ? id + ": " + topic.words.slice(0, 4).join(", ").replace(/_/g, " ") : String(id);
+    return topic ? id + ": " + (topic.name || topic.words.slice(0, 4).join(", ").replace(/_/g, " ")) : String(id);
   }
 
   function docLink(doc) {

@@ -14,7 +14,7 @@ import shutil
 import tempfile
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,7 +111,14 @@ def _locked_run(
                     cache=cache,
                     reader=make_reader(config.input, cache),
                 )
-                _write_run(result, staging, run_id, previous_folder, config.drift_threshold)
+                _write_run(
+                    result,
+                    staging,
+                    run_id,
+                    previous_folder,
+                    config.drift_threshold,
+                    user_names=config.names,
+                )
                 log.info("run %s finished in %.1f s", run_id, result.duration_s)
             except BaseException as exc:
                 # Into run.log only: the CLI tells the console, in one line.
@@ -147,7 +154,12 @@ def _locked_run(
 
 
 def _write_run(
-    result: RunResult, staging: Path, run_id: str, previous_folder: Path | None, threshold: float
+    result: RunResult,
+    staging: Path,
+    run_id: str,
+    previous_folder: Path | None,
+    threshold: float,
+    user_names: Mapping[str, Mapping[int, str]] | None = None,
 ) -> None:
     from topics.report import write_report_files
 
@@ -158,6 +170,7 @@ def _write_run(
         run_id=run_id,
         previous_run=previous_folder.name if previous_folder else None,
         threshold=threshold,
+        user_names=user_names,
     )
     data = write_report_files(result, staging, run_id, drift=drift, history=True)
     drift_mod.save_topics(staging, stored)
