@@ -31,7 +31,7 @@ def name_topics(model: TopicModelResult, display: Callable[[str], str] | None = 
     total = model.topic_term.sum(axis=0) + 1e-12
     ranked: list[list[str]] = []
     for t, words in enumerate(model.topic_words):
-        pool = [w for w in words[:CANDIDATES] if w in index]
+        pool = [w for w in words[:CANDIDATES] if w in index and model.topic_term[t, index[w]] > 0]
         if not pool:
             ranked.append([f"topic {t}"])
             continue
