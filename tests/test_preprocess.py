@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+
 from topics.preprocess import PreprocessSettings, preprocess, segment, tokenize
 from topics.types import Document
 
@@ -121,7 +123,7 @@ def test_words_show_as_their_most_frequent_form_in_the_text() -> None:
 def test_no_displayed_word_or_phrase_is_absent_from_the_corpus_text() -> None:
     from tests.conftest import SAMPLE_DATA
     from topics.ingest import IngestSettings, read_folder
-    from topics.preprocess import _TOKENIZER, _POSSESSIVE
+    from topics.preprocess import _POSSESSIVE, _TOKENIZER
 
     corpus = read_folder(SAMPLE_DATA, IngestSettings())
     pre = preprocess(corpus.documents, PreprocessSettings(n_jobs=1))
@@ -132,7 +134,7 @@ def test_no_displayed_word_or_phrase_is_absent_from_the_corpus_text() -> None:
             _POSSESSIVE.sub("", t) for t in _TOKENIZER.tokenize(corpus.documents[i].text.lower())
         ]
         words.update(tokens)
-        pairs.update(zip(tokens, tokens[1:], strict=False))
+        pairs.update(itertools.pairwise(tokens))
     assert pre.n_phrases > 0
     absent = []
     for term in pre.vocab:

@@ -110,7 +110,9 @@ def _run(
 
 def test_a_user_name_follows_its_topic_and_is_dropped_when_it_vanishes(tmp_path: Path) -> None:
     vocab = ["goal", "match", "vote", "poll", "rain", "wind"]
-    sport, politics, weather = [5, 4, 0, 0, 0, 0], [0, 0, 5, 4, 0, 0], [0, 0, 0, 0, 5, 4]
+    sport: list[float] = [5, 4, 0, 0, 0, 0]
+    politics: list[float] = [0, 0, 5, 4, 0, 0]
+    weather: list[float] = [0, 0, 0, 0, 5, 4]
     # Run 1: sport and politics; the user then names politics (topic 1 of run 1).
     assert _run(_model(vocab, [sport, politics]), tmp_path / "r1", None, {}) is None
     names = {"lda": {1: "Elections"}}
