@@ -32,7 +32,15 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-CORPORA = REPO.parent / "shared" / "corpora"
+#: ``../shared/corpora`` beside the checkout (a worktree sits one level deeper).
+CORPORA = next(
+    (
+        p
+        for p in (REPO.parent / "shared" / "corpora", REPO.parents[1] / "shared" / "corpora")
+        if p.is_dir()
+    ),
+    REPO.parent / "shared" / "corpora",
+)
 OUT = REPO / "bench" / "out" / "autok.json"
 #: name -> (folder under ../shared/corpora or "sample_data", default max documents).
 CORPUS = {

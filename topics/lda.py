@@ -251,6 +251,8 @@ def _infer(model: Any, corpus: list[list[tuple[int, int]]], n_topics: int) -> Fl
 SEARCH_MAX_DOCS = 1000
 #: ... over at most this many of the sample's most widespread terms ...
 SEARCH_MAX_TERMS = 3000
+#: NPMI of those topics is counted on at most this many documents.
+SCORE_MAX_DOCS = 5000
 #: ... with this many NMF iterations: a fixed amount of work per count, never a time budget.
 SEARCH_MAX_ITER = 100
 
@@ -275,9 +277,12 @@ def choose_n_topics(
 
     if settings.auto_budget_s != LdaSettings.auto_budget_s:
         log.info("auto_budget is deprecated and ignored: the topic-count search does fixed work")
-    rng = np.random.default_rng(settings.seed)
-    picked = np.sort(rng.permutation(len(tokens))[:SEARCH_MAX_DOCS])
+    order = np.random.default_rng(settings.seed).permutation(len(tokens))
+    picked = np.sort(order[:SEARCH_MAX_DOCS])
     sample = [tokens[i] for i in picked]
+    # Coherence is counted on more documents than are fitted: on short texts, 1,000
+    # documents hold too few co-occurrences for NPMI to tell counts apart.
+    reference = [tokens[i] for i in np.sort(order[:SCORE_MAX_DOCS])]
     counts = count_matrix(sample, vocab)
     df = np.asarray((counts > 0).sum(axis=0)).ravel()
     terms = np.argsort(-df, kind="stable")[:SEARCH_MAX_TERMS]
@@ -293,7 +298,7 @@ def choose_n_topics(
         if progress is not None:
             progress(f"choosing the number of topics: trying {k}")
         words, *halves = [m.nmf_words(words_of, k, settings.seed) for m in matrices]
-        npmi = score_coherence(sample, words, top_n=autok.TOP_N).npmi_mean
+        npmi = score_coherence(reference, words, top_n=autok.TOP_N).npmi_mean
         diversity = topic_diversity(words, top_n=autok.TOP_N)
         stability = float(np.mean([autok.matched_overlap(words, h) for h in halves]))
         curve.append(autok.point(k, npmi, diversity, stability))
