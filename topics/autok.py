@@ -84,11 +84,22 @@ def paired_overlap(a: Sequence[Sequence[str]], b: Sequence[Sequence[str]]) -> fl
     return float(np.mean(sims))
 
 
-def point(n_topics: int, npmi: float, diversity: float, stability: float) -> dict[str, float]:
-    """One point of the curve: its parts, ``quality`` (NPMI x diversity) and ``score``."""
+def point(
+    n_topics: int,
+    npmi: float,
+    diversity: float,
+    stability: float,
+    *,
+    stability_weight: float = 1.0,
+) -> dict[str, float]:
+    """One point of the curve: its parts, ``quality`` (NPMI x diversity) and ``score``.
+
+    ``score = quality x stability ** stability_weight`` (see the callers for the weight).
+    """
     quality = npmi * diversity
+    weighted = max(stability, 0.0) ** stability_weight
     # A negative quality must not get better by being unstable.
-    score = quality * stability if quality > 0 else quality * (2.0 - stability)
+    score = quality * weighted if quality > 0 else quality * (2.0 - weighted)
     return {
         "n_topics": float(n_topics),
         "npmi": float(npmi),

@@ -12,7 +12,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -245,16 +245,39 @@ def _fit_and_score(
     texts: list[str] | None = None,
 ) -> Fits:
     models: dict[str, TopicModelResult] = {}
-    if "lda" in settings.models:
-        t0 = time.perf_counter()
-        sink.stage("fitting LDA")
-        models["lda"] = fit_lda(pre.tokens, pre.vocab, _seeded(settings), progress=sink.message)
-        seconds["lda"] = time.perf_counter() - t0
     coords = embeddings = None
-    if "clusters" in settings.models:
+    # With both models on "auto", LDA takes the cluster model's count: one number for
+    # the report (square comparison tables), chosen from HDBSCAN's structure in a second
+    # rather than by LDA's own search (``bench/autok.py``).
+    shared = (
+        set(MODELS) <= set(settings.models)
+        and settings.lda.n_topics == "auto"
+        and settings.clusters.n_topics == "auto"
+    )
+    if shared:
         models["clusters"], embeddings, coords = _fit_clusters(
             pre, settings, sink, seconds, cache, texts
         )
+    if "lda" in settings.models:
+        t0 = time.perf_counter()
+        sink.stage("fitting LDA")
+        lda_settings = _seeded(settings)
+        if shared:
+            lda_settings = replace(lda_settings, n_topics=models["clusters"].n_topics)
+        models["lda"] = fit_lda(pre.tokens, pre.vocab, lda_settings, progress=sink.message)
+        if shared:
+            models["lda"].settings["n_topics_requested"] = "auto"
+            models["lda"].extras["n_topics_rule"] = (
+                f"'auto': the same count as the embedding-cluster model chose "
+                f"({models['lda'].n_topics}; see its section for the rule and the counts "
+                "tried), so the two models can be compared topic for topic."
+            )
+        seconds["lda"] = time.perf_counter() - t0
+    if "clusters" in settings.models and not shared:
+        models["clusters"], embeddings, coords = _fit_clusters(
+            pre, settings, sink, seconds, cache, texts
+        )
+    models = {name: models[name] for name in settings.models if name in models}
 
     t0 = time.perf_counter()
     sink.stage("scoring topics")
@@ -305,7 +328,6 @@ def _fit_clusters(
     texts: list[str] | None = None,
 ) -> tuple[TopicModelResult, npt.NDArray[np.floating[Any]], FloatArray]:
     """Embed, cluster and project: the model, the embeddings and the 2-D map."""
-    from dataclasses import replace
 
     from topics.clusters import fit_clusters
     from topics.embed import cache_key, embed_documents, resolve_method
@@ -366,8 +388,6 @@ def _score_stability(
 
 
 def _seeded(settings: RunSettings) -> LdaSettings:
-    from dataclasses import replace
-
     return replace(settings.lda, seed=settings.seed)
 
 
