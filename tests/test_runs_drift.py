@@ -149,3 +149,51 @@ def test_a_name_for_a_topic_id_the_latest_run_lacks_is_noted(tmp_path: Path) -> 
     (note,) = drift["models"]["lda"]["names_dropped"]  # type: ignore[index]
     assert "no topic 9" in note
     assert "Ghost" not in model.names
+
+
+def test_a_config_rename_survives_the_next_scheduled_run_and_drops_when_gone(
+    tmp_path: Path,
+) -> None:
+    """End to end through ``run_once``: the config's ``[names]`` reach the published pages."""
+    import json
+    import shutil
+
+    from tests.test_runs_cli import write_theme
+    from topics.runs.config import load_config
+    from topics.runs.run import run_once
+
+    corpus = tmp_path / "corpus"
+    for theme in ("space", "food", "money"):
+        write_theme(corpus, theme, 10)
+    config_path = tmp_path / "nightly.toml"
+
+    def config(n_topics: int, names: str = "") -> Path:
+        config_path.write_text(
+            f'name = "nightly"\noutput = "reports"\nn_topics = {n_topics}\n'
+            f'models = ["lda"]\ninput = ["corpus"]\n{names}',
+            encoding="utf-8",
+        )
+        return config_path
+
+    first = run_once(load_config(config(3)))
+    lda = first.result.models["lda"]
+    food = next(t for t in range(3) if "oven" in lda.topic_words[t][:5])
+    names = f'[names.lda]\n{food} = "Baking"\n'
+
+    write_theme(corpus, "food", 12, seed=1)  # more food notes: a changed corpus
+    second = run_once(load_config(config(3, names)))
+    model = second.result.models["lda"]
+    baking = model.names.index("Baking")
+    assert "oven" in model.topic_words[baking][:5]
+    topics = json.loads((second.folder / "topics.json").read_text(encoding="utf-8"))
+    entry = topics["models"]["lda"]["topics"][baking]
+    assert entry["name"] == "Baking" and entry["user_named"] is True
+    assert "Baking" in second.index_html.read_text(encoding="utf-8")
+
+    shutil.rmtree(corpus / "food")
+    third = run_once(load_config(config(2, names)))
+    assert "Baking" not in third.result.models["lda"].names
+    drift = json.loads((third.folder / "drift.json").read_text(encoding="utf-8"))
+    (note,) = drift["models"]["lda"]["names_dropped"]
+    assert "'Baking' dropped" in note
+    assert "'Baking' dropped" in (third.folder / "run.log").read_text(encoding="utf-8")
