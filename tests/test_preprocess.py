@@ -143,3 +143,11 @@ def test_no_displayed_word_or_phrase_is_absent_from_the_corpus_text() -> None:
         if not ok:
             absent.append(pre.display(term))
     assert not absent, absent[:20]
+
+
+def test_links_are_not_words() -> None:
+    """Regression: "https" was a top word of every tweet topic."""
+    text = "Great rally https://t.co/AbC123 tonight, see www.example.com/x or HTTP://foo.bar now"
+    assert tokenize(text) == ["great", "rally", "tonight"]
+    # A link ends a run: the words around it are never joined into a phrase.
+    assert segment("rally https://t.co/x tonight") == [["rally"], ["tonight"]]

@@ -41,6 +41,8 @@ log = logging.getLogger(__name__)
 # Any other visible character (punctuation, digits) is kept as a boundary for phrases.
 _TOKENIZER = RegexpTokenizer(r"[^\W\d_]+(?:['’][^\W\d_]+)*|[^\w\s]|\d+")
 _POSSESSIVE = re.compile(r"['’]s$")
+# Links are not words: "https" was a top word of every tweet topic. A link ends a run.
+_URL = re.compile(r"(?:\bhttps?://|\bwww\.)\S*", re.IGNORECASE)
 
 
 class DocumentCache(Protocol):
@@ -177,7 +179,7 @@ def segment_with_surfaces(
     surfaces: list[list[str]] = []
     run: list[str] = []
     seen: list[str] = []
-    for raw in _TOKENIZER.tokenize(text.lower()):
+    for raw in _TOKENIZER.tokenize(_URL.sub(" . ", text.lower())):
         token = surface = _POSSESSIVE.sub("", raw)
         keep = token[0].isalpha() and "'" not in token and "’" not in token
         if keep and token not in stop:
