@@ -32,7 +32,7 @@ GRID = (2, 3, 4, 5, 6, 7, 8, 10, 12, 15, 20, 25, 30)
 #: Most topics ``"auto"`` may choose, whatever the corpus size.
 MAX_TOPICS = 30
 #: The fewest topics whose score is within this share of the best score wins.
-TOLERANCE = 0.05
+TOLERANCE = 0.10
 #: Words per topic scored.
 TOP_N = 10
 
