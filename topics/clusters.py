@@ -52,9 +52,8 @@ AUTO_MIN_TOPICS = 2
 #: Exponent of stability in the ``"auto"`` score. Here stability compares word lists
 #: drawn from two halves of the same clusters (no refit), which falls with the count
 #: from sampling noise alone (fewer documents per half-topic); at full weight it chose
-#: 6 topics for 20 Newsgroups (20 labels), at 0.5 it chose 15, and 5 on BBC (5 labels),
-#: 14 on the sample documents (7 themes) (``bench/autok.py``). LDA's search refits on
-#: each half and keeps weight 1 (at 0.5 it chose 15 on BBC).
+#: 6 topics for 20 Newsgroups (20 labels), at 0.5 it chose 10-15 (``bench/autok.py``).
+#: LDA's search refits on each half and keeps weight 1 (at 0.5 it chose 15 on BBC).
 STABILITY_WEIGHT = 0.5
 #: Dimensions of the UMAP space HDBSCAN clusters in.
 CLUSTER_DIMS = 5
