@@ -92,3 +92,11 @@ def test_auto_n_topics_is_identical_twice_and_never_reads_the_clock(
 def test_invalid_settings_are_reported_together() -> None:
     with pytest.raises(SettingsError, match=r"n_topics.*passes"):
         LdaSettings(n_topics=0, passes=0).validate()
+
+
+def test_auto_n_topics_on_a_single_document() -> None:
+    """Regression: the search's halves were empty for one document (a ValueError)."""
+    doc = ["oven", "flour", "butter", "sugar", "dough", "oven", "flour", "butter"]
+    result = fit_lda([doc], sorted(set(doc)), LdaSettings(n_topics="auto", passes=2))
+    assert result.n_topics >= 1
+    assert result.extras["auto_curve"][0]["stability"] == 1.0

@@ -292,7 +292,9 @@ def choose_n_topics(
     first, second = autok.halves(len(sample), settings.seed)
     grid = autok.candidates(len(tokens), settings.auto_min, settings.auto_max)
     # One SVD per matrix serves every count's NNDSVD start: its top-k triplets are the same.
-    matrices = [_Svd(m, max(grid), settings.seed) for m in (tfidf, tfidf[first], tfidf[second])]
+    # A corpus of a few documents has no halves to compare: stability then counts as 1.
+    parts = [tfidf] + ([tfidf[first], tfidf[second]] if len(first) >= 2 else [])
+    matrices = [_Svd(m, max(grid), settings.seed) for m in parts]
     curve = []
     for k in grid:
         if progress is not None:
@@ -300,7 +302,9 @@ def choose_n_topics(
         words, *halves = [m.nmf_words(words_of, k, settings.seed) for m in matrices]
         npmi = score_coherence(reference, words, top_n=autok.TOP_N).npmi_mean
         diversity = topic_diversity(words, top_n=autok.TOP_N)
-        stability = float(np.mean([autok.matched_overlap(words, h) for h in halves]))
+        stability = (
+            float(np.mean([autok.matched_overlap(words, h) for h in halves])) if halves else 1.0
+        )
         curve.append(autok.point(k, npmi, diversity, stability))
         log.info(
             "auto n_topics: %d -> npmi %.3f, diversity %.3f, stability %.3f",
