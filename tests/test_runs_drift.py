@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from tests.conftest import planted_corpus
 from topics.lda import LdaSettings, fit_lda
@@ -152,7 +151,6 @@ def test_a_name_for_a_topic_id_the_latest_run_lacks_is_noted(tmp_path: Path) -> 
     assert "Ghost" not in model.names
 
 
-@pytest.mark.slow
 def test_a_config_rename_survives_the_next_scheduled_run_and_drops_when_gone(
     tmp_path: Path,
 ) -> None:
