@@ -118,7 +118,10 @@ def test_result_shapes_and_invariants(case: BlobCase) -> None:
     assert extras["min_cluster_size"] == default_min_cluster_size(n_docs)
     assert "NPMI" in extras["n_topics_rule"]
     curve = extras["n_topics_curve"]
-    assert [int(p["n_topics"]) for p in curve] == list(range(2, extras["n_clusters_raw"] + 1))
+    assert extras["auto_curve"] == curve
+    tried = [int(p["n_topics"]) for p in curve]
+    assert tried[0] == 2 and tried[-1] == extras["n_clusters_raw"]
+    assert all(0 <= p["stability"] <= 1 for p in curve)
 
 
 def test_no_future_warning_from_hdbscan(case: BlobCase) -> None:

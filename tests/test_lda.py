@@ -61,9 +61,42 @@ def test_auto_n_topics_lands_near_planted_count(n_planted: int) -> None:
     assert abs(result.n_topics - n_planted) <= 1
     curve = result.extras["auto_curve"]
     assert {int(p["n_topics"]) for p in curve} >= {n_planted}
-    assert "quality" in result.extras["n_topics_rule"]
+    assert "stability" in result.extras["n_topics_rule"]
+    assert "budget" not in result.extras["n_topics_rule"]
+
+
+def test_auto_n_topics_is_identical_twice_and_never_reads_the_clock(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Regression: the search stopped at a wall-clock budget (BBC gave 8 and 2 topics)."""
+    import time
+
+    from topics.lda import choose_n_topics
+
+    corpus = planted_corpus(n_topics=5, n_docs=200, seed=3)
+    vocab = _vocab(corpus.tokens)
+    settings = LdaSettings(n_topics="auto", seed=0, auto_budget_s=0.001)
+    first = choose_n_topics(corpus.tokens, vocab, settings)
+
+    def no_clock() -> float:
+        raise AssertionError("the topic-count search read the clock")
+
+    monkeypatch.setattr(time, "perf_counter", no_clock)
+    monkeypatch.setattr(time, "time", no_clock)
+    monkeypatch.setattr(time, "monotonic", no_clock)
+    second = choose_n_topics(corpus.tokens, vocab, settings)
+    assert first == second
+    assert abs(first[0] - 5) <= 1
 
 
 def test_invalid_settings_are_reported_together() -> None:
     with pytest.raises(SettingsError, match=r"n_topics.*passes"):
         LdaSettings(n_topics=0, passes=0).validate()
+
+
+def test_auto_n_topics_on_a_single_document() -> None:
+    """Regression: the search's halves were empty for one document (a ValueError)."""
+    doc = ["oven", "flour", "butter", "sugar", "dough", "oven", "flour", "butter"]
+    result = fit_lda([doc], sorted(set(doc)), LdaSettings(n_topics="auto", passes=2))
+    assert result.n_topics >= 1
+    assert result.extras["auto_curve"][0]["stability"] == 1.0

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+
 from topics.preprocess import PreprocessSettings, preprocess, segment, tokenize
 from topics.types import Document
 
@@ -99,3 +101,53 @@ def test_dominant_language_without_lemmatizer_is_still_modelled() -> None:
     assert pre.language == "cs"
     assert len(pre.tokens) == 8
     assert pre.dropped == []
+
+
+def test_words_show_as_their_most_frequent_form_in_the_text() -> None:
+    """Regression: lemmas such as "wale" (Wales) and "mar" (Mars) were shown as topic words."""
+    texts = [
+        "Wales beat Scotland as the players celebrated in Cardiff tonight.",
+        "The Mars rover sent pictures; Mars looked red and the players cheered.",
+        "Wales and Mars, players and more players, Cardiff again and again.",
+        "Players from Wales watched Mars rise over Cardiff after the match.",
+    ]
+    docs = [Document(path=f"d{i}.txt", text=t, title="") for i, t in enumerate(texts)]
+    pre = preprocess(docs, PreprocessSettings(min_df=1, min_doc_tokens=1, phrases=False))
+    assert "wale" in pre.vocab and "mar" in pre.vocab  # the model keeps lemmas
+    assert pre.display("wale") == "wales"
+    assert pre.display("mar") == "mars"
+    assert pre.display("player") == "players"  # "player" never occurs
+    assert pre.display("cardiff") == "cardiff"
+
+
+def test_no_displayed_word_or_phrase_is_absent_from_the_corpus_text() -> None:
+    from tests.conftest import SAMPLE_DATA
+    from topics.ingest import IngestSettings, read_folder
+    from topics.preprocess import _POSSESSIVE, _TOKENIZER
+
+    corpus = read_folder(SAMPLE_DATA, IngestSettings())
+    pre = preprocess(corpus.documents, PreprocessSettings(n_jobs=1))
+    words: set[str] = set()
+    pairs: set[tuple[str, str]] = set()
+    for i in pre.doc_index:
+        tokens = [
+            _POSSESSIVE.sub("", t) for t in _TOKENIZER.tokenize(corpus.documents[i].text.lower())
+        ]
+        words.update(tokens)
+        pairs.update(itertools.pairwise(tokens))
+    assert pre.n_phrases > 0
+    absent = []
+    for term in pre.vocab:
+        parts = pre.display(term).split("_")
+        ok = tuple(parts) in pairs if len(parts) == 2 else all(p in words for p in parts)
+        if not ok:
+            absent.append(pre.display(term))
+    assert not absent, absent[:20]
+
+
+def test_links_are_not_words() -> None:
+    """Regression: "https" was a top word of every tweet topic."""
+    text = "Great rally https://t.co/AbC123 tonight, see www.example.com/x or HTTP://foo.bar now"
+    assert tokenize(text) == ["great", "rally", "tonight"]
+    # A link ends a run: the words around it are never joined into a phrase.
+    assert segment("rally https://t.co/x tonight") == [["rally"], ["tonight"]]

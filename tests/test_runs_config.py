@@ -146,3 +146,23 @@ def test_embedder_flags_reach_the_settings() -> None:
     assert settings.embed.method == "sentence-transformers"
     assert settings.embed.model == "/models/minilm"
     assert settings.embed.seed == 4
+
+
+def test_names_table_is_read_and_checked(tmp_path: Path) -> None:
+    ok = _write(
+        tmp_path,
+        'name = "news"\ninput = ["."]\n[names.lda]\n3 = "Elections"\n'
+        '[names.clusters]\n0 = "  Football   results "\n',
+    )
+    config = load_config(ok)
+    assert config.names == {"lda": {3: "Elections"}, "clusters": {0: "Football results"}}
+    bad = _write(
+        tmp_path,
+        'name = "news"\ninput = ["."]\n[names.lda]\nthree = "x"\n4 = ""\n[names.nmf]\n1 = "y"\n',
+    )
+    with pytest.raises(ConfigError) as info:
+        load_config(bad)
+    problems = info.value.problems
+    assert any(p.startswith("names.lda.three: keys are topic ids") for p in problems)
+    assert any(p.startswith("names.lda.4: must be a non-empty string") for p in problems)
+    assert any(p.startswith("names.nmf: unknown model") for p in problems)

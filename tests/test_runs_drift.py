@@ -83,3 +83,117 @@ def test_real_lda_fits_find_the_planted_new_topic() -> None:
         # The same planted topic on both sides: its top word names it.
         assert p["words"][0].split("w")[0] == p["previous_words"][0].split("w")[0]
         assert p["similarity"] > 0.8
+
+
+def _run(
+    model: TopicModelResult,
+    folder: Path,
+    previous: Path | None,
+    names: dict[str, dict[int, str]],
+) -> dict[str, object] | None:
+    """One scheduled run's drift step, through the run folder as the run layer does it."""
+    from topics.naming import name_topics
+
+    model.names = name_topics(model)
+    folder.mkdir()
+    stored, drift = align_models(
+        {"lda": model},
+        load_topics(previous) if previous else {},
+        run_id=folder.name,
+        previous_run=previous.name if previous else None,
+        threshold=0.5,
+        user_names=names,
+    )
+    save_topics(folder, stored)
+    return drift
+
+
+def test_a_user_name_follows_its_topic_and_is_dropped_when_it_vanishes(tmp_path: Path) -> None:
+    vocab = ["goal", "match", "vote", "poll", "rain", "wind"]
+    sport: list[float] = [5, 4, 0, 0, 0, 0]
+    politics: list[float] = [0, 0, 5, 4, 0, 0]
+    weather: list[float] = [0, 0, 0, 0, 5, 4]
+    # Run 1: sport and politics; the user then names politics (topic 1 of run 1).
+    assert _run(_model(vocab, [sport, politics]), tmp_path / "r1", None, {}) is None
+    names = {"lda": {1: "Elections"}}
+    # Run 2: the topics come in another order; the name follows politics to topic 0.
+    second = _model(vocab, [politics, sport, weather])
+    drift = _run(second, tmp_path / "r2", tmp_path / "r1", names)
+    assert second.topic_name(0) == "Elections"
+    assert second.extras["user_named"] == [0]
+    assert second.topic_name(1) != "Elections"
+    assert drift is not None and drift["models"]["lda"]["names_dropped"] == []  # type: ignore[index]
+    assert load_topics(tmp_path / "r2")["lda"].user == [True, False, False]
+    # Run 3, same config: still carried by matching, not re-applied to topic id 1.
+    third = _model(vocab, [weather, sport, politics])
+    _run(third, tmp_path / "r3", tmp_path / "r2", names)
+    assert third.topic_name(2) == "Elections"
+    assert third.extras["user_named"] == [2]
+    # Run 4: politics vanished; the name is dropped with a note.
+    fourth = _model(vocab, [sport, weather])
+    drift = _run(fourth, tmp_path / "r4", tmp_path / "r3", names)
+    assert "Elections" not in fourth.names
+    assert fourth.extras["user_named"] == []
+    (note,) = drift["models"]["lda"]["names_dropped"]  # type: ignore[index]
+    assert "Elections" in note and "topic 2 of run r3" in note
+    vanished = drift["models"]["lda"]["vanished"]  # type: ignore[index]
+    assert vanished[0]["name"] == "Elections"
+
+
+def test_a_name_for_a_topic_id_the_latest_run_lacks_is_noted(tmp_path: Path) -> None:
+    vocab = ["goal", "match", "vote", "poll"]
+    _run(_model(vocab, [[5, 4, 0, 0], [0, 0, 5, 4]]), tmp_path / "r1", None, {})
+    model = _model(vocab, [[5, 4, 0, 0], [0, 0, 5, 4]])
+    drift = _run(model, tmp_path / "r2", tmp_path / "r1", {"lda": {9: "Ghost"}})
+    assert drift is not None
+    (note,) = drift["models"]["lda"]["names_dropped"]  # type: ignore[index]
+    assert "no topic 9" in note
+    assert "Ghost" not in model.names
+
+
+def test_a_config_rename_survives_the_next_scheduled_run_and_drops_when_gone(
+    tmp_path: Path,
+) -> None:
+    """End to end through ``run_once``: the config's ``[names]`` reach the published pages."""
+    import json
+    import shutil
+
+    from tests.test_runs_cli import write_theme
+    from topics.runs.config import load_config
+    from topics.runs.run import run_once
+
+    corpus = tmp_path / "corpus"
+    for theme in ("space", "food", "money"):
+        write_theme(corpus, theme, 10)
+    config_path = tmp_path / "nightly.toml"
+
+    def config(n_topics: int, names: str = "") -> Path:
+        config_path.write_text(
+            f'name = "nightly"\noutput = "reports"\nn_topics = {n_topics}\n'
+            f'models = ["lda"]\ninput = ["corpus"]\n{names}',
+            encoding="utf-8",
+        )
+        return config_path
+
+    first = run_once(load_config(config(3)))
+    lda = first.result.models["lda"]
+    food = next(t for t in range(3) if "oven" in lda.topic_words[t][:5])
+    names = f'[names.lda]\n{food} = "Baking"\n'
+
+    write_theme(corpus, "food", 12, seed=1)  # more food notes: a changed corpus
+    second = run_once(load_config(config(3, names)))
+    model = second.result.models["lda"]
+    baking = model.names.index("Baking")
+    assert "oven" in model.topic_words[baking][:5]
+    topics = json.loads((second.folder / "topics.json").read_text(encoding="utf-8"))
+    entry = topics["models"]["lda"]["topics"][baking]
+    assert entry["name"] == "Baking" and entry["user_named"] is True
+    assert "Baking" in second.index_html.read_text(encoding="utf-8")
+
+    shutil.rmtree(corpus / "food")
+    third = run_once(load_config(config(2, names)))
+    assert "Baking" not in third.result.models["lda"].names
+    drift = json.loads((third.folder / "drift.json").read_text(encoding="utf-8"))
+    (note,) = drift["models"]["lda"]["names_dropped"]
+    assert "'Baking' dropped" in note
+    assert "'Baking' dropped" in (third.folder / "run.log").read_text(encoding="utf-8")

@@ -143,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--auto-budget",
         type=_positive_float,
         default=120.0,
-        help="seconds to spend choosing the number of topics (default: 120)",
+        help="deprecated, ignored: choosing the number of topics does a fixed amount of work",
     )
     group = report.add_argument_group("embedding clusters")
     group.add_argument(

@@ -47,11 +47,14 @@ from topics.types import FloatArray, IntArray, TopicModelResult
 
 logger = logging.getLogger(__name__)
 
-#: ``"auto"`` considers topic counts in [AUTO_MIN_TOPICS, AUTO_MAX_TOPICS].
+#: ``"auto"`` considers topic counts from AUTO_MIN_TOPICS up (see ``topics.autok``).
 AUTO_MIN_TOPICS = 2
-AUTO_MAX_TOPICS = 30
-#: ``"auto"`` keeps the fewest topics whose quality is within this share of the best.
-AUTO_TOLERANCE = 0.05
+#: Exponent of stability in the ``"auto"`` score. Here stability compares word lists
+#: drawn from two halves of the same clusters (no refit), which falls with the count
+#: from sampling noise alone (fewer documents per half-topic); at full weight it chose
+#: 6 topics for 20 Newsgroups (20 labels), at 0.5 it chose 10-15 (``bench/autok.py``).
+#: LDA's search refits on each half and keeps weight 1 (at 0.5 it chose 15 on BBC).
+STABILITY_WEIGHT = 0.5
 #: Dimensions of the UMAP space HDBSCAN clusters in.
 CLUSTER_DIMS = 5
 #: HDBSCAN ``min_samples`` (capped by ``min_cluster_size``); lower than HDBSCAN's
@@ -201,10 +204,9 @@ def fit_clusters(
     marks outliers. Topic words are c-TF-IDF over ``vocab``. Clusters are then
     merged smallest first into their most similar topic (see ``merge_topics``).
 
-    ``n_topics="auto"`` scores every count from ``AUTO_MIN_TOPICS`` to
-    ``AUTO_MAX_TOPICS`` along that merge path by the same quality LDA uses,
-    mean NPMI of the top 10 words x topic diversity, and keeps the fewest
-    topics scoring within ``AUTO_TOLERANCE`` of the best. A similarity
+    ``n_topics="auto"`` scores counts along that merge path by the rule LDA
+    uses (``topics.autok``: NPMI x diversity x split-half stability, the fewest
+    topics near the best score). A similarity
     threshold was tried first and rejected: c-TF-IDF similarities on BBC sit
     near 0.2-0.5 at every count and do not mark a natural stopping point.
 
@@ -330,7 +332,12 @@ def _hdbscan_topics(
         rule = "HDBSCAN found no dense cluster, so all documents form one topic."
     elif settings.n_topics == "auto":
         n_topics, curve, rule = choose_n_topics(
-            tokens, vocab, raw_counts, raw_sizes, core=(emb, raw, counts, settings.core_share)
+            tokens,
+            vocab,
+            raw_counts,
+            raw_sizes,
+            core=(emb, raw, counts, settings.core_share),
+            seed=settings.seed,
         )
     else:
         n_topics = min(settings.n_topics, n_raw)
@@ -358,7 +365,8 @@ def _hdbscan_topics(
         "n_topics_rule": rule,
     }
     if curve:
-        extras["n_topics_curve"] = curve
+        # ``auto_curve`` is the name the report reads for both models.
+        extras["n_topics_curve"] = extras["auto_curve"] = curve
     return group_labels(raw, groups), extras
 
 
@@ -369,67 +377,77 @@ def choose_n_topics(
     sizes: IntArray,
     *,
     core: tuple[FloatArray, IntArray, sparse.csr_matrix, float] | None = None,
+    seed: int = 0,
 ) -> tuple[int, list[dict[str, float]], str]:
-    """Pick the topic count for ``n_topics="auto"`` (see ``fit_clusters``).
+    """Pick the topic count for ``n_topics="auto"`` by the rule of ``topics.autok``.
+
+    The counts of ``topics.autok.candidates`` (at most ``sqrt(n_docs / 2)`` and the number
+    of HDBSCAN clusters) are scored along the merge path. Stability needs no refit here:
+    each topic's words are drawn once from the documents of one seeded half of the corpus
+    and once from the other half, and compared topic by topic.
 
     ``core`` = (embeddings, raw labels, document weights, core share) scores each
     count by words from its topics' cores, as the final topic words are
-    (see ``core_labels``); without it, words come from every clustered document.
+    (see ``core_labels``); without it, words come from every clustered document
+    (and stability from the documents' raw clusters is not available: it is 1).
 
     Returns
     -------
     n_topics
         The chosen count.
     curve
-        ``{"n_topics", "npmi", "diversity", "quality"}`` for each count scored.
+        ``{"n_topics", "npmi", "diversity", "stability", "quality", "score"}`` per count.
     rule
         A sentence explaining the choice.
     """
+    from topics import autok
     from topics.evaluate import score_coherence, topic_diversity
 
     n_raw = class_counts.shape[0]
-    low = min(AUTO_MIN_TOPICS, n_raw)
-    high = min(AUTO_MAX_TOPICS, n_raw)
-    if low == high:
+    grid = [k for k in autok.candidates(len(tokens), AUTO_MIN_TOPICS) if k <= n_raw]
+    if n_raw <= autok.upper_bound(len(tokens)):
+        grid = sorted(set(grid) | {n_raw})
+    if len(grid) <= 1:
         rule = f"'auto': HDBSCAN found {n_raw} cluster(s), too few to choose among; kept as topics."
-        return high, [], rule
-    merges, _ = merge_topics(class_counts, sizes, low)
+        return n_raw, [], rule
+    merges, _ = merge_topics(class_counts, sizes, grid[0])
+    first, second = autok.halves(len(tokens), seed)
     words_at: dict[int, list[list[str]]] = {}
-    for k in range(low, high + 1):
+    halves_at: dict[int, list[list[list[str]]]] = {}
+    for k in grid:
         groups = list(groups_after(n_raw, merges[: n_raw - k]).values())
         if core is None:
             weights = class_tfidf(membership_matrix(groups, n_raw) @ class_counts)
-        else:
-            emb, raw, counts, share = core
-            core_k = core_labels(emb, group_labels(raw, groups), len(groups), share)
-            weights = class_tfidf(sum_by_class(counts, core_k, len(groups)))
+            words_at[k] = [top_words(row, vocab, QUALITY_TOP_N) for row in weights]
+            continue
+        emb, raw, counts, share = core
+        core_k = core_labels(emb, group_labels(raw, groups), len(groups), share)
+        weights = class_tfidf(sum_by_class(counts, core_k, len(groups)))
         words_at[k] = [top_words(row, vocab, QUALITY_TOP_N) for row in weights]
+        halves_at[k] = []
+        for half in (first, second):
+            half_weights = class_tfidf(sum_by_class(counts[half], core_k[half], len(groups)))
+            halves_at[k].append([top_words(row, vocab, QUALITY_TOP_N) for row in half_weights])
     # Score each distinct word list once: most topics are unchanged between counts.
     unique = list(dict.fromkeys(tuple(w) for words in words_at.values() for w in words))
     npmi = score_coherence(tokens, [list(w) for w in unique], top_n=QUALITY_TOP_N).npmi
     score = dict(zip(unique, npmi, strict=True))
     curve = []
     for k, words in words_at.items():
-        mean_npmi = float(np.mean([score[tuple(w)] for w in words]))
-        diversity = topic_diversity(words, top_n=QUALITY_TOP_N)
+        stability = autok.paired_overlap(*halves_at[k]) if k in halves_at else 1.0
         curve.append(
-            {
-                "n_topics": float(k),
-                "npmi": mean_npmi,
-                "diversity": diversity,
-                "quality": mean_npmi * diversity,
-            }
+            autok.point(
+                k,
+                float(np.mean([score[tuple(w)] for w in words])),
+                topic_diversity(words, top_n=QUALITY_TOP_N),
+                stability,
+                stability_weight=STABILITY_WEIGHT,
+            )
         )
-    best = max(point["quality"] for point in curve)
-    floor = best - AUTO_TOLERANCE * abs(best)
-    chosen = min(int(p["n_topics"]) for p in curve if p["quality"] >= floor)
-    rule = (
-        f"'auto': the {n_raw} HDBSCAN clusters were merged smallest first, and each count "
-        f"from {low} to {high} was scored by mean NPMI x topic diversity of the top "
-        f"{QUALITY_TOP_N} words; {chosen} is the fewest topics within "
-        f"{AUTO_TOLERANCE:.0%} of the best score ({best:.3f})."
-    )
-    logger.info("auto n_topics: %d (best quality %.3f)", chosen, best)
+    chosen = autok.choose(curve)
+    how = f"the {n_raw} HDBSCAN clusters were merged smallest first into their closest topic."
+    rule = autok.describe(curve, chosen, how)
+    logger.info("auto n_topics: %d", chosen)
     return chosen, curve, rule
 
 

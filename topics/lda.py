@@ -12,10 +12,8 @@ in every seed; on BBC (K=20) NPMI rose from 0.06 to 0.12 and the fit got faster.
 from __future__ import annotations
 
 import logging
-import math
-import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -35,9 +33,12 @@ class LdaSettings:
     Parameters
     ----------
     n_topics
-        Number of topics, or "auto": fit a range of counts and keep the one with the best
-        topic quality (mean NPMI coherence x topic diversity, Dieng et al. 2020), within
-        ``auto_budget_s`` seconds.
+        Number of topics, or "auto": score a grid of counts (``auto_min`` to
+        ``auto_max``, at most ``sqrt(n_docs / 2)``) by the rule in ``topics.autok`` and
+        keep the fewest topics scoring near the best (see ``choose_n_topics``).
+    auto_budget_s
+        Deprecated and ignored (kept so old configs still load): the search used to stop
+        after this many seconds, which made the chosen count depend on the machine.
     passes, iterations
         gensim's passes over the corpus and per-document inference iterations. 10
         passes left 20 Newsgroups unconverged: 20 raised NPMI there from 0.121 to
@@ -61,7 +62,7 @@ class LdaSettings:
     eta: str | float = "auto"
     chunksize: int = 2000
     auto_min: int = 2
-    auto_max: int = 40
+    auto_max: int = 30
     auto_budget_s: float = 120.0
     top_n: int = 30
     relevance: float = 0.8
@@ -246,6 +247,16 @@ def _infer(model: Any, corpus: list[list[tuple[int, int]]], n_topics: int) -> Fl
     return out
 
 
+#: The search fits NMF on a seeded sample of at most this many documents ...
+SEARCH_MAX_DOCS = 1000
+#: ... over at most this many of the sample's most widespread terms ...
+SEARCH_MAX_TERMS = 3000
+#: NPMI of those topics is counted on at most this many documents.
+SCORE_MAX_DOCS = 5000
+#: ... with this many NMF iterations: a fixed amount of work per count, never a time budget.
+SEARCH_MAX_ITER = 100
+
+
 def choose_n_topics(
     tokens: list[list[str]],
     vocab: list[str],
@@ -253,86 +264,125 @@ def choose_n_topics(
     *,
     progress: Callable[[str], None] | None = None,
 ) -> tuple[int, list[dict[str, float]]]:
-    """Search topic counts by quality = mean NPMI x topic diversity, within a time budget.
+    """Choose the topic count by the shared rule of ``topics.autok``.
 
-    A coarse grid first, then the neighbours of the best count, until the budget is
-    spent. Search fits use a third of the passes; the chosen count is refit in full.
+    Every candidate count is fitted by NMF on TF-IDF (the topics LDA starts from) on a
+    seeded sample of at most ``SEARCH_MAX_DOCS`` documents, and on each half of that
+    sample for stability. Work is fixed by the sample, the grid and the iteration count,
+    so the result is the same on any machine; ``auto_budget_s`` is no longer used.
     """
+    from topics import autok
+    from topics.ctfidf import count_matrix
     from topics.evaluate import score_coherence, topic_diversity
 
-    corpus, id2word = _bow(tokens, vocab)
-    frequency = _term_frequency(corpus, len(vocab))
-    upper = max(settings.auto_min, min(settings.auto_max, len(tokens) // 5, len(vocab) // 10))
-    lower = min(settings.auto_min, upper)
-    search = replace(settings, passes=max(2, math.ceil(settings.passes / 3)))
-    scores: dict[int, dict[str, float]] = {}
-    started = time.perf_counter()
-
-    def score(k: int) -> None:
-        if k in scores or not lower <= k <= upper:
-            return
+    if settings.auto_budget_s != LdaSettings.auto_budget_s:
+        log.info("auto_budget is deprecated and ignored: the topic-count search does fixed work")
+    order = np.random.default_rng(settings.seed).permutation(len(tokens))
+    picked = np.sort(order[:SEARCH_MAX_DOCS])
+    sample = [tokens[i] for i in picked]
+    # Coherence is counted on more documents than are fitted: on short texts, 1,000
+    # documents hold too few co-occurrences for NPMI to tell counts apart.
+    reference = [tokens[i] for i in np.sort(order[:SCORE_MAX_DOCS])]
+    counts = count_matrix(sample, vocab)
+    df = np.asarray((counts > 0).sum(axis=0)).ravel()
+    terms = np.argsort(-df, kind="stable")[:SEARCH_MAX_TERMS]
+    terms = np.sort(terms[df[terms] > 0])
+    words_of = [vocab[j] for j in terms]
+    tfidf = _tfidf(counts[:, terms])
+    first, second = autok.halves(len(sample), settings.seed)
+    grid = autok.candidates(len(tokens), settings.auto_min, settings.auto_max)
+    # One SVD per matrix serves every count's NNDSVD start: its top-k triplets are the same.
+    # A corpus of a few documents has no halves to compare: stability then counts as 1.
+    parts = [tfidf] + ([tfidf[first], tfidf[second]] if len(first) >= 2 else [])
+    matrices = [_Svd(m, max(grid), settings.seed) for m in parts]
+    curve = []
+    for k in grid:
         if progress is not None:
             progress(f"choosing the number of topics: trying {k}")
-        t0 = time.perf_counter()
-        model = _fit(corpus, id2word, k, search, passes=search.passes)
-        result = _result(model, corpus, vocab, search, k)
-        words = [w[:10] for w in relevant_words(result.topic_term, frequency, vocab, search)]
-        npmi = score_coherence(tokens, words, top_n=10).npmi_mean
-        diversity = topic_diversity(words, top_n=10)
-        scores[k] = {
-            "n_topics": float(k),
-            "npmi": npmi,
-            "diversity": diversity,
-            "quality": npmi * diversity,
-            "seconds": time.perf_counter() - t0,
-        }
-        log.info("auto n_topics: %d -> npmi %.3f, diversity %.3f", k, npmi, diversity)
-
-    def out_of_time() -> bool:
-        return time.perf_counter() - started > settings.auto_budget_s
-
-    coarse = sorted(
-        {lower, upper} | {k for k in (3, 5, 8, 12, 16, 20, 25, 30, 40) if lower <= k <= upper}
-    )
-    # Spread the coarse grid from the middle outwards so a short budget still sees a range.
-    for k in _middle_out(coarse):
-        score(k)
-        if out_of_time():
-            break
-    # Refine: halve the gap around the best count until neighbours are adjacent.
-    while not out_of_time():
-        best = max(scores, key=lambda k: (scores[k]["quality"], -k))
-        tried = sorted(scores)
-        i = tried.index(best)
-        candidates = []
-        if i > 0 and tried[i - 1] < best - 1:
-            candidates.append((tried[i - 1] + best) // 2)
-        if i + 1 < len(tried) and tried[i + 1] > best + 1:
-            candidates.append((tried[i + 1] + best) // 2)
-        if not candidates:
-            break
-        for k in candidates:
-            score(k)
-    best = max(scores, key=lambda k: (scores[k]["quality"], -k))
-    curve = [scores[k] for k in sorted(scores)]
-    return best, curve
+        words, *halves = [m.nmf_words(words_of, k, settings.seed) for m in matrices]
+        npmi = score_coherence(reference, words, top_n=autok.TOP_N).npmi_mean
+        diversity = topic_diversity(words, top_n=autok.TOP_N)
+        stability = (
+            float(np.mean([autok.matched_overlap(words, h) for h in halves])) if halves else 1.0
+        )
+        curve.append(autok.point(k, npmi, diversity, stability))
+        log.info(
+            "auto n_topics: %d -> npmi %.3f, diversity %.3f, stability %.3f",
+            k,
+            npmi,
+            diversity,
+            stability,
+        )
+    return autok.choose(curve), curve
 
 
-def _middle_out(values: list[int]) -> list[int]:
-    mid = len(values) // 2
-    order = [values[mid]]
-    for offset in range(1, len(values)):
-        for j in (mid - offset, mid + offset):
-            if 0 <= j < len(values):
-                order.append(values[j])
-    return order
+def _tfidf(counts: Any) -> Any:
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    return TfidfTransformer(sublinear_tf=True).fit_transform(counts)
+
+
+class _Svd:
+    """A TF-IDF matrix with its truncated SVD, for NMF fits started by NNDSVD."""
+
+    def __init__(self, matrix: Any, n_components: int, seed: int) -> None:
+        from sklearn.utils.extmath import randomized_svd
+
+        self.matrix = matrix
+        self.rank = max(1, min(n_components, *matrix.shape))
+        self.u, self.s, self.vt = randomized_svd(matrix, self.rank, random_state=seed)
+
+    def nmf_words(self, words_of: list[str], n_topics: int, seed: int) -> list[list[str]]:
+        """Top words of ``n_topics`` NMF topics (``SEARCH_MAX_ITER`` iterations)."""
+        import warnings
+
+        from sklearn.decomposition import NMF
+        from sklearn.exceptions import ConvergenceWarning
+
+        from topics.autok import TOP_N
+
+        k = min(n_topics, self.rank)
+        w, h = _nndsvd(self.u[:, :k], self.s[:k], self.vt[:k])
+        with warnings.catch_warnings(), np.errstate(invalid="ignore"):
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            nmf = NMF(n_components=k, init="custom", random_state=seed, max_iter=SEARCH_MAX_ITER)
+            nmf.fit_transform(self.matrix, W=w, H=h)
+        order = np.argsort(-nmf.components_, axis=1, kind="stable")[:, :TOP_N]
+        return [[words_of[j] for j in row] for row in order]
+
+
+def _nndsvd(u: FloatArray, s: FloatArray, vt: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """NNDSVD (Boutsidis & Gallopoulos 2008) from a given SVD, as scikit-learn computes it."""
+    w = np.zeros_like(u)
+    h = np.zeros_like(vt)
+    w[:, 0] = np.sqrt(s[0]) * np.abs(u[:, 0])
+    h[0] = np.sqrt(s[0]) * np.abs(vt[0])
+    for j in range(1, len(s)):
+        x, y = u[:, j], vt[j]
+        xp, yp = np.maximum(x, 0), np.maximum(y, 0)
+        xn, yn = np.abs(np.minimum(x, 0)), np.abs(np.minimum(y, 0))
+        pos = np.linalg.norm(xp) * np.linalg.norm(yp)
+        neg = np.linalg.norm(xn) * np.linalg.norm(yn)
+        a, b, sigma = (xp, yp, pos) if pos > neg else (xn, yn, neg)
+        if sigma > 0:
+            scale = np.sqrt(s[j] * sigma)
+            w[:, j] = scale * a / np.linalg.norm(a)
+            h[j] = scale * b / np.linalg.norm(b)
+    w[w < 1e-6] = 0
+    h[h < 1e-6] = 0
+    # A zero row or column would stay zero under multiplicative/CD updates: nudge it.
+    w[:, ~w.any(axis=0)] = 1e-6
+    h[~h.any(axis=1)] = 1e-6
+    return w, h
 
 
 def _rule(settings: LdaSettings, curve: list[dict[str, float]]) -> str:
-    tried = ", ".join(str(int(p["n_topics"])) for p in curve)
-    return (
-        f"Tried {len(curve)} topic counts ({tried}) with {max(2, math.ceil(settings.passes / 3))} "
-        "passes each and kept the one with the highest topic quality (mean NPMI coherence x "
-        "topic diversity); the chosen count was then refit with "
-        f"{settings.passes} passes. Time budget {settings.auto_budget_s:g} s."
+    from topics import autok
+
+    how = (
+        f"NMF topics (the start LDA refines) were fitted for each count on a seeded sample of "
+        f"at most {SEARCH_MAX_DOCS:,} documents and on each half of it, a fixed amount of work "
+        f"that does not depend on the machine; the chosen count was then fitted by LDA with "
+        f"{settings.passes} passes."
     )
+    return autok.describe(curve, autok.choose(curve), how)

@@ -12,7 +12,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -220,6 +220,12 @@ def run_pipeline(
             cache.count("models", fresh=len(fits.models))
             cache.save_fits(fits_key, fits)
 
+    from topics.naming import name_topics
+
+    # Named after fitting (and after a cache hit): names show words as the text has them.
+    for model in fits.models.values():
+        model.names = name_topics(model, pre.display)
+
     # After the (possibly cached) fits: cheap, and it reads the labels of this run.
     t0 = time.perf_counter()
     sink.stage("ranking documents worth a look")
@@ -253,16 +259,39 @@ def _fit_and_score(
     texts: list[str] | None = None,
 ) -> Fits:
     models: dict[str, TopicModelResult] = {}
-    if "lda" in settings.models:
-        t0 = time.perf_counter()
-        sink.stage("fitting LDA")
-        models["lda"] = fit_lda(pre.tokens, pre.vocab, _seeded(settings), progress=sink.message)
-        seconds["lda"] = time.perf_counter() - t0
     coords = embeddings = None
-    if "clusters" in settings.models:
+    # With both models on "auto", LDA takes the cluster model's count: one number for
+    # the report (square comparison tables), chosen from HDBSCAN's structure in a second
+    # rather than by LDA's own search (``bench/autok.py``).
+    shared = (
+        set(MODELS) <= set(settings.models)
+        and settings.lda.n_topics == "auto"
+        and settings.clusters.n_topics == "auto"
+    )
+    if shared:
         models["clusters"], embeddings, coords = _fit_clusters(
             pre, settings, sink, seconds, cache, texts
         )
+    if "lda" in settings.models:
+        t0 = time.perf_counter()
+        sink.stage("fitting LDA")
+        lda_settings = _seeded(settings)
+        if shared:
+            lda_settings = replace(lda_settings, n_topics=models["clusters"].n_topics)
+        models["lda"] = fit_lda(pre.tokens, pre.vocab, lda_settings, progress=sink.message)
+        if shared:
+            models["lda"].settings["n_topics_requested"] = "auto"
+            models["lda"].extras["n_topics_rule"] = (
+                f"'auto': the same count as the embedding-cluster model chose "
+                f"({models['lda'].n_topics}; see its section for the rule and the counts "
+                "tried), so the two models can be compared topic for topic."
+            )
+        seconds["lda"] = time.perf_counter() - t0
+    if "clusters" in settings.models and not shared:
+        models["clusters"], embeddings, coords = _fit_clusters(
+            pre, settings, sink, seconds, cache, texts
+        )
+    models = {name: models[name] for name in settings.models if name in models}
 
     t0 = time.perf_counter()
     sink.stage("scoring topics")
@@ -282,12 +311,12 @@ def _fit_and_score(
 
 def _fits_key(pre: Preprocessed, labels: list[str | None], settings: RunSettings) -> str:
     """Hash of everything a fit depends on: every token, the labels, settings and code."""
-    from topics import clusters, ctfidf, embed, evaluate, lda, projection, stability
+    from topics import autok, clusters, ctfidf, embed, evaluate, lda, projection, stability
 
     digest = hashlib.sha256()
     header = {"settings": settings.as_dict(), "version": __version__, "labels": labels}
     digest.update(json.dumps(header, sort_keys=True, default=str).encode())
-    for module in (lda, clusters, ctfidf, embed, evaluate, projection, stability):
+    for module in (lda, clusters, ctfidf, autok, embed, evaluate, projection, stability):
         digest.update(Path(module.__file__ or "").read_bytes())
     digest.update("\x1f".join(pre.vocab).encode())
     for doc in pre.tokens:
@@ -313,7 +342,6 @@ def _fit_clusters(
     texts: list[str] | None = None,
 ) -> tuple[TopicModelResult, npt.NDArray[np.floating[Any]], FloatArray]:
     """Embed, cluster and project: the model, the embeddings and the 2-D map."""
-    from dataclasses import replace
 
     from topics.clusters import fit_clusters
     from topics.embed import cache_key, resolve_method
@@ -419,8 +447,6 @@ def _cap_n_topics(settings: RunSettings, n_docs: int, corpus: Corpus) -> RunSett
 
 
 def _seeded(settings: RunSettings) -> LdaSettings:
-    from dataclasses import replace
-
     return replace(settings.lda, seed=settings.seed)
 
 

@@ -41,6 +41,8 @@ log = logging.getLogger(__name__)
 # Any other visible character (punctuation, digits) is kept as a boundary for phrases.
 _TOKENIZER = RegexpTokenizer(r"[^\W\d_]+(?:['’][^\W\d_]+)*|[^\w\s]|\d+")
 _POSSESSIVE = re.compile(r"['’]s$")
+# Links are not words: "https" was a top word of every tweet topic. A link ends a run.
+_URL = re.compile(r"(?:\bhttps?://|\bwww\.)\S*", re.IGNORECASE)
 
 
 class DocumentCache(Protocol):
@@ -150,11 +152,35 @@ def segment(
     joins words a reader saw side by side ("olympic champion", never "leave lawn" from
     "leave the lawn").
     """
+    runs, _ = segment_with_surfaces(
+        text,
+        language=language,
+        lemmatize=lemmatize,
+        min_token_len=min_token_len,
+        stopwords=stopwords,
+    )
+    return runs
+
+
+def segment_with_surfaces(
+    text: str,
+    *,
+    language: str = "en",
+    lemmatize: bool = True,
+    min_token_len: int = 3,
+    stopwords: frozenset[str] | None = None,
+) -> tuple[list[list[str]], list[list[str]]]:
+    """``segment``'s runs and, in the same shape, each token's form in the text.
+
+    A surface form is "" where it equals the lemma (most do), to keep the cache small.
+    """
     stop = stopwords if stopwords is not None else stopwords_for(language)
     runs: list[list[str]] = []
+    surfaces: list[list[str]] = []
     run: list[str] = []
-    for raw in _TOKENIZER.tokenize(text.lower()):
-        token = _POSSESSIVE.sub("", raw)
+    seen: list[str] = []
+    for raw in _TOKENIZER.tokenize(_URL.sub(" . ", text.lower())):
+        token = surface = _POSSESSIVE.sub("", raw)
         keep = token[0].isalpha() and "'" not in token and "’" not in token
         if keep and token not in stop:
             if lemmatize:
@@ -164,18 +190,51 @@ def segment(
             keep = False
         if keep:
             run.append(token)
+            seen.append("" if surface == token else surface)
         elif run:
             runs.append(run)
-            run = []
+            surfaces.append(seen)
+            run, seen = [], []
     if run:
         runs.append(run)
-    return runs
+        surfaces.append(seen)
+    return runs, surfaces
 
 
-def _tokenize_chunk(chunk: _Chunk) -> list[list[list[str]]]:
+def display_forms(
+    tokens: Sequence[Sequence[str]], surfaces: Sequence[Sequence[str]]
+) -> dict[str, str]:
+    """Each term's most frequent form in the text, where it differs from the term.
+
+    ``tokens`` are the documents' terms after phrases (a phrase joins two lemmas with
+    "_"); ``surfaces`` the surface form of every lemma, in order ("" = the lemma itself).
+    A phrase shows as its most frequent surface bigram. Ties go to the lemma, then to the
+    alphabetically first form, so the map does not depend on document order.
+    """
+    from collections import Counter, defaultdict
+
+    forms: dict[str, Counter[str]] = defaultdict(Counter)
+    for doc, seen in zip(tokens, surfaces, strict=True):
+        pos = 0
+        for term in doc:
+            n = term.count("_") + 1
+            parts = term.split("_")
+            shown = [s or p for s, p in zip(seen[pos : pos + n], parts, strict=False)]
+            pos += n
+            forms[term]["_".join(shown)] += 1
+    out = {}
+    for term, counts in forms.items():
+        best = max(counts.values())
+        if counts.get(term, 0) == best:
+            continue
+        out[term] = min(form for form, c in counts.items() if c == best)
+    return out
+
+
+def _tokenize_chunk(chunk: _Chunk) -> list[tuple[list[list[str]], list[list[str]]]]:
     stop = stopwords_for(chunk.language, chunk.extra_stopwords)
     return [
-        segment(
+        segment_with_surfaces(
             t,
             language=chunk.language,
             lemmatize=chunk.lemmatize,
@@ -227,7 +286,10 @@ def preprocess(
         else:
             keep.append(i)
 
-    segments = _segments_cached([documents[i] for i in keep], language, settings, progress, cache)
+    pairs = _segments_cached([documents[i] for i in keep], language, settings, progress, cache)
+    segments = [pair[0] for pair in pairs]
+    surfaces = [[form for run in pair[1] for form in run] for pair in pairs]
+    del pairs
     n_raw_tokens = sum(len(run) for doc in segments for run in doc)
 
     n_docs = len(segments)
@@ -248,6 +310,8 @@ def preprocess(
     else:
         tokens = [[t for run in doc for t in run] for doc in segments]
     del segments
+    forms = display_forms(tokens, surfaces)
+    del surfaces
 
     min_df = settings.min_df
     if min_df == "auto":
@@ -283,6 +347,7 @@ def preprocess(
         for t in toks:
             seen.setdefault(t)
     vocab = list(seen)
+    forms = {term: form for term, form in forms.items() if term in seen}
     # Languages seen, most common first ("unknown": too short or unsure to tell).
     languages = count_languages(langs) if settings.detect_language else {}
     effective = settings.as_dict() | {
@@ -306,6 +371,7 @@ def preprocess(
         n_raw_tokens=n_raw_tokens,
         n_phrases=n_phrases,
         language=covered,
+        surface_forms=forms,
     )
 
 
@@ -314,7 +380,7 @@ def _tokenize_all(
     language: str,
     settings: PreprocessSettings,
     progress: Callable[[int], None] | None,
-) -> list[list[list[str]]]:
+) -> list[tuple[list[list[str]], list[list[str]]]]:
     n_jobs = settings.n_jobs or os.cpu_count() or 1
     chunk_size = 500
     chunks = [
@@ -327,7 +393,7 @@ def _tokenize_all(
         )
         for i in range(0, len(texts), chunk_size)
     ]
-    out: list[list[list[str]]] = []
+    out: list[tuple[list[list[str]], list[list[str]]]] = []
     # Worker start-up costs more than it saves on small corpora.
     if n_jobs > 1 and len(texts) >= 4 * chunk_size:
         with ProcessPoolExecutor(max_workers=n_jobs) as pool:
@@ -367,7 +433,8 @@ def _segments_cached(
     settings: PreprocessSettings,
     progress: Callable[[int], None] | None,
     cache: DocumentCache | None,
-) -> list[list[list[str]]]:
+) -> list[tuple[list[list[str]], list[list[str]]]]:
+    """Per document, its word runs and their surface forms (see ``segment_with_surfaces``)."""
     if cache is None:
         return _tokenize_all([doc.text for doc in documents], language, settings, progress)
     salt = _segment_settings(language, settings)

@@ -88,6 +88,13 @@ class Preprocessed:
     n_raw_tokens: int = 0
     n_phrases: int = 0
     language: str = "en"
+    #: Term -> its most frequent form in the text, where that differs from the term
+    #: (lemma "wale" -> "wales"); for display only, the model vocabulary keeps the term.
+    surface_forms: dict[str, str] = field(default_factory=dict)
+
+    def display(self, term: str) -> str:
+        """How ``term`` is shown to a reader: its most frequent form in the corpus."""
+        return self.surface_forms.get(term, term)
 
     @property
     def n_documents(self) -> int:

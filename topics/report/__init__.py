@@ -51,7 +51,10 @@ def render_report(
 ) -> tuple[dict[str, Any], str]:
     """Report data and the HTML page for a finished run."""
     data = build_report_data(run, run_id=run_id, drift=drift, history=history)
-    panels = {name: ldavis_panel(model, run.pre.tokens) for name, model in run.models.items()}
+    panels = {
+        name: ldavis_panel(model, run.pre.tokens, run.pre.display)
+        for name, model in run.models.items()
+    }
     return data, render_html(data, panels)
 
 

@@ -252,14 +252,17 @@ def _model(
     sizes = model.sizes
     prevalence = model.prevalence
     topics = []
+    user_named = set(model.extras.get("user_named", []))
     for t in range(model.n_topics):
         per_topic = scores.per_topic[t] if t < len(scores.per_topic) else {}
+        words, weights = _shown_words(model, t, run)
         topics.append(
             {
                 "id": t,
                 "name": model.topic_name(t),
-                "words": model.topic_words[t],
-                "weights": _word_weights(model, t),
+                "user_named": t in user_named,
+                "words": words,
+                "weights": weights,
                 "size": sizes[t],
                 "prevalence": round(prevalence[t], 5),
                 **{k: _finite(v) for k, v in per_topic.items()},
@@ -279,6 +282,21 @@ def _model(
         "label_table": _label_table(model, run.labels),
         "similarity": similarity_matrix(model),
     }
+
+
+def _shown_words(model: TopicModelResult, t: int, run: RunResult) -> tuple[list[str], list[float]]:
+    """Topic ``t``'s words as the text spells them (the model keeps lemmas), and weights.
+
+    Two lemmas can share a surface form; the word is shown once, at its first place.
+    """
+    words: list[str] = []
+    weights: list[float] = []
+    for word, weight in zip(model.topic_words[t], _word_weights(model, t), strict=True):
+        shown = run.pre.display(word)
+        if shown not in words:
+            words.append(shown)
+            weights.append(weight)
+    return words, weights
 
 
 def _word_weights(model: TopicModelResult, t: int) -> list[float]:

@@ -7,6 +7,7 @@ import logging
 import math
 import warnings
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -16,10 +17,15 @@ from topics.types import TopicModelResult
 log = logging.getLogger(__name__)
 
 
-def ldavis_panel(model: TopicModelResult, tokens: list[list[str]]) -> dict[str, Any] | None:
+def ldavis_panel(
+    model: TopicModelResult,
+    tokens: list[list[str]],
+    display: Callable[[str], str] | None = None,
+) -> dict[str, Any] | None:
     """pyLDAvis ``PreparedData`` as a dict, or None when it cannot be drawn (fewer than 2 topics).
 
     ``sort_topics=False`` and ``start_index=0`` keep the panel's topic ids equal to ours.
+    ``display`` shows each term as the text spells it (``Preprocessed.display``).
     """
     if model.n_topics < 2:
         return None
@@ -52,6 +58,8 @@ def ldavis_panel(model: TopicModelResult, tokens: list[list[str]]) -> dict[str, 
             log.warning("pyLDAvis panel not drawn: %s", exc)
             return None
     data: dict[str, Any] = json.loads(prepared.to_json())
+    if display is not None and "Term" in data.get("tinfo", {}):
+        data["tinfo"]["Term"] = [display(term) for term in data["tinfo"]["Term"]]
     return _without_nan(data)
 
 

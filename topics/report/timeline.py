@@ -110,6 +110,7 @@ def over_time(
             "topics": [
                 {
                     "id": t,
+                    "name": model.topic_name(t),
                     "words": model.topic_words[t][:n_words],
                     "shares": [
                         round(float(shares[b, t]), 4) if counts[b] else None

@@ -53,6 +53,7 @@ RUN_KEYS: dict[str, tuple[type, ...]] = {
     "keep_runs": (int,),
     "drift_threshold": (int, float),
     "input": (str, list, dict),
+    "names": (dict,),
 }
 INPUT_KEYS: dict[str, tuple[type, ...]] = {
     "paths": (str, list),
@@ -173,6 +174,9 @@ class RunConfig:
     keep_runs: int | None = DEFAULT_KEEP_RUNS
     drift_threshold: float = DEFAULT_DRIFT_THRESHOLD
     source: Path | None = None
+    #: ``[names.<model>]``: topic id of the latest run -> a user-given name (see
+    #: ``topics.runs.drift.align_models``).
+    names: dict[str, dict[int, str]] = field(default_factory=dict)
 
     def problems(self) -> list[str]:
         """Every problem with this config (empty when it is usable)."""
@@ -432,6 +436,7 @@ def parse_config(raw: Mapping[str, Any], *, base: Path, source: Path | None = No
         problems.append(f'n_topics: must be an integer >= 1 or "auto", got {n_topics!r}')
         flat.pop("n_topics")
 
+    names = _names(raw.get("names", {}), problems)
     output = raw.get("output", "reports")
     keep_runs = raw.get("keep_runs", DEFAULT_KEEP_RUNS)
     threshold = raw.get("drift_threshold", DEFAULT_DRIFT_THRESHOLD)
@@ -451,11 +456,43 @@ def parse_config(raw: Mapping[str, Any], *, base: Path, source: Path | None = No
         if isinstance(threshold, int | float) and not isinstance(threshold, bool)
         else DEFAULT_DRIFT_THRESHOLD,
         source=source,
+        names=names,
     )
     problems += [p for p in config.problems() if isinstance(name, str) or not p.startswith("name:")]
     if problems:
         raise ConfigError(str(source or "config"), list(dict.fromkeys(problems)))
     return config
+
+
+#: Longest user-given topic name.
+MAX_NAME_CHARS = 60
+
+
+def _names(value: Any, problems: list[str]) -> dict[str, dict[int, str]]:
+    """``[names.lda]`` ``3 = "Elections"`` -> {"lda": {3: "Elections"}}; problems appended."""
+    out: dict[str, dict[int, str]] = {}
+    if not isinstance(value, dict):
+        return out
+    for model, table in value.items():
+        if model not in MODELS:
+            problems.append(f"names.{model}: unknown model; use [names.lda] or [names.clusters]")
+            continue
+        if not isinstance(table, dict):
+            problems.append(
+                f'names.{model}: must be a table of topic id = "name", got {_show(table)}'
+            )
+            continue
+        for key, name in table.items():
+            where = f"names.{model}.{key}"
+            if not key.isdigit():
+                problems.append(f"{where}: keys are topic ids of the latest run (0, 1, ...)")
+            elif not isinstance(name, str) or not name.strip():
+                problems.append(f"{where}: must be a non-empty string, got {_show(name)}")
+            elif len(name) > MAX_NAME_CHARS:
+                problems.append(f"{where}: at most {MAX_NAME_CHARS} characters, got {len(name)}")
+            else:
+                out.setdefault(model, {})[int(key)] = " ".join(name.split())
+    return out
 
 
 def _strings(value: Any, where: str, problems: list[str]) -> list[str]:

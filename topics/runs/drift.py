@@ -10,10 +10,12 @@ topic keeps its *lineage* id, so the history page can follow it across runs.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +44,15 @@ class StoredTopics:
     weights: npt.NDArray[np.float64]  # (n_topics, k)
     prevalence: list[float]
     lineage: list[str]
+    #: Each topic's display name, and whether a user gave it (it then follows the topic).
+    names: list[str] = field(default_factory=list)
+    user: list[bool] = field(default_factory=list)
+    #: The config's ``[names]`` table this run applied (topic id -> name).
+    config_names: dict[int, str] = field(default_factory=dict)
+
+    def user_names(self) -> dict[int, str]:
+        """Topic id -> user-given name."""
+        return {t: self.names[t] for t, given in enumerate(self.user) if given}
 
     @property
     def n_topics(self) -> int:
@@ -76,6 +87,8 @@ def stored_topics(model: TopicModelResult, lineage: list[str]) -> StoredTopics:
         weights=np.asarray(weights, dtype=np.float64),
         prevalence=[round(p, 6) for p in model.prevalence],
         lineage=lineage,
+        names=[model.topic_name(t) for t in range(model.n_topics)],
+        user=[t in set(model.extras.get("user_named", [])) for t in range(model.n_topics)],
     )
 
 
@@ -87,6 +100,9 @@ def save_topics(folder: Path, topics: dict[str, StoredTopics]) -> None:
         arrays[f"{name}.weights"] = st.weights.astype(np.float32)
         arrays[f"{name}.prevalence"] = np.asarray(st.prevalence, dtype=np.float64)
         arrays[f"{name}.lineage"] = np.asarray(st.lineage, dtype=str)
+        arrays[f"{name}.names"] = np.asarray(st.names, dtype=str)
+        arrays[f"{name}.user"] = np.asarray(st.user, dtype=bool)
+        arrays[f"{name}.config_names"] = np.asarray(json.dumps(st.config_names), dtype=str)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".topics", suffix=".tmp")
     os.fchmod(fd, public_mode())  # mkstemp makes it private; it is published with the run
     with os.fdopen(fd, "wb") as fh:
@@ -114,6 +130,17 @@ def read_topics(folder: Path) -> dict[str, StoredTopics] | None:
                     weights=np.asarray(data[f"{name}.weights"], dtype=np.float64),
                     prevalence=[float(p) for p in data[f"{name}.prevalence"]],
                     lineage=[str(x) for x in data[f"{name}.lineage"]],
+                    # Runs stored before names existed have none.
+                    names=[str(x) for x in data.get(f"{name}.names", [])],
+                    user=[bool(x) for x in data.get(f"{name}.user", [])],
+                    config_names={
+                        int(k): str(v)
+                        for k, v in json.loads(
+                            str(data[f"{name}.config_names"])
+                            if f"{name}.config_names" in data.files
+                            else "{}"
+                        ).items()
+                    },
                 )
                 for name in names
             }
@@ -153,23 +180,41 @@ def align_models(
     run_id: str,
     previous_run: str | None,
     threshold: float,
+    user_names: Mapping[str, Mapping[int, str]] | None = None,
 ) -> tuple[dict[str, StoredTopics], dict[str, Any] | None]:
     """This run's stored topics (with lineage ids) and the drift report against ``previous``.
 
-    The drift report is None for a first run.
+    The drift report is None for a first run. ``user_names`` (the config's ``[names]``,
+    model -> topic id of the latest run -> name) name topics; a user-given name then
+    follows its topic to the matched topic of each later run, and is dropped, with a
+    note in the drift report (``names_dropped``) and the log, when its topic vanishes.
+    Names are set on ``models`` (``names``; ``extras["user_named"]``).
     """
+    from topics.naming import apply_user_names
+
     stored: dict[str, StoredTopics] = {}
     report: dict[str, Any] = {"previous_run": previous_run, "threshold": threshold, "models": {}}
     for name, model in models.items():
+        config = {int(t): str(n) for t, n in (user_names or {}).get(name, {}).items()}
         fresh = stored_topics(model, [f"{run_id}#{t}" for t in range(model.n_topics)])
         before = previous.get(name)
         if before is None or before.n_topics == 0 or fresh.n_topics == 0:
-            stored[name] = fresh
+            # No earlier topics: the config's ids are this run's.
+            apply_user_names(model, config)
+            stored[name] = replace(stored_topics(model, fresh.lineage), config_names=config)
             continue
         drift, lineage = align(fresh, before, threshold)
-        stored[name] = StoredTopics(
-            fresh.vocab, fresh.indices, fresh.weights, fresh.prevalence, lineage
-        )
+        given, notes = _carry_names(drift, before, config, previous_run)
+        apply_user_names(model, given)
+        for note in notes:
+            log.warning("%s: %s", name, note)
+        drift["names_dropped"] = notes
+        for entry in drift["persisting"] + drift["new"]:
+            entry["name"] = model.topic_name(entry["topic"])
+        for entry in drift["vanished"]:
+            j = entry["previous"]
+            entry["name"] = before.names[j] if j < len(before.names) else ""
+        stored[name] = replace(stored_topics(model, lineage), config_names=config)
         report["models"][name] = drift
     if previous_run is None:
         return stored, None
@@ -227,3 +272,39 @@ def align(
     ]
     persisting.sort(key=lambda p: p["topic"])
     return {"persisting": persisting, "new": new, "vanished": vanished, "lineage": lineage}, lineage
+
+
+def _carry_names(
+    drift: dict[str, Any],
+    before: StoredTopics,
+    config: dict[int, str],
+    previous_run: str | None,
+) -> tuple[dict[int, str], list[str]]:
+    """User-given names for this run's topics, and notes on names that were dropped.
+
+    Names the previous run carried follow their topics. Config entries the previous run
+    did not apply yet are new: their ids are the previous (latest) run's topic ids.
+    """
+    names = before.user_names()
+    notes = []
+    for t, given in config.items():
+        if before.config_names.get(t) == given:
+            continue
+        if t < before.n_topics:
+            names[t] = given
+        else:
+            notes.append(
+                f"name {given!r}: run {previous_run} has no topic {t} "
+                f"(its topics are 0-{before.n_topics - 1})"
+            )
+    matched = {p["previous"]: p["topic"] for p in drift["persisting"]}
+    out = {}
+    for j, given in sorted(names.items()):
+        if j in matched:
+            out[matched[j]] = given
+        else:
+            notes.append(
+                f"name {given!r} dropped: topic {j} of run {previous_run} has no "
+                "matching topic in this run"
+            )
+    return out, notes

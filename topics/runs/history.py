@@ -55,6 +55,7 @@ def summary(
                     "prevalence": t["prevalence"],
                     "size": t["size"],
                     "words": t["words"][:6],
+                    "name": t.get("name"),
                 }
                 for t in model["topics"]
             ],
@@ -351,6 +352,7 @@ def topic_trends(records: list[dict[str, Any]]) -> dict[str, Any]:
                 )
                 line["cells"][col] = {"topic": topic["id"], "prevalence": topic["prevalence"]}
                 line["words"] = topic["words"]
+                line["name"] = topic.get("name")
     last = len(runs) - 1
     out = {}
     for name, entry in models.items():

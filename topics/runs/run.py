@@ -187,6 +187,7 @@ def _write_run(
         run_id=run_id,
         previous_run=previous_folder.name if previous_folder else None,
         threshold=config.drift_threshold,
+        user_names=config.names,
     )
     data = write_report_files(result, staging, run_id, drift=drift, history=True)
     drift_mod.save_topics(staging, stored)
