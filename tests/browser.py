@@ -64,9 +64,7 @@ def _browser() -> Any:
 
         playwright = sync_playwright().start()
         _shared["playwright"] = playwright
-        _shared["browser"] = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=LAUNCH_ARGS
-        )
+        _shared["browser"] = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
     return _shared["browser"]
 
 

@@ -614,7 +614,9 @@ def test_output_folder_not_written_by_topics_is_refused(tmp_path: Path) -> None:
 def test_name_cannot_escape_the_output_folder(tmp_path: Path) -> None:
     write_corpus(tmp_path / "in", 4)
     out = tmp_path / "a" / "b" / "out"
-    proc = run_report(str(tmp_path / "in"), "-o", str(out), "--name", "../../evil", "--models", "lda")
+    proc = run_report(
+        str(tmp_path / "in"), "-o", str(out), "--name", "../../evil", "--models", "lda"
+    )
     assert proc.returncode == 0, proc.stderr
     index = Path(proc.stdout.strip().splitlines()[-1]).resolve()
     assert index.is_relative_to(out.resolve())
