@@ -254,7 +254,10 @@ def test_second_concurrent_run_exits_75(tmp_path: Path) -> None:
         [
             sys.executable,
             "-c",
-            "import sys\nfrom topics.cli import main\nsys.stdin.readline()\n"
+            # topics.cli alone imports nothing heavy; main() would import the run
+            # layer (gensim, scipy) after "go" and, on a busy machine, take seconds.
+            "import sys\nimport topics.runs.run\nfrom topics.cli import main\n"
+            "sys.stdin.readline()\n"
             "sys.exit(main(['run', sys.argv[1], '-q']))",
             str(config),
         ],
