@@ -31,6 +31,17 @@ SAMPLE_DATA = REPO / "sample_data"
 os.environ.setdefault("NUMBA_CACHE_DIR", str(REPO / ".numba-cache"))
 
 
+#: Session fixtures too costly for the fast lane (``-m "not slow"``): a test that uses one
+#: is marked slow. The sample report fits both models on 405 documents (~20 s).
+SLOW_FIXTURES = frozenset({"sample_report"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 @dataclass(frozen=True)
 class Planted:
     """A corpus generated from known topics with disjoint vocabularies."""
