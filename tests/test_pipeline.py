@@ -67,7 +67,9 @@ def test_result_holds_every_document_model_and_score(both_models: RunResult, cor
     n_docs = len(THEMES) * N_PER_THEME
     assert result.input_path == str(corpus.resolve())
     assert len(result.corpus.documents) == len(result.pre.tokens) == n_docs
-    assert sorted(result.labels) == sorted(t for t in THEMES for _ in range(N_PER_THEME))
+    assert sorted(str(label) for label in result.labels) == sorted(
+        t for t in THEMES for _ in range(N_PER_THEME)
+    )
     assert list(result.models) == ["lda", "clusters"] == list(result.scores)
     for model in result.models.values():
         assert model.doc_topic.shape == (n_docs, model.n_topics)
