@@ -58,7 +58,11 @@ _shared: dict[str, Any] = {}
 
 
 def _browser() -> Any:
-    """One Chromium for the whole test session (a launch costs ~1 s; a context ~50 ms)."""
+    """One Chromium for the whole test session (a launch costs ~1 s; a context ~50 ms).
+
+    Playwright's sync API keeps an event loop running in this thread from then on, so a
+    later ``asyncio.run`` here fails; nbclient's ``run_sync`` (the notebook test) copes.
+    """
     if "browser" not in _shared:
         from playwright.sync_api import sync_playwright
 
