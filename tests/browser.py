@@ -54,44 +54,71 @@ class PageWatch:
     network: list[str] = field(default_factory=list)
 
 
+_shared: dict[str, Any] = {}
+
+
+def _browser() -> Any:
+    """One Chromium for the whole test session (a launch costs ~1 s; a context ~50 ms).
+
+    Playwright's sync API keeps an event loop running in this thread from then on, so a
+    later ``asyncio.run`` here fails; nbclient's ``run_sync`` (the notebook test) copes.
+    """
+    if "browser" not in _shared:
+        from playwright.sync_api import sync_playwright
+
+        playwright = sync_playwright().start()
+        _shared["playwright"] = playwright
+        _shared["browser"] = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+    return _shared["browser"]
+
+
+def close_browser() -> None:
+    """Close the shared Chromium, if a test started it."""
+    browser, playwright = _shared.pop("browser", None), _shared.pop("playwright", None)
+    if browser is not None:
+        browser.close()
+    if playwright is not None:
+        playwright.stop()
+
+
 @contextmanager
 def open_report(path: Path) -> Iterator[tuple[Any, PageWatch]]:
-    """Open ``path`` from ``file://`` with the network blocked; yield (page, watch)."""
+    """Open ``path`` from ``file://`` with the network blocked; yield (page, watch).
+
+    Each call gets a fresh browser context (its own storage, cache and routes) in the
+    session's shared Chromium.
+    """
     require_browser()
-    from playwright.sync_api import sync_playwright
-
     watch = PageWatch()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        try:
-            context = browser.new_context(offline=True, viewport={"width": 1400, "height": 1000})
+    context = _browser().new_context(offline=True, viewport={"width": 1400, "height": 1000})
+    try:
 
-            def block(route: Any) -> None:
-                url = route.request.url
-                if url.startswith(("file:", "data:", "about:", "blob:")):
-                    route.continue_()
-                else:
-                    watch.network.append(url)
-                    route.abort()
+        def block(route: Any) -> None:
+            url = route.request.url
+            if url.startswith(("file:", "data:", "about:", "blob:")):
+                route.continue_()
+            else:
+                watch.network.append(url)
+                route.abort()
 
-            context.route("**/*", block)
-            page = context.new_page()
-            page.on(
-                "console",
-                lambda msg: watch.console_errors.append(msg.text) if msg.type == "error" else None,
-            )
-            page.on("pageerror", lambda exc: watch.page_errors.append(str(exc)))
+        context.route("**/*", block)
+        page = context.new_page()
+        page.on(
+            "console",
+            lambda msg: watch.console_errors.append(msg.text) if msg.type == "error" else None,
+        )
+        page.on("pageerror", lambda exc: watch.page_errors.append(str(exc)))
 
-            def on_dialog(dialog: Any) -> None:
-                watch.dialogs.append(f"{dialog.type}: {dialog.message}")
-                dialog.dismiss()
+        def on_dialog(dialog: Any) -> None:
+            watch.dialogs.append(f"{dialog.type}: {dialog.message}")
+            dialog.dismiss()
 
-            page.on("dialog", on_dialog)
-            page.goto(path.resolve().as_uri())
-            page.wait_for_load_state("load")
-            yield page, watch
-        finally:
-            browser.close()
+        page.on("dialog", on_dialog)
+        page.goto(path.resolve().as_uri())
+        page.wait_for_load_state("load")
+        yield page, watch
+    finally:
+        context.close()
 
 
 def wait_until(page: Any, expression: str, timeout_s: float = 10.0) -> None:

@@ -1,12 +1,23 @@
-"""Shared fixtures: planted-topic corpora and one sample report per test session."""
+"""Shared fixtures: planted-topic corpora and one sample report per test session.
+
+The whole suite runs in one process, so a session fixture is built once for every test
+file that reads it. ``run_main`` runs the command line in this process: UMAP's numba
+functions compile once per process (~10 s, more on a busy machine), which every
+``run_cli`` subprocess pays again. Keep ``run_cli`` for what only a separate process
+shows (signals, lock contention between processes, import-time costs, fresh-process
+reproducibility) and mark such tests ``@pytest.mark.slow``.
+"""
 
 from __future__ import annotations
 
+import io
 import json
+import logging
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +29,17 @@ SAMPLE_DATA = REPO / "sample_data"
 
 # Keep numba's compiled functions between test processes (UMAP imports cost ~17 s cold).
 os.environ.setdefault("NUMBA_CACHE_DIR", str(REPO / ".numba-cache"))
+
+
+#: Session fixtures too costly for the fast lane (``-m "not slow"``): a test that uses one
+#: is marked slow. The sample report fits both models on 405 documents (~20 s).
+SLOW_FIXTURES = frozenset({"sample_report"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @dataclass(frozen=True)
@@ -76,6 +98,40 @@ def run_cli(
 
 
 @dataclass(frozen=True)
+class Ran:
+    """What ``run_main`` saw: the exit code and the console output, like a finished process."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_main(*args: str) -> Ran:
+    """Run ``topics ARGS`` in this process, with the console a real run has.
+
+    The root logger's handlers are swapped out for the call, so ``main``'s
+    ``logging.basicConfig`` writes to the captured stderr as it would in a terminal.
+    """
+    from topics.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    root.handlers = []
+    try:
+        with redirect_stdout(out), redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as exc:  # argparse's usage errors, --version, --help
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+                if isinstance(exc.code, str):
+                    print(exc.code, file=sys.stderr)
+    finally:
+        root.handlers, root.level = saved_handlers, saved_level
+    return Ran(returncode=code, stdout=out.getvalue(), stderr=err.getvalue())
+
+
+@dataclass(frozen=True)
 class SampleReport:
     index_html: Path
     folder: Path
@@ -87,9 +143,9 @@ class SampleReport:
 
 @pytest.fixture(scope="session")
 def sample_report(tmp_path_factory: pytest.TempPathFactory) -> SampleReport:
-    """The sample corpus through the CLI once per session."""
+    """The sample corpus through the CLI (in-process) once per session."""
     out = tmp_path_factory.mktemp("reports")
-    proc = run_cli("report", str(SAMPLE_DATA), "-o", str(out), "--n-topics", "7", "--seed", "3")
+    proc = run_main("report", str(SAMPLE_DATA), "-o", str(out), "--n-topics", "7", "--seed", "3")
     assert proc.returncode == 0, proc.stderr
     index = Path(proc.stdout.strip().splitlines()[-1])
     folder = index.parent
@@ -101,6 +157,15 @@ def sample_report(tmp_path_factory: pytest.TempPathFactory) -> SampleReport:
         stdout=proc.stdout,
         stderr=proc.stderr,
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_browser_per_session() -> Iterator[None]:
+    """Close the Chromium that ``tests.browser.open_report`` shares between tests."""
+    yield
+    from tests.browser import close_browser
+
+    close_browser()
 
 
 def write_file(root: Path, rel: str, content: str | bytes, encoding: str = "utf-8") -> Path:

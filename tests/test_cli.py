@@ -1,4 +1,9 @@
-"""The command line, end to end on the sample corpus, as a user runs it."""
+"""The command line, end to end on the sample corpus, as a user runs it.
+
+``main(argv)`` runs in this process (``run_main``); a subprocess only where the process
+is what is tested: fresh-process reproducibility, ``python -m`` against the console
+script, and what importing costs.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SAMPLE_DATA, SampleReport, run_cli
+from tests.conftest import SAMPLE_DATA, SampleReport, run_cli, run_main
 from topics.cli import main
 
 
@@ -83,14 +88,16 @@ def test_last_stdout_line_is_the_index(sample_report: SampleReport) -> None:
     assert sample_report.index_html.parent.name in latest.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_same_seed_same_topics(tmp_path: Path, write_files: Callable[..., Path]) -> None:
+    """A fresh process (its own hash seed, nothing compiled or cached) agrees with this one."""
     themes = ["orbit planet comet rocket galaxy", "flour butter oven sugar dough"]
     root = write_files(
         {f"t{t}/d{i}.txt": (themes[t] + " ") * 8 + f"note{i}" for t in range(2) for i in range(8)}
     )
     first = run_cli("report", str(root), "-o", str(tmp_path / "a"), "--n-topics", "2", "-q")
-    second = run_cli("report", str(root), "-o", str(tmp_path / "b"), "--n-topics", "2", "-q")
-    assert first.returncode == second.returncode == 0
+    second = run_main("report", str(root), "-o", str(tmp_path / "b"), "--n-topics", "2", "-q")
+    assert first.returncode == second.returncode == 0, first.stderr + second.stderr
     one = (Path(first.stdout.strip()).parent / "documents.csv").read_text()
     two = (Path(second.stdout.strip()).parent / "documents.csv").read_text()
     assert one == two
@@ -109,7 +116,7 @@ def test_same_seed_same_topics(tmp_path: Path, write_files: Callable[..., Path])
     ],
 )
 def test_user_mistakes_are_one_line_exit_2(args: list[str], expected: str, tmp_path: Path) -> None:
-    proc = run_cli(*args, "-o", str(tmp_path / "out")) if args[0] == "report" else run_cli(*args)
+    proc = run_main(*args, "-o", str(tmp_path / "out")) if args[0] == "report" else run_main(*args)
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1, proc.stderr
@@ -122,7 +129,7 @@ def test_user_mistakes_are_one_line_exit_2(args: list[str], expected: str, tmp_p
 def test_empty_folder_is_exit_2_and_writes_nothing(tmp_path: Path) -> None:
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "empty.txt").write_text("   \n")
-    proc = run_cli("report", str(tmp_path / "in"), "-o", str(tmp_path / "out"))
+    proc = run_main("report", str(tmp_path / "in"), "-o", str(tmp_path / "out"))
     assert proc.returncode == 2
     assert "no usable documents" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
@@ -133,7 +140,7 @@ def test_refuses_an_output_folder_it_did_not_write(tmp_path: Path) -> None:
     out = tmp_path / "my-thesis"
     out.mkdir()
     (out / "chapter1.txt").write_text("precious")
-    proc = run_cli("report", str(SAMPLE_DATA), "-o", str(out))
+    proc = run_main("report", str(SAMPLE_DATA), "-o", str(out))
     assert proc.returncode == 2
     assert "not written by topics" in proc.stderr
     assert sorted(p.name for p in out.iterdir()) == ["chapter1.txt"]

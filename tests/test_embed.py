@@ -53,6 +53,7 @@ def test_documents_of_one_planted_topic_are_closer(
     assert sims[same].mean() > sims[different].mean() + 0.3
 
 
+@pytest.mark.slow
 def test_same_seed_gives_identical_vectors_in_other_processes(tmp_path: Path) -> None:
     # Different hash salts per process: a salted hash() anywhere in training would show.
     # Over 10,000 words, so gensim splits each epoch into several jobs and training
@@ -229,6 +230,7 @@ def test_lsa_separates_planted_topics(small: Planted) -> None:
     assert sims[same & off_diagonal].mean() > sims[~same].mean() + 0.3
 
 
+@pytest.mark.slow
 def test_lsa_same_seed_same_vectors_in_a_fresh_process(small: Planted, tmp_path: Path) -> None:
     import json
     import subprocess

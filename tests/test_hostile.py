@@ -1,8 +1,9 @@
 """Hostile inputs and faults: nothing lost, nothing executed, every problem explained.
 
 The hostile folder is generated in a temporary directory (no committed binaries) and
-run through the real CLI in a subprocess, as a user would; the report it writes is
-then loaded in a real headless Chromium with the network blocked.
+run through the real CLI (``main(argv)`` in this process, as ``tests.conftest.run_main``
+does); the report it writes is then loaded in a real headless Chromium with the network
+blocked. Only the SIGKILL test starts a separate process: the one it kills.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from hypothesis import strategies as st
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from tests.browser import open_report
-from tests.conftest import write_file
+from tests.conftest import Ran, run_main, write_file
 from topics.ingest import IngestSettings, read_folder
 from topics.preprocess import PreprocessSettings, preprocess, tokenize
 from topics.types import Document
@@ -288,13 +289,9 @@ def _is_root() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
-def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "topics", "report", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+def run_report(*args: str) -> Ran:
+    """``topics report ARGS`` in this process."""
+    return run_main("report", *args)
 
 
 def walk_entries(root: Path) -> Iterator[tuple[str, Path]]:
@@ -317,7 +314,7 @@ def walk_entries(root: Path) -> Iterator[tuple[str, Path]]:
 class HostileRun:
     hostile: Hostile
     out: Path
-    proc: subprocess.CompletedProcess[str]
+    proc: Ran
     index_html: Path
     manifest: dict[str, Any]
     documents: list[dict[str, str]]
@@ -333,7 +330,7 @@ def hostile_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HostileRun
     hostile = build_hostile(base)
     out = base / "reports"
     try:
-        proc = run_cli(str(hostile.root), "-o", str(out), "--n-topics", "3", "--seed", "0")
+        proc = run_report(str(hostile.root), "-o", str(out), "--n-topics", "3", "--seed", "0")
     finally:
         (hostile.root / "unreadable.txt").chmod(0o644)  # so pytest can clean up
     assert proc.returncode == 0, proc.stderr
@@ -557,7 +554,7 @@ def test_one_usable_document_is_enough(tmp_path: Path) -> None:
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "only.txt").write_text(themed_text("cooking", np.random.default_rng(0)))
     (tmp_path / "in" / "empty.txt").write_text("")
-    proc = run_cli(str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--models", "lda")
+    proc = run_report(str(tmp_path / "in"), "-o", str(tmp_path / "out"), "--models", "lda")
     assert proc.returncode == 0, proc.stderr
     index = Path(proc.stdout.strip().splitlines()[-1])
     manifest = json.loads((index.parent / "manifest.json").read_text(encoding="utf-8"))
@@ -572,7 +569,7 @@ def test_no_usable_document_is_one_line_exit_2_and_no_report(tmp_path: Path) -> 
     (folder / "blank.md").write_text("   \n\n")
     (folder / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(20))
     out = tmp_path / "out"
-    proc = run_cli(str(folder), "-o", str(out))
+    proc = run_report(str(folder), "-o", str(out))
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1, proc.stderr
@@ -590,7 +587,7 @@ def test_bad_input_path_is_one_line_exit_2(tmp_path: Path, kind: str) -> None:
         # A single .txt/.csv/.jsonl file is an input; a file of another type is not.
         target = tmp_path / "a.docx"
         target.write_text("some text in a file")
-    proc = run_cli(str(target), "-o", str(tmp_path / "out"))
+    proc = run_report(str(target), "-o", str(tmp_path / "out"))
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("topics: error: "), proc.stderr
@@ -607,7 +604,7 @@ def test_output_folder_not_written_by_topics_is_refused(tmp_path: Path) -> None:
     (out / "data").mkdir()
     (out / "data" / "x.bin").write_bytes(b"\x00\x01")
     before = _snapshot(out)
-    proc = run_cli(str(tmp_path / "in"), "-o", str(out), "--models", "lda", "--n-topics", "2")
+    proc = run_report(str(tmp_path / "in"), "-o", str(out), "--models", "lda", "--n-topics", "2")
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "not written by topics" in lines[0], proc.stderr
@@ -617,7 +614,9 @@ def test_output_folder_not_written_by_topics_is_refused(tmp_path: Path) -> None:
 def test_name_cannot_escape_the_output_folder(tmp_path: Path) -> None:
     write_corpus(tmp_path / "in", 4)
     out = tmp_path / "a" / "b" / "out"
-    proc = run_cli(str(tmp_path / "in"), "-o", str(out), "--name", "../../evil", "--models", "lda")
+    proc = run_report(
+        str(tmp_path / "in"), "-o", str(out), "--name", "../../evil", "--models", "lda"
+    )
     assert proc.returncode == 0, proc.stderr
     index = Path(proc.stdout.strip().splitlines()[-1]).resolve()
     assert index.is_relative_to(out.resolve())
@@ -637,12 +636,13 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 # ----------------------------------------------------------------------------- crash safety
 
 
+@pytest.mark.slow
 def test_sigkill_mid_run_leaves_the_previous_report_intact(tmp_path: Path) -> None:
     small, large, out = tmp_path / "small", tmp_path / "large", tmp_path / "out"
     write_corpus(small, 5)
     write_corpus(large, 150, seed=3)
     common = ["-o", str(out), "--name", "corpus", "--models", "lda", "--seed", "0"]
-    first = run_cli(str(small), *common, "--n-topics", "2")
+    first = run_report(str(small), *common, "--n-topics", "2")
     assert first.returncode == 0, first.stderr
     name_dir = out / "corpus"
     runs = name_dir / "runs"
@@ -676,7 +676,7 @@ def test_sigkill_mid_run_leaves_the_previous_report_intact(tmp_path: Path) -> No
     leftovers = [p.name for p in runs.iterdir() if p.name != run1]
     assert all(name.startswith(".tmp-") for name in leftovers), leftovers
 
-    third = run_cli(str(small), *common, "--n-topics", "2")
+    third = run_report(str(small), *common, "--n-topics", "2")
     assert third.returncode == 0, third.stderr
     names = sorted(p.name for p in runs.iterdir())
     assert not [n for n in names if n.startswith(".tmp-")], names

@@ -1,16 +1,170 @@
-"""The whole pipeline's wiring (each stage has its own tests)."""
+"""``run_pipeline`` in-process: stages, timings, the result, the fits cache, bad input."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from tests.conftest import planted_corpus
-from topics.pipeline import run_pipeline
+from tests.conftest import planted_corpus, write_tree
+from topics.clusters import ClusterSettings
+from topics.errors import InputError, SettingsError
+from topics.lda import LdaSettings
+from topics.pipeline import RunResult, RunSettings, run_pipeline
+from topics.preprocess import PreprocessSettings
+from topics.runs.cache import RunCache
+
+# Planted themes with disjoint words, one per label folder.
+THEMES = {
+    "space": "telescope orbit planet galaxy astronomer comet nebula rocket satellite asteroid",
+    "food": "recipe oven flour butter sugar dough kitchen garlic pastry vinegar",
+    "money": "bank interest loan investor market dividend inflation bond budget mortgage",
+}
+N_PER_THEME = 8
 
 
-def _word(token: str) -> str:
+def _files(n_per_theme: int = N_PER_THEME, seed: int = 0) -> dict[str, str | bytes]:
+    rng = np.random.default_rng(seed)
+    files: dict[str, str | bytes] = {}
+    for theme, words in THEMES.items():
+        vocab = words.split()
+        weights = 1.0 / np.arange(1, len(vocab) + 1)
+        for i in range(n_per_theme):
+            body = " ".join(rng.choice(vocab, size=40, p=weights / weights.sum()))
+            files[f"{theme}/{theme}{i:02d}.txt"] = f"{theme.title()} note {i}\n\n{body}\n"
+    return files
+
+
+def _settings(**changes: object) -> RunSettings:
+    base = RunSettings(
+        seed=1,
+        models=("lda",),
+        lda=LdaSettings(n_topics=3, passes=5),
+        preprocess=PreprocessSettings(n_jobs=1),
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_tree(tmp_path_factory.mktemp("pipeline"), _files())
+
+
+@pytest.fixture(scope="module")
+def both_models(corpus: Path) -> RunResult:
+    """Both models on the planted corpus (the cluster model's UMAP compiles once a session)."""
+    settings = _settings(
+        models=("lda", "clusters"), clusters=ClusterSettings(n_topics=3, min_cluster_size=3)
+    )
+    return run_pipeline(corpus, settings)
+
+
+def test_result_holds_every_document_model_and_score(both_models: RunResult, corpus: Path) -> None:
+    result = both_models
+    n_docs = len(THEMES) * N_PER_THEME
+    assert result.input_path == str(corpus.resolve())
+    assert len(result.corpus.documents) == len(result.pre.tokens) == n_docs
+    assert sorted(str(label) for label in result.labels) == sorted(
+        t for t in THEMES for _ in range(N_PER_THEME)
+    )
+    assert list(result.models) == ["lda", "clusters"] == list(result.scores)
+    for model in result.models.values():
+        assert model.doc_topic.shape == (n_docs, model.n_topics)
+        assert model.topic_term.shape == (model.n_topics, len(result.pre.vocab))
+    assert result.coords is not None and result.coords.shape == (n_docs, 2)
+    assert result.embeddings is not None and result.embeddings.shape[0] == n_docs
+    assert result.cache is None  # no cache given
+    assert result.settings.seed == 1
+    datetime.fromisoformat(result.started)
+
+
+def test_every_stage_that_ran_is_timed(both_models: RunResult) -> None:
+    seconds = both_models.stage_seconds
+    expected = {"ingest", "preprocess", "lda", "embed", "clusters", "map", "evaluate", "review"}
+    assert set(seconds) == expected
+    assert all(s >= 0 for s in seconds.values())
+    # The stages happen inside the run, so they cannot add up to more than it took.
+    assert sum(seconds.values()) <= both_models.duration_s
+
+
+def test_lda_finds_the_planted_themes(both_models: RunResult) -> None:
+    lda = both_models.models["lda"]
+    themes = {theme: set(words.split()) for theme, words in THEMES.items()}
+    found = {
+        next(t for t, words in themes.items() if set(topic[:3]) <= words)
+        for topic in lda.topic_words
+    }
+    assert found == set(THEMES)
+    assert both_models.scores["lda"].metrics["nmi"] > 0.9
+
+
+def test_only_the_models_asked_for_run(corpus: Path) -> None:
+    result = run_pipeline(corpus, _settings())
+    assert list(result.models) == ["lda"]
+    assert result.coords is None and result.embeddings is None
+    assert set(result.stage_seconds) == {"ingest", "preprocess", "lda", "evaluate"}
+
+
+def test_an_identical_rerun_reuses_the_fits_and_a_changed_setting_does_not(
+    corpus: Path, tmp_path: Path
+) -> None:
+    def run(settings: RunSettings) -> RunResult:
+        cache = RunCache(tmp_path / "cache")
+        try:
+            return run_pipeline(corpus, settings, cache=cache)
+        finally:
+            cache.close(prune=True)
+
+    first = run(_settings())
+    again = run(_settings())
+    other_seed = run(_settings(seed=2))
+    more_passes = run(_settings(lda=LdaSettings(n_topics=3, passes=6)))
+    assert first.cache is not None and first.cache["models"] == {"fresh": 1, "cached": 0}
+    assert again.cache is not None and again.cache["models"] == {"fresh": 0, "cached": 1}
+    assert again.cache["preprocessed"] == {"fresh": 0, "cached": len(first.pre.tokens)}
+    np.testing.assert_array_equal(again.models["lda"].doc_topic, first.models["lda"].doc_topic)
+    # Every setting is part of the fits' key: a changed one is never served stale fits.
+    for changed in (other_seed, more_passes):
+        assert changed.cache is not None and changed.cache["models"] == {"fresh": 1, "cached": 0}
+    assert len(list((tmp_path / "cache" / "fits").glob("*.json"))) == 3
+
+
+def test_more_topics_than_documents_are_capped_and_noted(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "in", _files(n_per_theme=2))
+    result = run_pipeline(root, _settings(lda=LdaSettings(n_topics=50, passes=2)))
+    assert result.models["lda"].n_topics == 6
+    assert result.settings.lda.n_topics == 6
+    (note,) = [n for n in result.corpus.notes if n.path == "n_topics"]
+    assert "more than the 6 modelled documents" in note.message
+
+
+def test_an_empty_folder_is_an_input_error_that_says_what_to_add(tmp_path: Path) -> None:
+    root = write_tree(tmp_path / "in", {"empty.txt": "", "picture.png": b"\x89PNG\r\n\x1a\n"})
+    with pytest.raises(InputError) as exc:
+        run_pipeline(root, _settings())
+    message = str(exc.value)
+    assert message.startswith(f"no usable documents in {str(root)!r} (2 files seen: ")
+    assert "empty file" in message and "add .txt, .md, .html, .csv or .jsonl" in message
+
+
+def test_documents_preprocessing_drops_entirely_are_an_input_error(tmp_path: Path) -> None:
+    # Read fine, but too few words survive preprocessing in every document.
+    root = write_tree(tmp_path / "in", {f"n{i}.txt": f"{i}2 3{i}, 7{i}!" for i in range(3)})
+    with pytest.raises(InputError, match=r"no usable documents .*\(3 files seen: 3 too short"):
+        run_pipeline(root, _settings())
+
+
+def test_unknown_models_are_a_settings_error(corpus: Path) -> None:
+    with pytest.raises(SettingsError, match="models must be one or more of lda, clusters"):
+        run_pipeline(corpus, _settings(models=("nmf",)))
+    with pytest.raises(SettingsError, match="models must be"):
+        run_pipeline(corpus, _settings(models=()))
+
+
+def _planted_word(token: str) -> str:
     """``t3w11`` -> a letters-only word the tokenizer and lemmatizer keep as it is."""
     topic, word = token[1:].split("w")
     return "zq" + chr(97 + int(topic)) + chr(97 + int(word)) * 2 + "x"
@@ -20,7 +174,9 @@ def _word(token: str) -> str:
 def test_both_models_on_auto_share_one_count(tmp_path: Path) -> None:
     planted = planted_corpus(n_topics=5, n_docs=150, seed=4)
     for i, doc in enumerate(planted.tokens):
-        (tmp_path / f"doc{i:03d}.txt").write_text(" ".join(map(_word, doc)), encoding="utf-8")
+        (tmp_path / f"doc{i:03d}.txt").write_text(
+            " ".join(map(_planted_word, doc)), encoding="utf-8"
+        )
     result = run_pipeline(tmp_path)
     lda, clusters = result.models["lda"], result.models["clusters"]
     assert list(result.models) == ["lda", "clusters"]

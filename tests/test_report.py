@@ -108,7 +108,9 @@ def test_attack_strings_never_become_markup(report: Path) -> None:
     assert not any(t == "img" for t, _ in parsed.tags)
     assert not any(k.startswith("on") for _, attrs in parsed.tags for k in attrs)
     assert "alert(1)</script>" not in html
-    assert "49" not in re.sub(r"\d{3,}|[\d.]+49|49[\d.]+", "", html) or "{{ 7*7 }}" in html
+    # Template syntax in a document stays text wherever it lands, never evaluated.
+    assert "{{ 7*7 }}" in html
+    assert "oven 49 flour" not in html
 
 
 def test_attack_strings_survive_as_data(report: Path) -> None:

@@ -1,4 +1,8 @@
-"""Scheduled runs end to end, as cron runs them: ``topics run CONFIG`` in subprocesses."""
+"""Scheduled runs end to end, as cron runs them: ``topics run CONFIG``.
+
+Runs go through ``main(argv)`` in this process; the signal and lock-contention tests
+start real processes, as cron would, since the process boundary is what they test.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import run_main
 
 # Planted themes with disjoint words; "music" is the one added later.
 THEMES = {
@@ -52,7 +56,7 @@ def write_config(path: Path, corpus: Path, n_topics: int, **extra: object) -> Pa
 
 
 def run_ok(config: Path) -> Path:
-    proc = run_cli("run", str(config), "-q")
+    proc = run_main("run", str(config), "-q")
     assert proc.returncode == 0, proc.stderr
     return Path(proc.stdout.strip().splitlines()[-1])
 
@@ -177,6 +181,7 @@ def _staging_log(name_dir: Path) -> str:
     return ""
 
 
+@pytest.mark.slow
 def test_sigkill_mid_run_leaves_earlier_runs_intact(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     for theme in ("space", "food", "money"):
@@ -207,6 +212,7 @@ def test_sigkill_mid_run_leaves_earlier_runs_intact(tmp_path: Path) -> None:
     assert manifest(second)["cache"]["models"] == {"fresh": 1, "cached": 0}  # type: ignore[index]
 
 
+@pytest.mark.slow
 def test_sigterm_ends_with_143_one_line_and_earlier_runs_intact(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     for theme in ("space", "food", "money"):
@@ -235,6 +241,7 @@ def test_sigterm_ends_with_143_one_line_and_earlier_runs_intact(tmp_path: Path) 
     assert index["latest"] == first.parent.name
 
 
+@pytest.mark.slow
 def test_second_concurrent_run_exits_75(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     for theme in ("space", "food"):
@@ -247,7 +254,10 @@ def test_second_concurrent_run_exits_75(tmp_path: Path) -> None:
         [
             sys.executable,
             "-c",
-            "import sys\nfrom topics.cli import main\nsys.stdin.readline()\n"
+            # topics.cli alone imports nothing heavy; main() would import the run
+            # layer (gensim, scipy) after "go" and, on a busy machine, take seconds.
+            "import sys\nimport topics.runs.run\nfrom topics.cli import main\n"
+            "sys.stdin.readline()\n"
             "sys.exit(main(['run', sys.argv[1], '-q']))",
             str(config),
         ],
@@ -280,7 +290,7 @@ def test_a_failing_run_is_listed_and_earlier_runs_stay(tmp_path: Path) -> None:
     name_dir = tmp_path / "reports" / "nightly"
     for path in corpus.rglob("*.txt"):
         path.write_text("  \n", encoding="utf-8")
-    proc = run_cli("run", str(config), "-q")
+    proc = run_main("run", str(config), "-q")
     assert proc.returncode == 2
     assert "no usable documents" in proc.stderr
     index = json.loads((name_dir / "runs.json").read_text(encoding="utf-8"))
@@ -297,7 +307,7 @@ def test_report_writes_the_run_layout_with_history(tmp_path: Path) -> None:
     write_theme(corpus, "space", 8)
     write_theme(corpus, "food", 8)
     out = tmp_path / "out"
-    proc = run_cli("report", str(corpus), "-o", str(out), "--models", "lda", "--n-topics", "2")
+    proc = run_main("report", str(corpus), "-o", str(out), "--models", "lda", "--n-topics", "2")
     assert proc.returncode == 0, proc.stderr
     index = Path(proc.stdout.strip().splitlines()[-1])
     folder = index.parent

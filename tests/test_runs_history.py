@@ -104,6 +104,7 @@ def test_a_stale_lock_file_is_taken_over(tmp_path: Path) -> None:
     assert f"pid {dead.stdout.strip()}" in log and "took over the lock" in log
 
 
+@pytest.mark.slow  # a second Python process that imports topics
 def test_a_lock_held_by_a_killed_process_is_free(tmp_path: Path) -> None:
     name_dir = tmp_path / "n"
     name_dir.mkdir()

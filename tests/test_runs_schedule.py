@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, run_cli
+from tests.conftest import REPO, run_main
 from topics.errors import SettingsError
 from topics.runs.schedule import parse_every
 
@@ -37,7 +37,7 @@ def test_bad_schedules_are_settings_errors(every: str) -> None:
 
 def test_schedule_cli_prints_cron_and_systemd_units() -> None:
     config = REPO / "examples" / "nightly.toml"
-    proc = run_cli("schedule", str(config), "--every", "daily")
+    proc = run_main("schedule", str(config), "--every", "daily")
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
     cron = next(line for line in out.splitlines() if line.startswith("0 3 * * *"))
@@ -48,7 +48,7 @@ def test_schedule_cli_prints_cron_and_systemd_units() -> None:
 
 
 def test_schedule_cli_bad_every_is_exit_2() -> None:
-    proc = run_cli("schedule", str(REPO / "examples" / "nightly.toml"), "--every", "often")
+    proc = run_main("schedule", str(REPO / "examples" / "nightly.toml"), "--every", "often")
     assert proc.returncode == 2
     assert len(proc.stderr.strip().splitlines()) == 1
 

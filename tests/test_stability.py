@@ -62,6 +62,7 @@ def planted() -> Planted:
     return planted_corpus(n_topics=5, n_docs=200, seed=4)
 
 
+@pytest.mark.slow  # eight LDA and cluster refits
 def test_planted_topics_are_stable_and_noise_is_not(planted: Planted) -> None:
     vocab = _vocab(planted.tokens)
     model = fit_lda(planted.tokens, vocab, LdaSettings(n_topics=5, seed=0))

@@ -66,10 +66,6 @@ def code_fingerprint(*modules: ModuleType) -> str:
     return digest.hexdigest()[:16]
 
 
-def hash_json(value: Any) -> str:
-    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
-
-
 class RunCache:
     """The cache of one named corpus, opened for one run.
 
