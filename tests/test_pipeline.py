@@ -105,7 +105,7 @@ def test_only_the_models_asked_for_run(corpus: Path) -> None:
     result = run_pipeline(corpus, _settings())
     assert list(result.models) == ["lda"]
     assert result.coords is None and result.embeddings is None
-    assert set(result.stage_seconds) == {"ingest", "preprocess", "lda", "evaluate"}
+    assert set(result.stage_seconds) == {"ingest", "preprocess", "lda", "evaluate", "review"}
 
 
 def test_an_identical_rerun_reuses_the_fits_and_a_changed_setting_does_not(
