@@ -552,3 +552,32 @@ def test_palette_keeps_forty_topics_apart() -> None:
     np.fill_diagonal(dist, np.inf)
     assert dist[:40, :40].min() >= 25  # every pair of topics
     assert dist[:40, 40:].min() >= 25  # and each against the outlier grey and the background
+
+
+def test_beyond_forty_topics_colours_follow_a_stated_scheme(tmp_path: Path) -> None:
+    """Topics 40+ repeat the palette in a light tint, then a dark shade; the legend says so."""
+    docs, coords, models = synthetic_corpus(n_docs=900, n_topics=90, with_text=False)
+    path = tmp_path / "many.html"
+    path.write_text(build_map_page(docs, coords, models), encoding="utf-8")
+    with open_report(path) as (page, watch):
+        page.wait_for_selector("#doc-map[data-drawn]")
+        assert page.get_attribute("#doc-map", "data-colour-scheme") == "tiers"
+        note = page.locator("#doc-map-legend .scheme").text_content() or ""
+        assert "topics 40–79 repeat them in a light tint" in note
+        assert "topics 80–89 in a dark shade" in note
+        swatch = "#doc-map-legend button[data-topic='{}'] .swatch"
+        colours = {
+            t: page.evaluate(
+                f"getComputedStyle(document.querySelector({swatch.format(t)!r})).backgroundColor"
+            )
+            for t in (0, 40, 80, 1)
+        }
+        assert len(set(colours.values())) == 4  # same hue, three tiers, and another topic
+        _clean(watch)
+    docs, coords, models = synthetic_corpus(n_docs=300, n_topics=40, with_text=False)
+    path.write_text(build_map_page(docs, coords, models), encoding="utf-8")
+    with open_report(path) as (page, watch):
+        page.wait_for_selector("#doc-map[data-drawn]")
+        assert page.get_attribute("#doc-map", "data-colour-scheme") == "distinct"
+        assert page.locator("#doc-map-legend .scheme").count() == 0
+        _clean(watch)

@@ -67,10 +67,36 @@
     return [f(0), f(8), f(4)];
   }
 
+  // Beyond the 40 colours: topics 40-79 take the palette again in a light tint, 80-119 in
+  // a dark shade (the legend says so), then golden-angle hues. The name drawn at each
+  // topic's centre tells apart the few topics that share a hue.
+  var TIERS = [
+    function (c) { return c; },
+    function (c) { return mixWith(c, [255, 255, 255], 0.45); },
+    function (c) { return mixWith(c, [0, 0, 0], 0.4); }
+  ];
+
+  function mixWith(c, other, share) {
+    return [0, 1, 2].map(function (k) { return Math.round(c[k] * (1 - share) + other[k] * share); });
+  }
+
   function topicRgb(id) {
     if (id < 0) { return rgb(OUTLIER); }
-    if (id < PALETTE.length) { return rgb(PALETTE[id]); }
+    var tier = Math.floor(id / PALETTE.length);
+    if (tier < TIERS.length) { return TIERS[tier](rgb(PALETTE[id % PALETTE.length])); }
     return hsl((id * 137.508) % 360, 0.55 + 0.2 * (id % 2), 0.42 + 0.12 * (id % 3));
+  }
+
+  function colourScheme(nTopics) {  // the legend's note on colours, "" when all differ
+    var p = PALETTE.length;
+    if (nTopics <= p) { return ""; }
+    var note = "Topics 0–" + (p - 1) + " have their own colours; topics " + p + "–" +
+      (Math.min(nTopics, 2 * p) - 1) + " repeat them in a light tint";
+    if (nTopics > 2 * p) {
+      note += ", topics " + 2 * p + "–" + (Math.min(nTopics, 3 * p) - 1) + " in a dark shade";
+    }
+    if (nTopics > 3 * p) { note += ", and the rest take hues of their own"; }
+    return note + ". The name on the map tells them apart.";
   }
 
   function cssColour(c) { return "rgb(" + c[0] + "," + c[1] + "," + c[2] + ")"; }
@@ -645,6 +671,9 @@
   function buildLegend() {
     if (!legend) { return; }
     legend.replaceChildren();
+    var scheme = colourScheme(info.counts.length - 1);  // topic ids 0 .. max
+    root.setAttribute("data-colour-scheme", scheme ? "tiers" : "distinct");
+    if (scheme) { legend.appendChild(el("p", { "class": "scheme muted" }, scheme)); }
     info.ids.forEach(function (id) {
       var b = el("button", { type: "button", "data-topic": String(id), "aria-pressed": "false" });
       var sw = el("span", { "class": "swatch" });
