@@ -22,3 +22,22 @@ def test_slug_never_escapes_or_vanishes() -> None:
     assert slug("../../evil") == "evil"
     assert slug("..") == "corpus"
     assert "/" not in slug("a/b\\c")
+
+
+def test_a_run_id_is_never_reused_within_a_second(tmp_path: Path) -> None:
+    """Regression: after retention removed a run, the next run of the same second took its
+    id back, sorted before the newer runs and was removed as the oldest."""
+    from datetime import UTC, datetime
+
+    from topics.output import new_run_id
+
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    for _ in range(5):  # retry if the clock ticks over a second in between
+        base = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+        (runs / f"{base}-2").mkdir()  # the run before it, "{base}", was removed
+        run_id = new_run_id(runs)
+        if run_id.startswith(base):
+            assert run_id == f"{base}-3"
+            return
+    raise AssertionError("the clock ticked over during every try")

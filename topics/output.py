@@ -208,10 +208,20 @@ def new_run_id(runs: Path, taken: Callable[[str], bool] | None = None) -> str:
     ``taken`` says whether an id is used elsewhere too (e.g. by a failed run's record).
     """
     base = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    run_id, n = base, 1
+    # Count on from the newest run of this second, never reusing the id of a removed
+    # one: history and retention order runs by id, so a reused id would sort first.
+    n = 0
+    if runs.is_dir():
+        for entry in runs.iterdir():
+            name = entry.name
+            if name == base:
+                n = max(n, 1)
+            elif name.startswith(base + "-") and name[len(base) + 1 :].isdigit():
+                n = max(n, int(name[len(base) + 1 :]))
+    run_id = base if n == 0 else f"{base}-{n + 1}"
     while (runs / run_id).exists() or (taken is not None and taken(run_id)):
         n += 1
-        run_id = f"{base}-{n}"
+        run_id = f"{base}-{n + 1}"
     return run_id
 
 
