@@ -65,6 +65,7 @@ def build_map_page(
     if coords is not None:
         page_data["map"] = coords
     scripts = [
+        js_for_script((TEMPLATES / "assets" / "docs.js").read_text(encoding="utf-8")),
         js_for_script(STUB_REPORT),
         js_for_script((TEMPLATES / "assets" / "map.js").read_text(encoding="utf-8")),
     ]
