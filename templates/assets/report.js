@@ -349,6 +349,7 @@
     // A chunked search reads files: wait for a pause in typing.
     window.clearTimeout(searchTimer);
     if (!store.chunked) { resetAndRender(); return; }
+    document.getElementById("doc-count").setAttribute("data-done", "false");
     searchTimer = window.setTimeout(resetAndRender, 200);
   });
   labelSelect.addEventListener("change", resetAndRender);
