@@ -597,6 +597,7 @@
       }
     }
     root.setAttribute("data-highlighted", String(litCount));
+    root.setAttribute("data-search-done", String(!query || Boolean(found && found.done)));
     root.setAttribute("data-topic", isolated === null ? "" : String(isolated));
     if (countOut) {
       var text = "";
@@ -645,14 +646,13 @@
         // Inline: answered at once. Chunked: each file read adds its matches.
         unsubscribe = store.search(query, function (state) {
           found = state;
-          root.setAttribute("data-search-done", String(state.done));
-          if (sync || progressPending) { return; }
+          if (sync) { return; }
+          if (state.done) { refilter(); return; }
+          if (progressPending) { return; }
           progressPending = true;
           window.requestAnimationFrame(function () { progressPending = false; refilter(); });
         });
         sync = false;
-      } else {
-        root.setAttribute("data-search-done", "true");
       }
     }
     refilter();
