@@ -16,13 +16,13 @@ from typing import Any
 import numpy as np
 import pytest
 
+from tests.browser import open_report, wait_until
 from tests.conftest import write_tree
 from topics.lda import LdaSettings
-from tests.browser import open_report, wait_until
 from topics.pipeline import RunResult, RunSettings, run_pipeline
 from topics.report import DocsLayout, write_report, write_report_files
-from topics.report.payload import page_documents
 from topics.report.compare import diagonal_order
+from topics.report.payload import page_documents
 from topics.report.render import js_for_script, json_for_script
 
 ATTACKS = [
@@ -362,7 +362,8 @@ def test_chunked_report_moves_document_text_to_sidecar_files(chunked_report: Pat
     rows = [r for p in full for r in _chunk_rows(p)[2]]
     titles = [r for p in light for r in _chunk_rows(p)[2]]
     assert [r["id"] for r in rows] == list(range(37))
-    csv_rows = list(csv.DictReader(open(chunked_report / "documents.csv", encoding="utf-8")))
+    with open(chunked_report / "documents.csv", encoding="utf-8", newline="") as fh:
+        csv_rows = list(csv.DictReader(fh))
     assert [t["path"] for t in titles] == [r["path"] for r in csv_rows]
     attack = next(r for r, t in zip(rows, titles, strict=True) if t["path"] == "food/attack.txt")
     assert all(a in attack["text"] for a in ATTACKS)
@@ -421,7 +422,9 @@ def test_packed_page_stays_small_at_100k_documents() -> None:
 def test_chunked_report_opens_searches_and_lists_documents_in_chromium(
     chunked_report: Path,
 ) -> None:
-    rows = [r for p in sorted((chunked_report / "docs").glob("full-*.js")) for r in _chunk_rows(p)[2]]
+    rows = [
+        r for p in sorted((chunked_report / "docs").glob("full-*.js")) for r in _chunk_rows(p)[2]
+    ]
     attack_id = next(r["id"] for r in rows if ATTACKS[1] in r["text"])
     with open_report(chunked_report / "index.html") as (page, watch):
         # The table: the first page of titles comes from the light chunks.
@@ -445,7 +448,9 @@ def test_chunked_report_opens_searches_and_lists_documents_in_chromium(
         wait_until(page, "document.getElementById('doc-map').dataset.searchDone === 'true'")
         assert page.evaluate("window.topicsMap.highlightedCount()") == 1
         page.locator("[data-action=topic-docs]").first.click()
-        wait_until(page, "document.querySelectorAll('.drill ol li a, [id^=drill-] ol li a').length > 0")
+        wait_until(
+            page, "document.querySelectorAll('.drill ol li a, [id^=drill-] ol li a').length > 0"
+        )
         titles = page.locator("[id^=drill-] ol li a").all_text_contents()
         assert titles and all(t and not t.startswith("document ") for t in titles)
     assert watch.network == [] and watch.dialogs == []

@@ -130,7 +130,10 @@ def page_documents(
     light_files: list[str] = []
     full_files: list[str] = []
     for index, start in enumerate(range(0, n, layout.light_chunk)):
-        rows = [{k: d.get(k) for k in LIGHT_FIELDS} for d in documents[start : start + layout.light_chunk]]
+        rows = [
+            {k: d.get(k) for k in LIGHT_FIELDS}
+            for d in documents[start : start + layout.light_chunk]
+        ]
         light_files.append(chunk_name("light", index))
         files[light_files[-1]] = chunk_js("light", index, rows)
     for index, start in enumerate(range(0, n, layout.full_chunk)):
