@@ -17,9 +17,9 @@
   var inline = Array.isArray(data.documents) ? data.documents : null;
   var packed = inline ? null : data.docs || null;
   var n = inline ? inline.length : packed ? packed.n : 0;
-  var FULL_KEEP = 64;             // full chunks kept in memory (least recently loaded go)
+  var FULL_KEEP = 32;             // full chunks kept in memory (least recently loaded go)
   var HAY_LIMIT = 200 * 1000 * 1000;  // characters of lower-cased text kept for search
-  var PREFETCH = 3;               // chunks a search loads ahead of the one it scans
+  var PREFETCH = 12;              // chunks a search loads ahead of the one it scans
 
   // ---------------------------------------------------------------- packed columns
   function bytes(b64) {

@@ -30,7 +30,7 @@ from topics.report.render import json_for_script
 INLINE_MAX_DOCS = 5_000
 #: Documents per sidecar file: small files for text (opening one document reads one).
 LIGHT_CHUNK = 2_000
-FULL_CHUNK = 250
+FULL_CHUNK = 1_000
 DOCS_DIR = "docs"
 #: Quantisation of the map's coordinates: 0..65534 over the data's range, 65535 = none.
 COORD_STEPS = 65_534
