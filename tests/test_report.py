@@ -408,7 +408,7 @@ def test_packed_page_stays_small_at_100k_documents() -> None:
     payload = page_documents(docs, coords, ["lda", "clusters"], labels, DocsLayout())
     inline = json_for_script({"docs": payload.docs, "map": payload.map})
     assert len(inline) < 13 * n
-    assert len(payload.files) == n // 2000 + n // 250
+    assert len(payload.files) == n // 2000 + n // 1000
     # The quantised columns decode to the values they stand for.
     lda = np.frombuffer(base64.b64decode(payload.docs["columns"]["lda_topic"]["b64"]), np.uint8)
     assert np.array_equal(lda.astype(int) - 1, topic)

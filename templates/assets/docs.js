@@ -3,7 +3,7 @@
  * A small report holds every document inline (data.documents). A large one holds packed
  * per-document columns (data.docs: topic ids, weights, label ids; data.map: 16-bit
  * coordinates) and keeps each document's words in docs/*.js files beside the page,
- * loaded on demand with a <script> element (fetch of file:// is blocked; the CSP allows
+ * loaded on demand by adding a script element (fetch of file:// is blocked; the CSP allows
  * the page's own folder). Each file calls topicsChunk(kind, index, rows).
  * Document text is untrusted: this file only stores it; the pages show it through
  * textContent.
