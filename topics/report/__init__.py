@@ -67,13 +67,13 @@ def write_report_files(
 ) -> dict[str, Any]:
     """Write one report's files into ``folder`` (a staging folder); return the report data.
 
-    ``index.html``, ``topics.json``, ``manifest.json`` and ``documents.csv``; above
-    ``layout.inline_max_docs`` documents also ``docs/*.js``, the documents' text, which
-    the page loads on demand (``topics.report.payload``). They live inside the run
-    folder, so they are published with it by the same rename.
+    ``index.html``, ``topics.json``, ``manifest.json`` and ``documents.csv``.
     """
     data = build_report_data(run, run_id=run_id, drift=drift, history=history)
     panels = {name: ldavis_panel(model, run.pre.tokens) for name, model in run.models.items()}
+    # Above ``layout.inline_max_docs`` documents the words go to ``docs/*.js``, loaded by
+    # the page on demand (topics.report.payload). They live inside the run folder, so
+    # the same rename publishes them with the page.
     sidecars: dict[str, str] = {}
     html = render_html(data, panels, sidecars=sidecars, layout=layout)
     for rel, text in sidecars.items():
