@@ -209,8 +209,8 @@
     var size = packed.chunks.full.size, start = index * size, end = Math.min(n, start + size);
     var out = new Array(end - start), chars = 0;
     for (var i = start; i < end; i++) {
-      var a = row("light", i) || {}, b = row("full", i) || {};
-      out[i - start] = (String(a.title || "") + "\n" + String(b.text || a.snippet || "")).toLowerCase();
+      var b = row("full", i) || {};  // full rows repeat the title: search needs no other file
+      out[i - start] = (String(b.title || "") + "\n" + String(b.text || b.snippet || "")).toLowerCase();
       chars += out[i - start].length;
     }
     if (hayChars + chars <= HAY_LIMIT) { hay[index] = out; hayChars += chars; }
@@ -260,7 +260,7 @@
     }
     function need(index) {
       var ids = [index * size, Math.min(n, (index + 1) * size) - 1];
-      return Promise.all(chunksFor(ids, ["light", "full"]).map(function (w) { return loadChunk(w[0], w[1]); }));
+      return Promise.all(chunksFor(ids, ["full"]).map(function (w) { return loadChunk(w[0], w[1]); }));
     }
     function step() {
       if (state.cancelled) { return; }
@@ -274,7 +274,7 @@
       }
       need(k).then(function () {
         if (state.cancelled) { return; }
-        if (!ready([k * size, Math.min(n, (k + 1) * size) - 1], ["light", "full"])) { step(); return; }
+        if (!ready([k * size, Math.min(n, (k + 1) * size) - 1], ["full"])) { step(); return; }
         scan(k);
         k++;
         notify();

@@ -11,7 +11,7 @@ rows)``:
 
 - ``docs/light-NNNN.js``: title, path, label, date and snippet of ``light_chunk``
   documents (the table, drill-down lists, map tooltips);
-- ``docs/full-NNNN.js``: text, metadata, topic mix and similar documents of
+- ``docs/full-NNNN.js``: title, text, metadata, topic mix and similar documents of
   ``full_chunk`` documents (the reader, and search, which scans them one by one).
 """
 
@@ -137,8 +137,16 @@ def page_documents(
         light_files.append(chunk_name("light", index))
         files[light_files[-1]] = chunk_js("light", index, rows)
     for index, start in enumerate(range(0, n, layout.full_chunk)):
+        # The title again (and the snippet where no text was kept): search reads only
+        # these files.
         rows = [
-            {k: v for k, v in d.items() if k not in LIGHT_FIELDS and k not in ("x", "y")}
+            {
+                k: v
+                for k, v in d.items()
+                if k == "title"
+                or (k == "snippet" and not d.get("text"))
+                or k not in (*LIGHT_FIELDS, "x", "y")
+            }
             for d in documents[start : start + layout.full_chunk]
         ]
         full_files.append(chunk_name("full", index))
