@@ -347,8 +347,14 @@ def _chunk_rows(path: Path) -> tuple[str, int, list[dict[str, Any]]]:
     return match.group(1), int(match.group(2)), json.loads(match.group(3))
 
 
-def test_chunked_report_moves_document_text_to_sidecar_files(chunked_report: Path) -> None:
+def test_chunked_report_moves_document_text_to_sidecar_files(
+    chunked_report: Path, report: Path
+) -> None:
     html = (chunked_report / "index.html").read_text(encoding="utf-8")
+    inline = _page_data((report / "index.html").read_text(encoding="utf-8"))["documents"]
+    # The same run inline: the page shrinks by at least every document's text.
+    text_bytes = sum(len(d["text"].encode()) + len(d["snippet"].encode()) for d in inline)
+    assert len(html.encode()) < (report / "index.html").stat().st_size - text_bytes
     data = _page_data(html)
     assert data["documents"] is None and data["docs"]["n"] == 37
     light = sorted((chunked_report / "docs").glob("light-*.js"))
