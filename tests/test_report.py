@@ -363,8 +363,8 @@ def test_chunked_report_moves_document_text_to_sidecar_files(
     assert [p.name for p in full] == [f"full-{i:04d}.js" for i in range(10)]
     assert data["docs"]["chunks"]["full"]["files"] == [f"docs/{p.name}" for p in full]
     # No document's words are left in the page: the attack text only in its chunk.
-    for attack in ATTACKS[:2]:
-        assert json_for_script(attack)[1:-1] not in html
+    for hostile in ATTACKS[:2]:
+        assert json_for_script(hostile)[1:-1] not in html
     rows = [r for p in full for r in _chunk_rows(p)[2]]
     titles = [r for p in light for r in _chunk_rows(p)[2]]
     assert [r["id"] for r in rows] == list(range(37))
@@ -412,13 +412,14 @@ def test_packed_page_stays_small_at_100k_documents() -> None:
     coords = {"x": rng.normal(size=n).tolist(), "y": rng.normal(size=n).tolist()}
     labels = [f"l{i}" for i in range(7)]
     payload = page_documents(docs, coords, ["lda", "clusters"], labels, DocsLayout())
+    assert payload.docs is not None and payload.map is not None
     inline = json_for_script({"docs": payload.docs, "map": payload.map})
     assert len(inline) < 13 * n
     assert len(payload.files) == n // 2000 + n // 1000
     # The quantised columns decode to the values they stand for.
     lda = np.frombuffer(base64.b64decode(payload.docs["columns"]["lda_topic"]["b64"]), np.uint8)
     assert np.array_equal(lda.astype(int) - 1, topic)
-    packed_x = payload.map["packed"]["x"]  # type: ignore[index]
+    packed_x = payload.map["packed"]["x"]
     qx = np.frombuffer(base64.b64decode(packed_x["b64"]), "<u2")
     x = packed_x["min"] + qx / 65534 * (packed_x["max"] - packed_x["min"])
     assert np.abs(x - np.array(coords["x"])).max() <= (packed_x["max"] - packed_x["min"]) / 65534
