@@ -78,6 +78,7 @@
 
   function label(i) {
     if (inline) { return inline[i].label || null; }
+    if (!packed.columns.label) { return null; }
     if (!labelIds) { labelIds = column(packed.columns.label); }
     return labelIds[i] ? packed.labels[labelIds[i] - 1] : null;
   }

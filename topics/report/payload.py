@@ -116,9 +116,10 @@ def page_documents(
         return DocsPayload(documents=inline, docs=None, map=map_data)
     n = len(documents)
     label_index = {name: i + 1 for i, name in enumerate(labels)}
-    columns: dict[str, Any] = {
-        "label": packed(np.array([label_index.get(d.get("label") or "", 0) for d in documents]))
-    }
+    columns: dict[str, Any] = {}
+    if labels:  # 1.3 bytes a document: only when there are labels to filter by
+        ids = np.array([label_index.get(d.get("label") or "", 0) for d in documents])
+        columns["label"] = packed(ids)
     for name in models:
         topic = np.array([d[f"{name}_topic"] for d in documents], dtype=np.int64)
         weight = np.array(
