@@ -39,7 +39,8 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-CORPORA = REPO.parent / "shared" / "corpora"
+# TOPICS_CORPORA: where the shared corpora are when the checkout is not beside them.
+CORPORA = Path(os.environ.get("TOPICS_CORPORA", REPO.parent / "shared" / "corpora"))
 OUT = REPO / "bench" / "out"
 SOURCES = {
     "bbc": "bbc_news_fulltext",

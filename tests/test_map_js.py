@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from tests.browser import open_report, wait_until
+from topics.report.payload import DocsLayout, page_documents
 from topics.report.render import (
     content_security_policy,
     js_for_script,
@@ -58,17 +59,33 @@ def build_map_page(
     models: dict[str, dict[str, Any]],
     *,
     with_partial: bool = True,
+    layout: DocsLayout | None = None,
+    sidecars: dict[str, str] | None = None,
 ) -> str:
-    """A self-contained page holding the map partial, the data, a report stub and map.js."""
+    """A page holding the map partial, the data, docs.js, a report stub and map.js.
+
+    Without ``layout`` the documents and coordinates are inline as plain lists; with one
+    they are shipped as the report ships them (``topics.report.payload``): packed, and
+    above ``layout.inline_max_docs`` in sidecar files added to ``sidecars``.
+    """
     partial = template_environment().get_template("_map.html.j2").render(data={"models": models})
     page_data: dict[str, Any] = {"documents": documents, "models": models}
     if coords is not None:
         page_data["map"] = coords
+    chunked = False
+    if layout is not None:
+        labels = sorted({d["label"] for d in documents if d.get("label")})
+        payload = page_documents(documents, coords, list(models), labels, layout)
+        page_data |= {"documents": payload.documents, "docs": payload.docs, "map": payload.map}
+        if sidecars is not None:
+            sidecars.update(payload.files)
+        chunked = payload.chunked
     scripts = [
+        js_for_script((TEMPLATES / "assets" / "docs.js").read_text(encoding="utf-8")),
         js_for_script(STUB_REPORT),
         js_for_script((TEMPLATES / "assets" / "map.js").read_text(encoding="utf-8")),
     ]
-    csp = content_security_policy(scripts)
+    csp = content_security_policy(scripts, sidecars=chunked)
     css = (TEMPLATES / "assets" / "report.css").read_text(encoding="utf-8")
     return "\n".join(
         [
@@ -580,4 +597,51 @@ def test_beyond_forty_topics_colours_follow_a_stated_scheme(tmp_path: Path) -> N
         page.wait_for_selector("#doc-map[data-drawn]")
         assert page.get_attribute("#doc-map", "data-colour-scheme") == "distinct"
         assert page.locator("#doc-map-legend .scheme").count() == 0
+        _clean(watch)
+
+
+def write_page(folder: Path, html: str, sidecars: dict[str, str]) -> Path:
+    """The page and its sidecar files, laid out as in a run folder."""
+    for rel, text in sidecars.items():
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_text(text, encoding="utf-8")
+    (folder / "index.html").write_text(html, encoding="utf-8")
+    return folder / "index.html"
+
+
+@pytest.mark.browser
+def test_chunked_map_reads_titles_and_searches_sidecar_files(tmp_path: Path, corpus: Any) -> None:
+    """Packed coordinates and documents in sidecar files: hover, search and lists still work."""
+    docs = corpus[0]
+    sidecars: dict[str, str] = {}
+    html = build_map_page(*corpus, layout=DocsLayout(50, 40, 30), sidecars=sidecars)
+    assert len(sidecars) == 8 + 10 and RARE_WORD not in html.lower()
+    with open_report(write_page(tmp_path, html, sidecars)) as (page, watch):
+        page.wait_for_selector("#doc-map[data-drawn]")
+        assert page.locator("#doc-map").get_attribute("data-drawn") == str(N_DOCS)
+        # The 16-bit coordinates land within a pixel of the exact ones.
+        exact = np.array([corpus[1]["x"], [-y for y in corpus[1]["y"]]]).T  # y points up
+        pts = np.array(
+            page.evaluate(f"[...Array({N_DOCS}).keys()].map(i => window.topicsMap.projected(i))")
+        )
+        scale = np.ptp(pts, axis=0) / np.ptp(exact, axis=0)
+        assert np.abs((exact - exact.min(axis=0)) * scale - (pts - pts.min(axis=0))).max() < 0.5
+        # Hover: the title arrives from its file.
+        doc_id = _isolated_doc(page, N_DOCS)
+        page.mouse.move(*_canvas_point(page, doc_id))
+        wait_until(page, f"document.getElementById('doc-map-tooltip').dataset.doc === '{doc_id}'")
+        assert docs[doc_id]["title"] in page.locator("#doc-map-tooltip").inner_text()
+        # Search reads every full file: the rare word is only in documents' text.
+        page.evaluate(f"window.topicsMap.search({RARE_WORD!r})")
+        wait_until(page, "document.getElementById('doc-map').dataset.searchDone === 'true'")
+        assert page.evaluate("window.topicsMap.highlightedCount()") == N_RARE
+        assert page.locator("#doc-map-count").text_content() == f"{N_RARE} matches"
+        # A box around the hostile document lists its title, as text.
+        x, y = page.evaluate(f"window.topicsMap.projected({HOSTILE_ID})")
+        page.evaluate("window.topicsMap.search('')")
+        page.evaluate(f"window.topicsMap.select({x - 1}, {y - 1}, {x + 1}, {y + 1})")
+        link = page.locator(f'#doc-map-selection a[data-map-doc="{HOSTILE_ID}"]')
+        link.wait_for()
+        assert link.text_content() == HOSTILE_TITLE
+        assert page.locator("#doc-map img, #doc-map-selection script").count() == 0
         _clean(watch)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 import html as html_lib
 import itertools
@@ -10,15 +11,18 @@ import re
 from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
+from tests.browser import open_report, wait_until
 from tests.conftest import write_tree
 from topics.lda import LdaSettings
-from topics.pipeline import RunSettings, run_pipeline
-from topics.report import write_report
+from topics.pipeline import RunResult, RunSettings, run_pipeline
+from topics.report import DocsLayout, write_report, write_report_files
 from topics.report.compare import diagonal_order
+from topics.report.payload import page_documents
 from topics.report.render import js_for_script, json_for_script
 
 ATTACKS = [
@@ -52,12 +56,26 @@ def _corpus() -> dict[str, str | bytes]:
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def attack_run(tmp_path_factory: pytest.TempPathFactory) -> RunResult:
     root = write_tree(tmp_path_factory.mktemp("corpus"), _corpus())
-    settings = RunSettings(seed=0, lda=LdaSettings(n_topics=3))
-    result = run_pipeline(root, settings)
-    written = write_report(result, tmp_path_factory.mktemp("out"), "attack")
+    return run_pipeline(root, RunSettings(seed=0, lda=LdaSettings(n_topics=3)))
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory, attack_run: RunResult) -> Path:
+    written = write_report(attack_run, tmp_path_factory.mktemp("out"), "attack")
     return written.folder
+
+
+#: A layout that puts the 37 test documents in sidecar files, several per kind.
+SMALL_CHUNKS = DocsLayout(inline_max_docs=8, light_chunk=10, full_chunk=4)
+
+
+@pytest.fixture(scope="module")
+def chunked_report(tmp_path_factory: pytest.TempPathFactory, attack_run: RunResult) -> Path:
+    folder = tmp_path_factory.mktemp("chunked")
+    write_report_files(attack_run, folder, "chunked", layout=SMALL_CHUNKS)
+    return folder
 
 
 class _Collector(HTMLParser):
@@ -101,9 +119,10 @@ def test_no_external_urls(report: Path) -> None:
 def test_attack_strings_never_become_markup(report: Path) -> None:
     html = (report / "index.html").read_text(encoding="utf-8")
     parsed = _parse(html)
-    # Exactly the scripts we ship: the data block, d3, LDAvis, the report's and the map's.
+    # Exactly the scripts we ship: the data block, d3, LDAvis, the documents' store, the
+    # report's and the map's.
     script_tags = [a for t, a in parsed.tags if t == "script"]
-    assert len(script_tags) == 5
+    assert len(script_tags) == 6
     assert all(a.get("src") is None for a in script_tags)
     assert not any(t == "img" for t, _ in parsed.tags)
     assert not any(k.startswith("on") for _, attrs in parsed.tags for k in attrs)
@@ -310,3 +329,138 @@ def test_similar_documents_share_their_theme(report: Path) -> None:
             assert weights == sorted(weights, reverse=True) and all(w >= 0.05 for w in weights)
         assert doc["lda_mix"][0][0] == doc["lda_topic"]
     assert same / total > 0.9
+
+
+# ---------------------------------------------------------------- documents in sidecar files
+
+
+def _page_data(html: str) -> dict[str, Any]:
+    match = re.search(r'id="topics-data">(.*?)</script>', html, re.DOTALL)
+    assert match is not None
+    data: dict[str, Any] = json.loads(match.group(1))
+    return data
+
+
+def _chunk_rows(path: Path) -> tuple[str, int, list[dict[str, Any]]]:
+    """A sidecar file's (kind, index, rows): one ``topicsChunk`` call around JSON."""
+    text = path.read_text(encoding="utf-8")
+    match = re.fullmatch(r'topicsChunk\("(light|full)",(\d+),(.*)\);\n', text, re.DOTALL)
+    assert match is not None, text[:200]
+    return match.group(1), int(match.group(2)), json.loads(match.group(3))
+
+
+def test_chunked_report_moves_document_text_to_sidecar_files(
+    chunked_report: Path, report: Path
+) -> None:
+    html = (chunked_report / "index.html").read_text(encoding="utf-8")
+    inline = _page_data((report / "index.html").read_text(encoding="utf-8"))["documents"]
+    # The same run inline: the page shrinks by at least every document's text.
+    text_bytes = sum(len(d["text"].encode()) + len(d["snippet"].encode()) for d in inline)
+    assert len(html.encode()) < (report / "index.html").stat().st_size - text_bytes
+    data = _page_data(html)
+    assert data["documents"] is None and data["docs"]["n"] == 37
+    light = sorted((chunked_report / "docs").glob("light-*.js"))
+    full = sorted((chunked_report / "docs").glob("full-*.js"))
+    assert [p.name for p in light] == [f"light-{i:04d}.js" for i in range(4)]
+    assert [p.name for p in full] == [f"full-{i:04d}.js" for i in range(10)]
+    assert data["docs"]["chunks"]["full"]["files"] == [f"docs/{p.name}" for p in full]
+    # No document's words are left in the page: the attack text only in its chunk.
+    for hostile in ATTACKS[:2]:
+        assert json_for_script(hostile)[1:-1] not in html
+    rows = [r for p in full for r in _chunk_rows(p)[2]]
+    titles = [r for p in light for r in _chunk_rows(p)[2]]
+    assert [r["id"] for r in rows] == list(range(37))
+    with open(chunked_report / "documents.csv", encoding="utf-8", newline="") as fh:
+        csv_rows = list(csv.DictReader(fh))
+    assert [t["path"] for t in titles] == [r["path"] for r in csv_rows]
+    attack = next(r for r, t in zip(rows, titles, strict=True) if t["path"] == "food/attack.txt")
+    assert all(a in attack["text"] for a in ATTACKS)
+    # The page allows scripts from its own folder (the chunks) and nothing else new.
+    policy = html_lib.unescape(html.split('Content-Security-Policy" content="')[1].split('"')[0])
+    assert "script-src 'self' 'sha256-" in policy and "unsafe" not in policy.split(";")[1]
+
+
+def test_chunk_files_escape_untrusted_text(tmp_path: Path) -> None:
+    hostile = "</script><script>alert(1)</script> \u2028 \u2029 \"quoted\" 'single' <!-- &"
+    docs = [
+        {"id": i, "title": hostile, "path": f"{hostile}/{i}.txt", "label": None, "date": None,
+         "snippet": hostile, "text": hostile * 3, "lda_topic": 0, "lda_weight": 0.5}
+        for i in range(3)
+    ]  # fmt: skip
+    payload = page_documents(docs, None, ["lda"], [], DocsLayout(1, 2, 2))
+    assert sorted(payload.files) == [
+        "docs/full-0000.js", "docs/full-0001.js", "docs/light-0000.js", "docs/light-0001.js"
+    ]  # fmt: skip
+    for rel, text in payload.files.items():
+        assert "<" not in text and ">" not in text and "\u2028" not in text and "\u2029" not in text
+        (tmp_path / "f.js").write_text(text, encoding="utf-8")
+        kind, _, rows = _chunk_rows(tmp_path / "f.js")
+        assert rel.startswith(f"docs/{kind}-")
+        for r in rows:
+            assert (r["title"] if kind == "light" else r["text"]).startswith(hostile)
+
+
+def test_packed_page_stays_small_at_100k_documents() -> None:
+    """What index.html holds per document above the threshold: ~12 bytes (base64)."""
+    n = 100_000
+    rng = np.random.default_rng(0)
+    topic = rng.integers(-1, 40, size=n)
+    docs = [
+        {"id": i, "title": f"t{i}", "path": f"p{i}", "label": f"l{i % 7}", "date": None,
+         "snippet": "s", "lda_topic": int(topic[i]), "lda_weight": 0.5,
+         "clusters_topic": int(topic[i]), "clusters_weight": None}
+        for i in range(n)
+    ]  # fmt: skip
+    coords = {"x": rng.normal(size=n).tolist(), "y": rng.normal(size=n).tolist()}
+    labels = [f"l{i}" for i in range(7)]
+    payload = page_documents(docs, coords, ["lda", "clusters"], labels, DocsLayout())
+    assert payload.docs is not None and payload.map is not None
+    inline = json_for_script({"docs": payload.docs, "map": payload.map})
+    assert len(inline) < 13 * n
+    assert len(payload.files) == n // 2000 + n // 1000
+    # The quantised columns decode to the values they stand for.
+    lda = np.frombuffer(base64.b64decode(payload.docs["columns"]["lda_topic"]["b64"]), np.uint8)
+    assert np.array_equal(lda.astype(int) - 1, topic)
+    packed_x = payload.map["packed"]["x"]
+    qx = np.frombuffer(base64.b64decode(packed_x["b64"]), "<u2")
+    x = packed_x["min"] + qx / 65534 * (packed_x["max"] - packed_x["min"])
+    assert np.abs(x - np.array(coords["x"])).max() <= (packed_x["max"] - packed_x["min"]) / 65534
+
+
+@pytest.mark.browser
+def test_chunked_report_opens_searches_and_lists_documents_in_chromium(
+    chunked_report: Path,
+) -> None:
+    rows = [
+        r for p in sorted((chunked_report / "docs").glob("full-*.js")) for r in _chunk_rows(p)[2]
+    ]
+    attack_id = next(r["id"] for r in rows if ATTACKS[1] in r["text"])
+    with open_report(chunked_report / "index.html") as (page, watch):
+        # The table: the first page of titles comes from the light chunks.
+        wait_until(page, "document.querySelectorAll('#doc-rows tr').length === 37")
+        assert page.locator("#doc-count").text_content() == "37 of 37 documents"
+        # Search reads every full chunk: a word only in the attack document's text.
+        page.fill("#doc-search", "onerror=alert")
+        wait_until(page, "document.getElementById('doc-count').dataset.done === 'true'")
+        assert page.locator("#doc-count").text_content() == "1 of 37 documents"
+        link = page.locator(f"#doc-rows a[data-doc='{attack_id}']")
+        assert link.text_content() == ATTACKS[0]
+        # The reader: the document's whole text, from its chunk, as text.
+        link.click()
+        wait_until(page, "document.getElementById('doc-viewer').open")
+        shown = page.locator("#doc-viewer-text").text_content() or ""
+        assert all(a in shown for a in ATTACKS)
+        assert page.locator("#doc-viewer-similar li").count() == 5
+        page.click("[data-action=close-viewer]")
+        # The map's search finds it too, and a topic's drill-down lists titles.
+        assert page.evaluate("window.topicsMap.search('onerror=alert')") in (0, 1)
+        wait_until(page, "document.getElementById('doc-map').dataset.searchDone === 'true'")
+        assert page.evaluate("window.topicsMap.highlightedCount()") == 1
+        page.locator("[data-action=topic-docs]").first.click()
+        wait_until(
+            page, "document.querySelectorAll('.drill ol li a, [id^=drill-] ol li a').length > 0"
+        )
+        titles = page.locator("[id^=drill-] ol li a").all_text_contents()
+        assert titles and all(t and not t.startswith("document ") for t in titles)
+    assert watch.network == [] and watch.dialogs == []
+    assert watch.console_errors == [] and watch.page_errors == []

@@ -4,7 +4,9 @@
  * library), so 100k documents draw in a few milliseconds and panning stays smooth.
  * Hover uses a uniform grid over the data bounds, so a lookup touches a handful of
  * cells whatever the corpus size. Document text is untrusted: it reaches the page only
- * through textContent. Runs after report.js; does nothing without #doc-map or data.map.
+ * through textContent. Runs after docs.js (window.topicsStore: the documents, inline or
+ * in sidecar files loaded on demand) and report.js; does nothing without #doc-map or
+ * data.map.
  */
 (function () {
   "use strict";
@@ -12,12 +14,10 @@
   var startMs = performance.now();
   var root = document.getElementById("doc-map");
   if (!root) { return; }
-  var data = window.topicsReport && window.topicsReport.data;
-  if (!data) {
-    var holder = document.getElementById("topics-data");
-    data = holder ? JSON.parse(holder.textContent) : null;
-  }
-  if (!data || !data.map || !data.map.x || !data.map.y || !data.documents) { return; }
+  var store = window.topicsStore;
+  var data = store && store.data;
+  var coords = store && store.coords();
+  if (!data || !coords) { return; }
 
   function $(id) { return document.getElementById(id); }
   var canvas = $("doc-map-canvas");
@@ -31,10 +31,9 @@
   var ctx = canvas && canvas.getContext("2d");
   if (!ctx || !stage) { return; }
 
-  var docs = data.documents;
   var models = data.models || {};
   var modelNames = Object.keys(models);
-  var n = Math.min(docs.length, data.map.x.length, data.map.y.length);
+  var n = store.n;
 
   // Categorical palette: d3 category10 (its grey dropped: grey means outlier), then
   // colours picked greedily to be as far as possible (CIELAB) from all before them, from
@@ -119,16 +118,14 @@
   }
 
   // ---------------------------------------------------------------- coordinates
-  var X = new Float64Array(n);
-  var Y = new Float64Array(n);
-  var valid = new Uint8Array(n);
+  var X = coords.x;
+  var Y = coords.y;
+  var valid = coords.valid;
   var minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
   (function () {
-    var xs = data.map.x, ys = data.map.y;
     for (var i = 0; i < n; i++) {
-      var x = +xs[i], y = +ys[i];
-      if (isFinite(x) && isFinite(y) && xs[i] !== null && ys[i] !== null) {
-        X[i] = x; Y[i] = y; valid[i] = 1;
+      var x = X[i], y = Y[i];
+      if (valid[i]) {
         if (x < minX) { minX = x; }
         if (x > maxX) { maxX = x; }
         if (y < minY) { minY = y; }
@@ -198,16 +195,10 @@
   var modelCache = {};
   function modelInfo(name) {
     if (modelCache[name]) { return modelCache[name]; }
-    var key = name + "_topic";
-    var topic = new Int32Array(n);
+    var topic = store.topics(name);
     var maxTopic = -1;
     var i;
-    for (i = 0; i < n; i++) {
-      var t = docs[i][key];
-      t = typeof t === "number" && isFinite(t) && t >= 0 ? Math.floor(t) : -1;
-      topic[i] = t;
-      if (t > maxTopic) { maxTopic = t; }
-    }
+    for (i = 0; i < n; i++) { if (topic[i] > maxTopic) { maxTopic = topic[i]; } }
     var defined = (models[name] && models[name].topics) || [];
     defined.forEach(function (tp) { if (tp.id > maxTopic) { maxTopic = tp.id; } });
     var counts = new Int32Array(maxTopic + 2);  // index t + 1; 0 holds the outliers
@@ -273,7 +264,8 @@
   var info = modelInfo(model !== undefined ? model : "");  // no model: every point grey
   var isolated = null;          // topic id shown alone, or null
   var query = "";
-  var haystack = null;          // lower-cased title + text, built on the first search
+  var found = null;             // the store's search state for ``query``
+  var unsubscribe = null;
   var lit = new Uint8Array(n);  // 1 = highlighted by the active filter
   var filterActive = false;
   var litCount = n;
@@ -569,14 +561,25 @@
     if (!tooltip) { return; }
     if (id < 0) { tooltip.hidden = true; return; }
     if (tooltip.getAttribute("data-doc") !== String(id)) {
-      var doc = docs[id];
-      var children = [el("div", { "class": "map-tip-title" }, doc.title)];
-      if (doc.snippet) { children.push(el("div", { "class": "map-tip-snippet" }, doc.snippet)); }
+      var doc = store.light(id);
+      if (!doc) {
+        // Its title lives in a sidecar file: show the topic now, the words once read.
+        store.withDocs([id], ["light"], function () {
+          if (hoverId === id && tooltip.getAttribute("data-doc") === String(id) + "?") {
+            tooltip.removeAttribute("data-doc");
+            showTooltip(id, hoverPos);
+          }
+        });
+      }
+      var children = [el("div", { "class": "map-tip-title" }, doc ? doc.title : "Document " + id)];
+      if (doc && doc.snippet) { children.push(el("div", { "class": "map-tip-snippet" }, doc.snippet)); }
+      if (!doc) { children.push(el("div", { "class": "map-tip-snippet" }, "loading…")); }
       var meta = topicLabel(model, info.topic[id]);
-      if (doc.label) { meta = doc.label + " · " + meta; }
+      var label = store.label(id);
+      if (label) { meta = label + " · " + meta; }
       children.push(el("div", { "class": "map-tip-topic" }, meta));
       tooltip.replaceChildren.apply(tooltip, children);
-      tooltip.setAttribute("data-doc", String(id));
+      tooltip.setAttribute("data-doc", String(id) + (doc ? "" : "?"));
     }
     tooltip.hidden = false;
     var w = tooltip.offsetWidth, h = tooltip.offsetHeight;
@@ -602,27 +605,17 @@
   }
 
   // ---------------------------------------------------------------- filters
-  function ensureHaystack() {
-    if (haystack) { return haystack; }
-    haystack = new Array(n);
-    for (var i = 0; i < n; i++) {
-      var d = docs[i];
-      haystack[i] = (String(d.title || "") + "\n" + String(d.text || d.snippet || "")).toLowerCase();
-    }
-    return haystack;
-  }
-
   function refilter() {
     filterActive = isolated !== null || query !== "";
     matchCount = 0;
     if (!filterActive) {
       litCount = n;
     } else {
-      var hay = query ? ensureHaystack() : null;
+      var matches = query && found ? found.matches : null;
       var topic = info.topic;
       litCount = 0;
       for (var i = 0; i < n; i++) {
-        var match = !query || hay[i].indexOf(query) >= 0;
+        var match = !query || (matches !== null && matches[i] === 1);
         if (match && query) { matchCount++; }
         var ok = match && (isolated === null || topic[i] === isolated);
         lit[i] = ok ? 1 : 0;
@@ -630,11 +623,17 @@
       }
     }
     root.setAttribute("data-highlighted", String(litCount));
+    root.setAttribute("data-search-done", String(!query || Boolean(found && found.done)));
     root.setAttribute("data-topic", isolated === null ? "" : String(isolated));
     if (countOut) {
       var text = "";
       if (query) {
         text = matchCount.toLocaleString() + (matchCount === 1 ? " match" : " matches");
+        if (found && found.error) {
+          text += " (search stopped: " + found.error.message + ")";
+        } else if (found && !found.done) {
+          text += " so far (" + Math.floor(100 * found.searched / Math.max(1, n)) + "% read)";
+        }
         if (isolated !== null) { text += " · " + litCount.toLocaleString() + " in topic " + isolated; }
       } else if (isolated !== null) {
         text = litCount.toLocaleString() + " documents in topic " + isolated;
@@ -661,8 +660,27 @@
     return isolated;
   }
 
+  var progressPending = false;
   function setQuery(q) {
-    query = String(q || "").trim().toLowerCase();
+    var next = String(q || "").trim().toLowerCase();
+    if (next !== query || !found) {
+      if (unsubscribe) { unsubscribe(); unsubscribe = null; }
+      found = null;
+      query = next;
+      if (query) {
+        var sync = true;
+        // Inline: answered at once. Chunked: each file read adds its matches.
+        unsubscribe = store.search(query, function (state) {
+          found = state;
+          if (sync) { return; }
+          if (state.done) { refilter(); return; }
+          if (progressPending) { return; }
+          progressPending = true;
+          window.requestAnimationFrame(function () { progressPending = false; refilter(); });
+        });
+        sync = false;
+      }
+    }
     refilter();
     return filterActive ? litCount : matchCount;
   }
@@ -736,8 +754,17 @@
       (filterActive ? " (highlighted only) " : " "));
   }
 
+  var listToken = 0;
   function renderList(ids, title) {
     if (!selectionBox) { return; }
+    var token = ++listToken;
+    // In a large report the titles come from sidecar files: list once they are read.
+    store.withDocs(ids.slice(0, LIST_LIMIT), ["light"], function () {
+      if (token === listToken) { drawList(ids, title); }
+    });
+  }
+
+  function drawList(ids, title) {
     selectionBox.replaceChildren();
     var head = el("div", { "class": "drill-head" });
     head.appendChild(el("strong", null, title));
@@ -746,7 +773,8 @@
     var list = el("ol");
     ids.slice(0, LIST_LIMIT).forEach(function (id) {
       var li = el("li");
-      li.appendChild(el("a", { href: "#doc-" + id, "data-map-doc": String(id) }, docs[id].title));
+      var doc = store.light(id);
+      li.appendChild(el("a", { href: "#doc-" + id, "data-map-doc": String(id) }, doc ? doc.title : "Document " + id));
       li.appendChild(el("span", { "class": "muted" }, " · " + topicLabel(model, info.topic[id])));
       list.appendChild(li);
     });

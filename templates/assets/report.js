@@ -1,13 +1,16 @@
 /* topics report: drill-down from topics to documents, the document viewer and the
- * documents table. Document text is untrusted: it only ever reaches the page through
- * textContent, never innerHTML. */
+ * documents table. Documents come from window.topicsStore (docs.js): inline in a small
+ * report, loaded on demand from docs/*.js beside a large one, so whatever needs a
+ * document's words waits for store.withDocs. Document text is untrusted: it only ever
+ * reaches the page through textContent, never innerHTML. */
 (function () {
   "use strict";
 
-  var data = JSON.parse(document.getElementById("topics-data").textContent);
-  var docs = data.documents;
+  var store = window.topicsStore;
+  var data = store.data;
   var modelNames = Object.keys(data.models);
   var PAGE = 100;
+  var LIST_LIMIT = 500;
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -25,17 +28,51 @@
     return id + ": " + (topic.name || topic.words.slice(0, 3).join(", ")).replace(/_/g, " ");
   }
 
-  function docLink(doc) {
-    var a = el("a", { href: "#doc-" + doc.id, "data-action": "open-doc", "data-doc": String(doc.id) }, doc.title);
-    return a;
+  function docLink(id) {
+    var doc = store.light(id);
+    return el("a", { href: "#doc-" + id, "data-action": "open-doc", "data-doc": String(id) },
+      doc ? doc.title : "document " + id);
   }
 
   // ---------------------------------------------------------------- document viewer
   var viewer = document.getElementById("doc-viewer");
 
+  var opening = 0;
   function openDocument(id) {
-    var doc = docs[id];
-    if (!doc) { return; }
+    if (!(id >= 0 && id < store.n)) { return; }
+    var token = ++opening;
+    store.withDocs([id], ["light", "full"], function () {
+      var doc = store.record(id);
+      if (token !== opening || !doc) { return; }
+      // The similar documents' titles come from their own (light) chunks.
+      store.withDocs(doc.similar || [], ["light"], function () {
+        if (token === opening) { showDocument(doc); }
+      }, function () { if (token === opening) { showDocument(doc); } });
+    }, function (err) {
+      if (token === opening) { showUnreadable(id, err); }
+    });
+  }
+
+  function showViewer() {
+    viewer.scrollTop = 0;
+    if (typeof viewer.showModal === "function") {
+      if (!viewer.open) { viewer.showModal(); }
+    } else {
+      viewer.setAttribute("open", "");
+    }
+  }
+
+  function showUnreadable(id, err) {
+    document.getElementById("doc-viewer-title").textContent = "Document " + id;
+    ["doc-viewer-meta", "doc-viewer-mix", "doc-viewer-similar"].forEach(function (box) {
+      document.getElementById(box).replaceChildren();
+    });
+    document.getElementById("doc-viewer-key").textContent = "";
+    document.getElementById("doc-viewer-text").textContent = String(err && err.message || err);
+    showViewer();
+  }
+
+  function showDocument(doc) {
     document.getElementById("doc-viewer-title").textContent = doc.title;
     var meta = document.getElementById("doc-viewer-meta");
     meta.replaceChildren();
@@ -63,12 +100,7 @@
     document.getElementById("doc-viewer-key").textContent = key.join(" · ");
     highlight(document.getElementById("doc-viewer-text"), text, words, terms);
     renderSimilar(doc);
-    viewer.scrollTop = 0;
-    if (typeof viewer.showModal === "function") {
-      if (!viewer.open) { viewer.showModal(); }
-    } else {
-      viewer.setAttribute("open", "");
-    }
+    showViewer();
   }
 
   // The reader: topic mix, highlighted words and similar documents. Every piece of
@@ -153,10 +185,10 @@
     box.appendChild(el("h3", null, "Similar documents"));
     var list = el("ol");
     ids.forEach(function (id) {
-      var other = docs[id];
+      var other = store.light(id);
       if (!other) { return; }
       var li = el("li");
-      li.appendChild(docLink(other));
+      li.appendChild(docLink(id));
       li.appendChild(el("span", { "class": "muted" }, " " + other.path));
       list.appendChild(li);
     });
@@ -174,6 +206,16 @@
   // ---------------------------------------------------------------- drill-down lists
   function showList(boxId, model, title, items) {
     var box = document.getElementById("drill-" + boxId);
+    store.withDocs(items.slice(0, LIST_LIMIT), ["light"], function () {
+      renderList(box, boxId, model, title, items);
+    }, function (err) {
+      box.replaceChildren(el("p", { "class": "muted" }, String(err && err.message || err)));
+      box.hidden = false;
+    });
+  }
+
+  function renderList(box, boxId, model, title, items) {
+    var weights = store.weights(model);
     box.replaceChildren();
     var head = el("div", { "class": "drill-head" });
     head.appendChild(el("strong", null, title + " — " + items.length.toLocaleString() + " documents "));
@@ -181,28 +223,38 @@
     head.appendChild(close);
     box.appendChild(head);
     var list = el("ol");
-    items.slice(0, 500).forEach(function (doc) {
+    items.slice(0, LIST_LIMIT).forEach(function (id) {
+      var doc = store.light(id) || {};
       var li = el("li");
-      li.appendChild(docLink(doc));
+      li.appendChild(docLink(id));
       var extra = [doc.path];
-      if (doc.label) { extra.push(doc.label); }
-      if (doc[model + "_weight"] != null) { extra.push("weight " + doc[model + "_weight"].toFixed(2)); }
+      var label = store.label(id);
+      if (label) { extra.push(label); }
+      if (!isNaN(weights[id])) { extra.push("weight " + weights[id].toFixed(2)); }
       li.appendChild(el("span", { "class": "muted" }, " " + extra.join(" · ")));
       li.appendChild(el("div", { "class": "snippet" }, doc.snippet));
       list.appendChild(li);
     });
     box.appendChild(list);
-    if (items.length > 500) {
+    if (items.length > LIST_LIMIT) {
       box.appendChild(el("p", { "class": "muted" }, "Showing the 500 with the highest weight; use the Documents table below for the rest."));
     }
     box.hidden = false;
     box.scrollIntoView({ block: "nearest" });
   }
 
+  // Ids of the documents matching ``keep``, highest weight in ``model`` first.
+  function byWeight(model, keep) {
+    var w = store.weights(model), out = [];
+    for (var i = 0; i < store.n; i++) { if (keep(i)) { out.push(i); } }
+    return out.sort(function (a, b) { return (w[b] || 0) - (w[a] || 0) || a - b; });
+  }
+
   function topicDocs(model, topic, label) {
-    return docs.filter(function (d) {
-      return d[model + "_topic"] === topic && (label === undefined || d.label === label);
-    }).sort(function (a, b) { return b[model + "_weight"] - a[model + "_weight"]; });
+    var t = store.topics(model);
+    return byWeight(model, function (i) {
+      return t[i] === topic && (label === undefined || store.label(i) === label);
+    });
   }
 
   // ---------------------------------------------------------------- documents table
@@ -211,45 +263,98 @@
   var labelSelect = document.getElementById("doc-label");
   var topicSelects = Array.prototype.slice.call(document.querySelectorAll("select.doc-topic"));
 
+  // The search itself runs in the store (chunk by chunk in a large report); the table
+  // shows what it has found so far and says how far it got.
+  var found = null;            // the store's search state for the current query
+  var unsubscribe = null;
+  var searchTimer = 0;
+  var renderPending = false;
+
+  function startSearch() {
+    var q = search.value.trim().toLowerCase();
+    if (found && found.query === q) { return; }
+    if (unsubscribe) { unsubscribe(); unsubscribe = null; }
+    found = null;
+    if (!q) { return; }
+    var first = true;
+    unsubscribe = store.search(q, function (state) {
+      found = state;
+      // Progress of a chunked search: redraw at most once a frame.
+      if (first) { return; }
+      if (!renderPending) {
+        renderPending = true;
+        window.requestAnimationFrame(function () { renderPending = false; renderTable(); });
+      }
+    });
+    first = false;
+  }
+
   function filtered() {
     var q = search.value.trim().toLowerCase();
     var label = labelSelect.value;
-    var topics = topicSelects.map(function (s) { return [s.getAttribute("data-model"), s.value]; });
-    return docs.filter(function (d) {
-      if (label && d.label !== label) { return false; }
-      for (var i = 0; i < topics.length; i++) {
-        if (topics[i][1] !== "" && d[topics[i][0] + "_topic"] !== Number(topics[i][1])) { return false; }
-      }
-      if (q && d.title.toLowerCase().indexOf(q) < 0 && (d.text || d.snippet).toLowerCase().indexOf(q) < 0) {
-        return false;
-      }
-      return true;
+    var topics = [];
+    topicSelects.forEach(function (s) {
+      if (s.value !== "") { topics.push([store.topics(s.getAttribute("data-model")), Number(s.value)]); }
     });
+    var matches = q && found && found.query === q ? found.matches : null;
+    var out = [];
+    outer: for (var i = 0; i < store.n; i++) {
+      if (q && (!matches || !matches[i])) { continue; }
+      if (label && store.label(i) !== label) { continue; }
+      for (var j = 0; j < topics.length; j++) {
+        if (topics[j][0][i] !== topics[j][1]) { continue outer; }
+      }
+      out.push(i);
+    }
+    return out;
   }
 
+  var tableToken = 0;
   function renderTable() {
     var rows = filtered();
-    var body = document.getElementById("doc-rows");
-    body.replaceChildren();
-    rows.slice(0, shown).forEach(function (d) {
-      var tr = el("tr");
-      tr.appendChild(el("td", null, d.id));
-      var title = el("td", { "class": "title" });
-      title.appendChild(docLink(d));
-      title.appendChild(el("div", { "class": "snippet" }, d.path));
-      tr.appendChild(title);
-      tr.appendChild(el("td", null, d.label || ""));
-      tr.appendChild(el("td", null, d.date || ""));
-      modelNames.forEach(function (m) { tr.appendChild(el("td", null, topicName(m, d[m + "_topic"]))); });
-      body.appendChild(tr);
+    var page = rows.slice(0, shown);
+    var token = ++tableToken;
+    var count = rows.length.toLocaleString() + " of " + store.n.toLocaleString() + " documents";
+    var q = search.value.trim();
+    if (q && found && found.error) {
+      count += " (search stopped: " + found.error.message + ")";
+    } else if (q && found && !found.done) {
+      count += " (searching… " + Math.floor(100 * found.searched / Math.max(1, store.n)) + "% read)";
+    }
+    var countOut = document.getElementById("doc-count");
+    countOut.textContent = count;
+    countOut.setAttribute("data-done", String(!q || Boolean(found && found.done)));
+    store.withDocs(page, ["light"], function () {
+      if (token !== tableToken) { return; }
+      var body = document.getElementById("doc-rows");
+      body.replaceChildren();
+      page.forEach(function (id) {
+        var d = store.light(id) || {};
+        var tr = el("tr");
+        tr.appendChild(el("td", null, id));
+        var title = el("td", { "class": "title" });
+        title.appendChild(docLink(id));
+        title.appendChild(el("div", { "class": "snippet" }, d.path));
+        tr.appendChild(title);
+        tr.appendChild(el("td", null, store.label(id) || ""));
+        tr.appendChild(el("td", null, d.date || ""));
+        modelNames.forEach(function (m) { tr.appendChild(el("td", null, topicName(m, store.topics(m)[id]))); });
+        body.appendChild(tr);
+      });
+      document.getElementById("doc-more").hidden = rows.length <= shown;
+    }, function (err) {
+      if (token === tableToken) { countOut.textContent = count + " (" + err.message + ")"; }
     });
-    document.getElementById("doc-count").textContent =
-      rows.length.toLocaleString() + " of " + docs.length.toLocaleString() + " documents";
-    document.getElementById("doc-more").hidden = rows.length <= shown;
   }
 
-  function resetAndRender() { shown = PAGE; renderTable(); }
-  search.addEventListener("input", resetAndRender);
+  function resetAndRender() { shown = PAGE; startSearch(); renderTable(); }
+  search.addEventListener("input", function () {
+    // A chunked search reads files: wait for a pause in typing.
+    window.clearTimeout(searchTimer);
+    if (!store.chunked) { resetAndRender(); return; }
+    document.getElementById("doc-count").setAttribute("data-done", "false");
+    searchTimer = window.setTimeout(resetAndRender, 200);
+  });
   labelSelect.addEventListener("change", resetAndRender);
   topicSelects.forEach(function (s) { s.addEventListener("change", resetAndRender); });
   document.getElementById("doc-more").addEventListener("click", function () { shown += PAGE; renderTable(); });
@@ -314,8 +419,8 @@
     } else if (action === "pair-docs") {
       var a = Number(target.getAttribute("data-a"));
       var b = Number(target.getAttribute("data-b"));
-      var pair = docs.filter(function (d) { return d.lda_topic === a && d.clusters_topic === b; })
-        .sort(function (x, y) { return y.lda_weight - x.lda_weight; });
+      var lda = store.topics("lda"), clusters = store.topics("clusters");
+      var pair = byWeight("lda", function (i) { return lda[i] === a && clusters[i] === b; });
       showList("compare", "lda", "LDA topic " + topicName("lda", a) + " and cluster topic " +
         topicName("clusters", b), pair);
     } else if (action === "close-drill") {
@@ -338,5 +443,5 @@
 
   renderTable();
   openFromHash();
-  window.topicsReport = { data: data, openDocument: openDocument, topicName: topicName };
+  window.topicsReport = { data: data, store: store, openDocument: openDocument, topicName: topicName };
 })();

@@ -20,12 +20,14 @@ from topics.report.data import (
     topics_json,
 )
 from topics.report.ldavis import ldavis_panel
+from topics.report.payload import DocsLayout
 from topics.report.render import render_html
 
 if TYPE_CHECKING:
     from topics.pipeline import RunResult
 
 __all__ = [
+    "DocsLayout",
     "WrittenReport",
     "build_report_data",
     "render_report",
@@ -65,13 +67,24 @@ def write_report_files(
     *,
     drift: dict[str, Any] | None = None,
     history: bool = False,
+    layout: DocsLayout | None = None,
 ) -> dict[str, Any]:
     """Write one report's files into ``folder`` (a staging folder); return the report data.
 
     ``index.html``, ``topics.json``, ``manifest.json``, ``documents.csv`` and, when the
     run ranked its documents, ``review.csv``.
     """
-    data, html = render_report(run, run_id, drift=drift, history=history)
+    data = build_report_data(run, run_id=run_id, drift=drift, history=history)
+    panels = {name: ldavis_panel(model, run.pre.tokens) for name, model in run.models.items()}
+    # Above ``layout.inline_max_docs`` documents the words go to ``docs/*.js``, loaded by
+    # the page on demand (topics.report.payload). They live inside the run folder, so
+    # the same rename publishes them with the page.
+    sidecars: dict[str, str] = {}
+    html = render_html(data, panels, sidecars=sidecars, layout=layout)
+    for rel, text in sidecars.items():
+        target = folder / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
     (folder / "index.html").write_text(html, encoding="utf-8")
     output.write_json(folder / "topics.json", topics_json(data))
     output.write_json(folder / "manifest.json", manifest_json(data))

@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 MAX_DOC_CHARS = 20_000
 #: Total characters of document text embedded; beyond it only snippets are kept.
 MAX_TOTAL_CHARS = 40_000_000
+#: The same above ``payload.INLINE_MAX_DOCS`` documents, where the text goes to sidecar
+#: files beside the page instead (read one file at a time, so it can be far larger).
+MAX_SIDECAR_CHARS = 500_000_000
 SNIPPET_CHARS = 280
 #: Similar documents listed in the reader, and the topics of its topic mix per model.
 N_SIMILAR = 5
@@ -210,7 +213,10 @@ def _review(run: RunResult) -> dict[str, Any] | None:
 
 
 def _documents(run: RunResult) -> list[dict[str, Any]]:
-    budget = MAX_TOTAL_CHARS
+    from topics.report.payload import INLINE_MAX_DOCS
+
+    chunked = len(run.pre.doc_index) > INLINE_MAX_DOCS
+    budget = MAX_SIDECAR_CHARS if chunked else MAX_TOTAL_CHARS
     similar = similar_documents(run)
     out: list[dict[str, Any]] = []
     for i, doc_i in enumerate(run.pre.doc_index):

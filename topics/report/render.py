@@ -12,12 +12,15 @@ import json
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from topics.errors import OutputError
+
+if TYPE_CHECKING:
+    from topics.report.payload import DocsLayout
 
 _SCRIPT_CLOSE = re.compile(r"</(script)", re.IGNORECASE)
 _COMMENT_OPEN = re.compile(r"<!--")
@@ -148,12 +151,18 @@ def patch_ldavis(code: str) -> str:
     return code
 
 
-def content_security_policy(scripts: list[str]) -> str:
-    """The page's CSP: nothing from outside, and only these inline scripts (by hash)."""
+def content_security_policy(scripts: list[str], *, sidecars: bool = False) -> str:
+    """The page's CSP: nothing from outside, and only these inline scripts (by hash).
+
+    ``sidecars``: the page also loads its document files (``docs/*.js``) from its own
+    folder; ``'self'`` matches a ``file://`` page's sibling files in Chromium.
+    """
     return "; ".join(
         [
             "default-src 'none'",
-            "script-src " + " ".join(script_hash(s) for s in scripts),
+            "script-src "
+            + ("'self' " if sidecars else "")
+            + " ".join(script_hash(s) for s in scripts),
             "style-src 'unsafe-inline'",
             "img-src data:",
             "font-src data:",
@@ -202,22 +211,41 @@ def _pct(value: Any, digits: int = 1) -> str:
 def render_html(
     data: dict[str, Any],
     panels: dict[str, dict[str, Any] | None],
+    *,
+    sidecars: dict[str, str] | None = None,
+    layout: DocsLayout | None = None,
 ) -> str:
-    """The report page. ``panels`` maps model name to its pyLDAvis data (or None)."""
+    """The report page. ``panels`` maps model name to its pyLDAvis data (or None).
+
+    Given a ``sidecars`` dict, documents beyond ``layout.inline_max_docs`` go to sidecar
+    files, added to it as {relative path: text} for the caller to write beside the page.
+    Without one the page holds every document (one self-contained file at any size).
+    """
+    from topics.report.payload import DocsLayout, page_documents
+
+    payload = page_documents(
+        data["documents"],
+        data.get("map"),
+        list(data["models"]),
+        data["corpus"]["labels"],
+        (layout or DocsLayout()) if sidecars is not None else None,
+    )
+    if sidecars is not None:
+        sidecars.update(payload.files)
     assets_dir = templates_dir() / "assets"
     css = _asset(str(assets_dir / "report.css"))
     scripts: list[str] = []
     ldavis = ldavis_assets() if any(panels.values()) else None
     if ldavis:
         scripts += [js_for_script(ldavis["d3"]), js_for_script(ldavis["ldavis"])]
+    scripts.append(js_for_script(_asset(str(assets_dir / "docs.js"))))
     scripts.append(js_for_script(_asset(str(assets_dir / "report.js"))))
     if data.get("map"):
         scripts.append(js_for_script(_asset(str(assets_dir / "map.js"))))
     page_data = {
-        # The map reads coordinates from ``map``; no need to ship them twice.
-        "documents": [
-            {k: v for k, v in d.items() if k not in ("x", "y")} for d in data["documents"]
-        ],
+        # Inline rows, or packed columns plus sidecar files (topics.report.payload).
+        "documents": payload.documents,
+        "docs": payload.docs,
         "models": {
             name: {
                 "title": m["title"],
@@ -230,9 +258,9 @@ def render_html(
         },
         "panels": {name: panel for name, panel in panels.items() if panel},
         "labels": data["corpus"]["labels"],
-        "map": data.get("map"),
+        "map": payload.map,
     }
-    csp = content_security_policy(scripts)
+    csp = content_security_policy(scripts, sidecars=payload.chunked)
     template = template_environment().get_template("report.html.j2")
     return template.render(
         data=data,
