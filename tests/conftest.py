@@ -24,6 +24,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from topics.types import TopicModelResult
+
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_DATA = REPO / "sample_data"
 
@@ -187,3 +189,18 @@ def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
 def write_files(tmp_path: Path) -> Callable[[dict[str, str | bytes]], Path]:
     """Write ``{relative path: content}`` under a fresh folder and return it."""
     return lambda files: write_tree(tmp_path / "corpus", files)
+
+
+def topic_model(vocab: list[str], topic_term: list[list[float]]) -> TopicModelResult:
+    """A fitted-looking LDA result from raw topic-word weights (rows are normalised)."""
+    tt = np.asarray(topic_term, dtype=np.float64)
+    tt /= tt.sum(axis=1, keepdims=True)
+    n = tt.shape[0]
+    return TopicModelResult(
+        name="lda",
+        vocab=vocab,
+        topic_term=tt,
+        doc_topic=np.eye(n),
+        assignments=np.arange(n, dtype=np.int64),
+        topic_words=[[vocab[j] for j in np.argsort(-row, kind="stable")] for row in tt],
+    )

@@ -4,27 +4,11 @@ from __future__ import annotations
 
 import html
 
-import numpy as np
 import pytest
 
-from tests.conftest import Planted, SampleReport
+from tests.conftest import Planted, SampleReport, topic_model
 from topics.lda import LdaSettings, fit_lda
 from topics.naming import apply_user_names, name_topics
-from topics.types import TopicModelResult
-
-
-def _model(vocab: list[str], topic_term: list[list[float]]) -> TopicModelResult:
-    tt = np.asarray(topic_term, dtype=np.float64)
-    tt /= tt.sum(axis=1, keepdims=True)
-    n = tt.shape[0]
-    return TopicModelResult(
-        name="lda",
-        vocab=vocab,
-        topic_term=tt,
-        doc_topic=np.eye(n),
-        assignments=np.arange(n, dtype=np.int64),
-        topic_words=[[vocab[j] for j in np.argsort(-row, kind="stable")] for row in tt],
-    )
 
 
 def test_names_are_short_distinct_and_drawn_from_each_topic(planted: Planted) -> None:
@@ -44,14 +28,14 @@ def test_names_are_short_distinct_and_drawn_from_each_topic(planted: Planted) ->
 def test_identical_topics_get_distinct_names() -> None:
     vocab = ["goal", "match", "striker", "keeper", "league"]
     row = [9.0, 7.0, 5.0, 3.0, 1.0]
-    names = name_topics(_model(vocab, [row, row, row]))
+    names = name_topics(topic_model(vocab, [row, row, row]))
     assert len(set(names)) == 3
     assert names[0] == "goal / match / striker"
 
 
 def test_a_phrase_leads_the_name_and_words_show_as_the_text_spells_them() -> None:
     vocab = ["champion_league", "chelsea", "wale", "champion", "league", "rugby"]
-    model = _model(vocab, [[5, 6, 1, 4, 3, 0], [0, 0, 6, 0, 0, 5]])
+    model = topic_model(vocab, [[5, 6, 1, 4, 3, 0], [0, 0, 6, 0, 0, 5]])
     forms = {"champion_league": "champions_league", "wale": "wales"}
     names = name_topics(model, lambda w: forms.get(w, w))
     assert names[0].startswith("champions league / chelsea")
@@ -61,7 +45,7 @@ def test_a_phrase_leads_the_name_and_words_show_as_the_text_spells_them() -> Non
 
 
 def test_user_names_replace_generated_ones() -> None:
-    model = _model(["a", "b", "c", "d"], [[5, 4, 0, 0], [0, 0, 5, 4]])
+    model = topic_model(["a", "b", "c", "d"], [[5, 4, 0, 0], [0, 0, 5, 4]])
     model.names = name_topics(model)
     assert apply_user_names(model, {1: "Elections", 7: "no such topic"}) == [1]
     assert model.topic_name(1) == "Elections"

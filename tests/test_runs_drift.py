@@ -4,33 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
-from tests.conftest import planted_corpus
+from tests.conftest import planted_corpus, topic_model
 from topics.lda import LdaSettings, fit_lda
 from topics.runs.drift import align, align_models, load_topics, save_topics, stored_topics
 from topics.types import TopicModelResult
 
 
-def _model(vocab: list[str], topic_term: list[list[float]]) -> TopicModelResult:
-    tt = np.asarray(topic_term, dtype=np.float64)
-    tt /= tt.sum(axis=1, keepdims=True)
-    n = tt.shape[0]
-    return TopicModelResult(
-        name="lda",
-        vocab=vocab,
-        topic_term=tt,
-        doc_topic=np.eye(n),
-        assignments=np.arange(n, dtype=np.int64),
-        topic_words=[[vocab[j] for j in np.argsort(-row)] for row in tt],
-    )
-
-
 def test_matching_uses_the_union_vocabulary_and_is_one_to_one() -> None:
-    before = stored_topics(_model(["a", "b", "c", "d"], [[5, 4, 0, 0], [0, 0, 5, 4]]), ["L1", "L2"])
+    before = stored_topics(
+        topic_model(["a", "b", "c", "d"], [[5, 4, 0, 0], [0, 0, 5, 4]]), ["L1", "L2"]
+    )
     # Same two topics in the other order over a different vocabulary, plus a topic of new words.
     now = stored_topics(
-        _model(
+        topic_model(
             ["d", "c", "x", "a", "b", "y"],
             [[4, 5, 0, 0, 0, 0], [0, 0, 0, 5, 4, 0], [0, 0, 3, 0, 0, 3]],
         ),
@@ -47,8 +33,8 @@ def test_matching_uses_the_union_vocabulary_and_is_one_to_one() -> None:
 
 
 def test_below_the_threshold_a_pair_is_new_and_vanished() -> None:
-    before = stored_topics(_model(["a", "b", "c"], [[5, 1, 0]]), ["L1"])
-    now = stored_topics(_model(["a", "b", "c"], [[1, 1, 5]]), ["n0"])
+    before = stored_topics(topic_model(["a", "b", "c"], [[5, 1, 0]]), ["L1"])
+    now = stored_topics(topic_model(["a", "b", "c"], [[1, 1, 5]]), ["n0"])
     drift, lineage = align(now, before, threshold=0.5)
     assert not drift["persisting"]
     assert [n["topic"] for n in drift["new"]] == [0]
@@ -57,7 +43,7 @@ def test_below_the_threshold_a_pair_is_new_and_vanished() -> None:
 
 
 def test_topics_round_trip_through_the_run_folder(tmp_path: Path) -> None:
-    model = _model(["a", "b", "c"], [[5, 1, 0], [0, 1, 5]])
+    model = topic_model(["a", "b", "c"], [[5, 1, 0], [0, 1, 5]])
     save_topics(tmp_path, {"lda": stored_topics(model, ["x#0", "x#1"])})
     loaded = load_topics(tmp_path)["lda"]
     assert loaded.lineage == ["x#0", "x#1"]
@@ -114,10 +100,10 @@ def test_a_user_name_follows_its_topic_and_is_dropped_when_it_vanishes(tmp_path:
     politics: list[float] = [0, 0, 5, 4, 0, 0]
     weather: list[float] = [0, 0, 0, 0, 5, 4]
     # Run 1: sport and politics; the user then names politics (topic 1 of run 1).
-    assert _run(_model(vocab, [sport, politics]), tmp_path / "r1", None, {}) is None
+    assert _run(topic_model(vocab, [sport, politics]), tmp_path / "r1", None, {}) is None
     names = {"lda": {1: "Elections"}}
     # Run 2: the topics come in another order; the name follows politics to topic 0.
-    second = _model(vocab, [politics, sport, weather])
+    second = topic_model(vocab, [politics, sport, weather])
     drift = _run(second, tmp_path / "r2", tmp_path / "r1", names)
     assert second.topic_name(0) == "Elections"
     assert second.extras["user_named"] == [0]
@@ -125,12 +111,12 @@ def test_a_user_name_follows_its_topic_and_is_dropped_when_it_vanishes(tmp_path:
     assert drift is not None and drift["models"]["lda"]["names_dropped"] == []  # type: ignore[index]
     assert load_topics(tmp_path / "r2")["lda"].user == [True, False, False]
     # Run 3, same config: still carried by matching, not re-applied to topic id 1.
-    third = _model(vocab, [weather, sport, politics])
+    third = topic_model(vocab, [weather, sport, politics])
     _run(third, tmp_path / "r3", tmp_path / "r2", names)
     assert third.topic_name(2) == "Elections"
     assert third.extras["user_named"] == [2]
     # Run 4: politics vanished; the name is dropped with a note.
-    fourth = _model(vocab, [sport, weather])
+    fourth = topic_model(vocab, [sport, weather])
     drift = _run(fourth, tmp_path / "r4", tmp_path / "r3", names)
     assert "Elections" not in fourth.names
     assert fourth.extras["user_named"] == []
@@ -142,8 +128,8 @@ def test_a_user_name_follows_its_topic_and_is_dropped_when_it_vanishes(tmp_path:
 
 def test_a_name_for_a_topic_id_the_latest_run_lacks_is_noted(tmp_path: Path) -> None:
     vocab = ["goal", "match", "vote", "poll"]
-    _run(_model(vocab, [[5, 4, 0, 0], [0, 0, 5, 4]]), tmp_path / "r1", None, {})
-    model = _model(vocab, [[5, 4, 0, 0], [0, 0, 5, 4]])
+    _run(topic_model(vocab, [[5, 4, 0, 0], [0, 0, 5, 4]]), tmp_path / "r1", None, {})
+    model = topic_model(vocab, [[5, 4, 0, 0], [0, 0, 5, 4]])
     drift = _run(model, tmp_path / "r2", tmp_path / "r1", {"lda": {9: "Ghost"}})
     assert drift is not None
     (note,) = drift["models"]["lda"]["names_dropped"]  # type: ignore[index]
