@@ -167,10 +167,18 @@ def test_a_config_rename_survives_the_next_scheduled_run_and_drops_when_gone(
     names = f'[names.lda]\n{food} = "Baking"\n'
 
     write_theme(corpus, "food", 12, seed=1)  # more food notes: a changed corpus
+    # A food note filed under money: its review reason names the topic it reads like.
+    (corpus / "money" / "misfiled.txt").write_text(
+        (corpus / "food" / "food00.txt").read_text(encoding="utf-8") + " oven flour butter",
+        encoding="utf-8",
+    )
     second = run_once(load_config(config(3, names)))
     model = second.result.models["lda"]
     baking = model.names.index("Baking")
     assert "oven" in model.topic_words[baking][:5]
+    review = (second.folder / "review.csv").read_text(encoding="utf-8")
+    first_row = review.splitlines()[1]
+    assert "money/misfiled.txt" in first_row and "(Baking) in LDA" in first_row
     topics = json.loads((second.folder / "topics.json").read_text(encoding="utf-8"))
     entry = topics["models"]["lda"]["topics"][baking]
     assert entry["name"] == "Baking" and entry["user_named"] is True

@@ -181,6 +181,7 @@ def _write_run(
 ) -> None:
     from topics.report import write_report_files
 
+    names = {k: list(m.names) for k, m in result.models.items()}
     stored, drift = drift_mod.align_models(
         result.models,
         before,
@@ -189,6 +190,14 @@ def _write_run(
         threshold=config.drift_threshold,
         user_names=config.names,
     )
+    if result.review is not None and any(m.names != names[k] for k, m in result.models.items()):
+        # User-given names arrived after the review wrote its reasons: word them again
+        # (same seed, same scores; only the names in the reasons change).
+        from topics.review import review_documents
+
+        result.review = review_documents(
+            result.pre.tokens, result.labels, result.models, seed=result.settings.seed
+        )
     data = write_report_files(result, staging, run_id, drift=drift, history=True)
     drift_mod.save_topics(staging, stored)
     if drift is not None:
