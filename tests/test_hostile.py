@@ -35,7 +35,7 @@ from tests.browser import open_report
 from tests.conftest import Ran, run_main, write_file
 from topics.ingest import IngestSettings, read_folder
 from topics.preprocess import PreprocessSettings, preprocess, tokenize
-from topics.types import Document
+from topics.types import SKIP_KINDS, Document
 
 ATTACKS = (
     "</script><script>alert(1)</script>",
@@ -359,6 +359,10 @@ def test_hostile_folder_runs_and_every_bad_file_has_its_reason(hostile_run: Host
     assert numbers.startswith(("too short after preprocessing", "language ")), numbers
     stages = {s["path"]: s["stage"] for s in hostile_run.manifest["skipped"]}
     assert stages["languages/fr-0.txt"] == "preprocess"
+    # Every skip carries a known code: summaries and caching decide on it, never on prose.
+    codes = {s["path"]: s["code"] for s in hostile_run.manifest["skipped"]}
+    assert set(codes.values()) <= set(SKIP_KINDS), set(codes.values()) - set(SKIP_KINDS)
+    assert codes["binary/image.png"] == "binary"
     assert stages["binary/image.png"] == "ingest"
     # Nothing from outside the input folder was read.
     assert "SECRET" not in hostile_run.index_html.read_text(encoding="utf-8")

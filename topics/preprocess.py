@@ -281,7 +281,12 @@ def preprocess(
     for i, (doc, lang) in enumerate(zip(documents, langs, strict=True)):
         if lang is not None and lang != covered:
             dropped.append(
-                Skipped(doc.path, f"language '{lang}', the model covers '{covered}'", "preprocess")
+                Skipped(
+                    doc.path,
+                    f"language '{lang}', the model covers '{covered}'",
+                    "preprocess",
+                    code="language",
+                )
             )
         else:
             keep.append(i)
@@ -335,6 +340,7 @@ def preprocess(
                     f"too short after preprocessing ({len(filtered)} content words, "
                     f"minimum {settings.min_doc_tokens})",
                     "preprocess",
+                    code="too_short",
                 )
             )
             continue

@@ -35,21 +35,47 @@ class Document:
     content_hash: str = ""
 
 
+#: What each skip ``code`` means, in the words summaries use ("12 exact duplicate").
+SKIP_KINDS: dict[str, str] = {
+    "duplicate": "exact duplicate",
+    "empty": "empty file",
+    "too_large": "larger than the size cap",
+    "binary": "binary file",
+    "unreadable": "cannot be read",
+    "not_text": "not text",
+    "parse_error": "could not be parsed",
+    "bad_row": "broken table row",
+    "no_text": "row without text",
+    "no_text_column": "no text column",
+    "no_rows": "no data rows",
+    "empty_text": "empty after extracting text",
+    "hidden": "hidden file or folder",
+    "reports": "a topics reports folder",
+    "not_regular": "not a regular file",
+    "symlink": "symlink not followed",
+    "unsupported": "unsupported file type",
+    "language": "another language",
+    "too_short": "too short after preprocessing",
+}
+
+
 @dataclass(frozen=True)
 class Skipped:
-    """A file, row or document that was not used, and why."""
+    """A file, row or document that was not used, and why.
+
+    ``code`` (a key of ``SKIP_KINDS``) is what code decides on; ``reason`` is the
+    sentence shown to people, with the file's own details.
+    """
 
     path: str
     reason: str
     stage: str = "ingest"
+    code: str = "other"
 
     @property
     def kind(self) -> str:
         """The reason without file-specific details (row numbers, paths), for summaries."""
-        import re
-
-        reason = re.sub(r"^(row|line) \d+: ", "", self.reason)
-        return re.split(r" \(| of |: |; ", reason, maxsplit=1)[0]
+        return SKIP_KINDS.get(self.code, "other")
 
 
 @dataclass(frozen=True)

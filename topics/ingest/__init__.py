@@ -142,7 +142,9 @@ class Collector:
             return
         duplicate_of = self.first_seen.get(item.content_hash)
         if duplicate_of is not None and not self.keep_duplicates:
-            self.corpus.skipped.append(Skipped(item.path, f"exact duplicate of {duplicate_of}"))
+            self.corpus.skipped.append(
+                Skipped(item.path, f"exact duplicate of {duplicate_of}", code="duplicate")
+            )
             return
         self.first_seen.setdefault(item.content_hash, item.path)
         self.corpus.documents.append(item)
@@ -154,13 +156,14 @@ def read_file(
     tabular = found.kind in ("csv", "jsonl")
     cap_mb = settings.max_file_mb * (_TABULAR_FACTOR if tabular else 1)
     if found.size == 0:
-        yield Skipped(found.rel, "empty file")
+        yield Skipped(found.rel, "empty file", code="empty")
         return
     if found.size > cap_mb * _MB:
         yield Skipped(
             found.rel,
             f"larger than the {cap_mb:g} MB size cap ({found.size / _MB:.1f} MB); "
             "raise --max-file-mb to include it",
+            code="too_large",
         )
         return
     try:
@@ -168,7 +171,7 @@ def read_file(
             head = fh.read(8192)
             binary = sniff_binary(head)
             if binary is not None:
-                yield Skipped(found.rel, f"binary file: {binary}")
+                yield Skipped(found.rel, f"binary file: {binary}", code="binary")
                 return
             if tabular:
                 yield from _read_tabular(found, fh, head, settings, notes)
@@ -177,14 +180,22 @@ def read_file(
             limit = int(cap_mb * _MB)
             data = head + fh.read(max(0, limit + 1 - len(head)))
     except OSError as exc:
-        yield Skipped(found.rel, f"cannot be read ({exc.strerror or type(exc).__name__})")
+        yield Skipped(
+            found.rel, f"cannot be read ({exc.strerror or type(exc).__name__})", code="unreadable"
+        )
         return
     if len(data) > limit:
-        yield Skipped(found.rel, f"larger than the {cap_mb:g} MB size cap (it grew while read)")
+        yield Skipped(
+            found.rel,
+            f"larger than the {cap_mb:g} MB size cap (it grew while read)",
+            code="too_large",
+        )
         return
     decoded = decode_bytes(data)
     if decoded is None:
-        yield Skipped(found.rel, "not text: undecodable or full of control characters")
+        yield Skipped(
+            found.rel, "not text: undecodable or full of control characters", code="not_text"
+        )
         return
     text, encoding = decoded
     _note_encoding(found.rel, encoding, notes)
@@ -192,7 +203,11 @@ def read_file(
     try:
         record = reader(text)
     except Exception as exc:  # a malformed file must never stop the run
-        yield Skipped(found.rel, f"could not be parsed as {found.kind} ({type(exc).__name__})")
+        yield Skipped(
+            found.rel,
+            f"could not be parsed as {found.kind} ({type(exc).__name__})",
+            code="parse_error",
+        )
         return
     yield _document(found.rel, record, encoding, settings, notes)
 
@@ -206,7 +221,9 @@ def _read_tabular(
 ) -> Iterator[Document | Skipped]:
     decoded = decode_bytes(head)
     if decoded is None:
-        yield Skipped(found.rel, "not text: undecodable or full of control characters")
+        yield Skipped(
+            found.rel, "not text: undecodable or full of control characters", code="not_text"
+        )
         return
     encoding = decoded[1]
     if encoding in ("cp1252", "latin-1") and _is_utf8_start(head + fh.read(4)):
@@ -235,16 +252,20 @@ def _read_tabular(
         for row in rows:
             n_rows += 1
             if isinstance(row, Skipped):
-                yield Skipped(found.rel + row.path, row.reason)
+                yield Skipped(found.rel + row.path, row.reason, code=row.code)
             else:
                 yield _document(found.rel + row.suffix, row, encoding, settings, notes)
     except ColumnError as exc:
-        yield Skipped(found.rel, str(exc))
+        yield Skipped(found.rel, str(exc), code="no_text_column")
         return
     except OSError:
         raise
     except Exception as exc:  # a malformed file must never stop the run
-        yield Skipped(found.rel, f"could not be parsed as {found.kind} ({type(exc).__name__})")
+        yield Skipped(
+            found.rel,
+            f"could not be parsed as {found.kind} ({type(exc).__name__})",
+            code="parse_error",
+        )
         return
     finally:
         stream.detach()
@@ -257,7 +278,7 @@ def _read_tabular(
                 )
             )
     if n_rows == 0:
-        yield Skipped(found.rel, "no data rows (only a header or blank lines)")
+        yield Skipped(found.rel, "no data rows (only a header or blank lines)", code="no_rows")
 
 
 _REPLACE_AND_COUNT = "topics-replace-and-count"
@@ -288,7 +309,9 @@ def _document(
 ) -> Document | Skipped:
     text = clean_text(record.text).strip()
     if not text:
-        return Skipped(path, "empty after extracting text (whitespace or markup only)")
+        return Skipped(
+            path, "empty after extracting text (whitespace or markup only)", code="empty_text"
+        )
     if len(text) > settings.max_doc_chars:
         notes.append(
             Note(path, f"truncated to {settings.max_doc_chars:,} characters from {len(text):,}")

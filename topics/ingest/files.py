@@ -85,7 +85,11 @@ def walk_folder(root: Path) -> Iterator[FoundFile | Skipped]:
             with os.scandir(folder) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
-            yield Skipped(_rel(folder, root) + "/", f"folder cannot be read ({_os_reason(exc)})")
+            yield Skipped(
+                _rel(folder, root) + "/",
+                f"folder cannot be read ({_os_reason(exc)})",
+                code="unreadable",
+            )
             continue
         subfolders: list[Path] = []
         for entry in entries:
@@ -96,7 +100,7 @@ def walk_folder(root: Path) -> Iterator[FoundFile | Skipped]:
                     # .git, .DS_Store, editor swap files: listed, never read or walked into.
                     is_dir = entry.is_dir(follow_symlinks=False)
                     what = "hidden folder; not read" if is_dir else "hidden file; not read"
-                    yield Skipped(rel + ("/" if is_dir else ""), what)
+                    yield Skipped(rel + ("/" if is_dir else ""), what, code="hidden")
                     continue
                 if entry.is_symlink():
                     found = _check_symlink(path, rel, root_resolved)
@@ -107,16 +111,20 @@ def walk_folder(root: Path) -> Iterator[FoundFile | Skipped]:
                     continue
                 if entry.is_dir(follow_symlinks=False):
                     if (path / OUTPUT_MARKER).exists():
-                        yield Skipped(rel + "/", "a topics reports folder; not read as input")
+                        yield Skipped(
+                            rel + "/", "a topics reports folder; not read as input", code="reports"
+                        )
                         continue
                     subfolders.append(path)
                     continue
                 if not entry.is_file(follow_symlinks=False):
-                    yield Skipped(rel, "not a regular file (device, socket or pipe)")
+                    yield Skipped(
+                        rel, "not a regular file (device, socket or pipe)", code="not_regular"
+                    )
                     continue
                 yield _classify(path, rel)
             except OSError as exc:
-                yield Skipped(rel, f"cannot be read ({_os_reason(exc)})")
+                yield Skipped(rel, f"cannot be read ({_os_reason(exc)})", code="unreadable")
         # Reverse so that popping keeps alphabetical order.
         stack.extend(reversed(subfolders))
 
@@ -125,13 +133,17 @@ def _check_symlink(path: Path, rel: str, root_resolved: Path) -> Path | Skipped:
     try:
         target = path.resolve(strict=True)
     except (OSError, RuntimeError):
-        return Skipped(rel, "broken or looping symlink")
+        return Skipped(rel, "broken or looping symlink", code="symlink")
     if not target.is_relative_to(root_resolved):
-        return Skipped(rel, "symlink points outside the input folder; not followed")
+        return Skipped(rel, "symlink points outside the input folder; not followed", code="symlink")
     if target.is_dir():
-        return Skipped(rel, "symlinked folder; not followed (avoids loops and double counting)")
+        return Skipped(
+            rel,
+            "symlinked folder; not followed (avoids loops and double counting)",
+            code="symlink",
+        )
     if not target.is_file():
-        return Skipped(rel, "symlink to something that is not a regular file")
+        return Skipped(rel, "symlink to something that is not a regular file", code="symlink")
     return target
 
 
@@ -141,9 +153,13 @@ def _classify(path: Path, rel: str) -> FoundFile | Skipped:
         suffix = path.suffix.lower() or "(no extension)"
         what = _sniff_unsupported(path)
         if what is not None:
-            return Skipped(rel, f"binary file: {what} (unsupported file type {suffix})")
+            return Skipped(
+                rel, f"binary file: {what} (unsupported file type {suffix})", code="binary"
+            )
         supported = ", ".join(sorted(FORMATS))
-        return Skipped(rel, f"unsupported file type {suffix} (topics reads {supported})")
+        return Skipped(
+            rel, f"unsupported file type {suffix} (topics reads {supported})", code="unsupported"
+        )
     return FoundFile(path=path, rel=rel, kind=kind, size=path.stat().st_size)
 
 

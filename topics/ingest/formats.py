@@ -267,12 +267,16 @@ def read_csv(
     for row_number, row in all_rows():
         suffix = f"#row={row_number}"
         if isinstance(row, csv.Error):
-            yield Skipped(suffix, f"row {row_number}: malformed CSV ({row})")
+            yield Skipped(suffix, f"row {row_number}: malformed CSV ({row})", code="bad_row")
             continue
         if len(row) != len(names):
             if not any(cell.strip() for cell in row):
                 continue  # blank line
-            yield Skipped(suffix, f"row {row_number}: {len(row)} fields, header has {len(names)}")
+            yield Skipped(
+                suffix,
+                f"row {row_number}: {len(row)} fields, header has {len(names)}",
+                code="bad_row",
+            )
             continue
         yield _record(dict(zip(names, row, strict=True)), columns, suffix, row_number)
 
@@ -328,14 +332,14 @@ def read_jsonl(
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield Skipped(suffix, f"line {line_number}: invalid JSON ({exc.msg})")
+            yield Skipped(suffix, f"line {line_number}: invalid JSON ({exc.msg})", code="bad_row")
             continue
         except (ValueError, RecursionError) as exc:  # 5,000-digit numbers, [[[[ nesting
             why = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)[:80]
-            yield Skipped(suffix, f"line {line_number}: invalid JSON ({why})")
+            yield Skipped(suffix, f"line {line_number}: invalid JSON ({why})", code="bad_row")
             continue
         if not isinstance(obj, dict):
-            yield Skipped(suffix, f"line {line_number}: not a JSON object")
+            yield Skipped(suffix, f"line {line_number}: not a JSON object", code="bad_row")
             continue
         if columns is None:
             pending.append((line_number, obj))
@@ -369,7 +373,9 @@ def _record(row: dict[str, Any], columns: Columns, suffix: str, number: int) -> 
     if not isinstance(text, str) or not text.strip():
         what = "missing" if text is None else "empty" if isinstance(text, str) else "not a string"
         unit = "line" if suffix.startswith("#line") else "row"
-        return Skipped(suffix, f"{unit} {number}: text field {columns.text!r} is {what}")
+        return Skipped(
+            suffix, f"{unit} {number}: text field {columns.text!r} is {what}", code="no_text"
+        )
     date_value = _cell(row.get(columns.date)) if columns.date else None
     label = _cell(row.get(columns.label)) if columns.label else None
     title = _cell(row.get(columns.title)) if columns.title else None

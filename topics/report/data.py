@@ -67,7 +67,7 @@ def build_report_data(
     documents = _documents(run)
     models = {name: _model(name, model, run, documents) for name, model in run.models.items()}
     skipped = [
-        {"path": s.path, "reason": s.reason, "stage": s.stage}
+        {"path": s.path, "reason": s.reason, "stage": s.stage, "code": s.code}
         for s in run.corpus.skipped + run.pre.dropped
     ]
     labels = sorted({d["label"] for d in documents if d["label"]})

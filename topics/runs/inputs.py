@@ -167,7 +167,7 @@ def _parse(
 
 def _transient(item: Document | Skipped) -> bool:
     # A read error may go away; never remember it.
-    return isinstance(item, Skipped) and item.reason.startswith("cannot be read")
+    return isinstance(item, Skipped) and item.code == "unreadable"
 
 
 def hash_settings(settings: IngestSettings) -> str:
