@@ -7,7 +7,7 @@ Usage::
 
 Reads ``../shared/corpora/<corpus>/docs.jsonl.gz`` (never copied into the repo),
 writes each corpus as a JSONL folder in a temporary directory, runs the real pipeline
-(``topics.pipeline.run_pipeline`` + ``topics.report.write_report``) in a fresh process
+(``topics.pipeline.run_pipeline`` + ``topics.report.write_report_files``) in a fresh process
 per configuration, and reports seconds per stage, peak RSS and the model metrics.
 20 Newsgroups headers are stripped as scikit-learn's ``strip_newsgroup_header`` does.
 """
@@ -64,7 +64,7 @@ def _run(folder: str, n_topics: str, seed: int, out: str, queue: Any) -> None:
     from topics.clusters import ClusterSettings
     from topics.lda import LdaSettings
     from topics.pipeline import RunSettings, run_pipeline
-    from topics.report import write_report
+    from topics.report import write_report_files
 
     n: int | str = n_topics if n_topics == "auto" else int(n_topics)
     settings = RunSettings(
@@ -75,7 +75,7 @@ def _run(folder: str, n_topics: str, seed: int, out: str, queue: Any) -> None:
     t0 = time.perf_counter()
     result = run_pipeline(Path(folder), settings)
     t1 = time.perf_counter()
-    write_report(result, Path(out), "bench")
+    write_report_files(result, Path(out), "bench")
     t2 = time.perf_counter()
     stages = dict(result.stage_seconds)
     stages["report"] = t2 - t1

@@ -17,10 +17,10 @@ import numpy as np
 import pytest
 
 from tests.browser import open_report, wait_until
-from tests.conftest import write_tree
+from tests.conftest import run_main, write_tree
 from topics.lda import LdaSettings
 from topics.pipeline import RunResult, RunSettings, run_pipeline
-from topics.report import DocsLayout, write_report, write_report_files
+from topics.report import DocsLayout, write_report_files
 from topics.report.compare import diagonal_order
 from topics.report.payload import page_documents
 from topics.report.render import js_for_script, json_for_script
@@ -63,8 +63,9 @@ def attack_run(tmp_path_factory: pytest.TempPathFactory) -> RunResult:
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory, attack_run: RunResult) -> Path:
-    written = write_report(attack_run, tmp_path_factory.mktemp("out"), "attack")
-    return written.folder
+    folder = tmp_path_factory.mktemp("attack")
+    write_report_files(attack_run, folder, "20260101-000000")
+    return folder
 
 
 #: A layout that puts the 37 test documents in sidecar files, several per kind.
@@ -199,24 +200,27 @@ def test_js_for_script_cannot_close_the_tag() -> None:
 
 
 def test_existing_report_survives_a_failing_render(
-    report: Path, monkeypatch: pytest.MonkeyPatch, write_files: Callable[..., Path]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, write_files: Callable[..., Path]
 ) -> None:
     import topics.report as report_module
 
     root = write_files({f"d{i}.txt": "alpha beta gamma delta epsilon zeta " * 5 for i in range(6)})
-    out = report.parent.parent.parent
-    before = {p: p.read_bytes() for p in report.rglob("*") if p.is_file()}
-    result = run_pipeline(root, RunSettings(lda=LdaSettings(n_topics=2)))
+    args = ("report", str(root), "-o", str(tmp_path / "out"), "--models", "lda", "-q")
+    first = run_main(*args, "--n-topics", "2")
+    assert first.returncode == 0, first.stderr
+    folder = Path(first.stdout.strip().splitlines()[-1]).parent
+    before = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(report_module, "render_html", boom)
-    with pytest.raises(RuntimeError):
-        write_report(result, out, "attack")
-    assert {p: p.read_bytes() for p in report.rglob("*") if p.is_file()} == before
-    assert not list((out / "attack" / "runs").glob(".tmp-*"))
-    assert len(list((out / "attack" / "runs").iterdir())) == 1
+    failed = run_main(*args, "--n-topics", "3")
+    assert failed.returncode == 1 and len(failed.stderr.strip().splitlines()) == 1
+    assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before
+    runs = folder.parent
+    assert not list(runs.glob(".tmp-*"))
+    assert [p.name for p in runs.iterdir() if p.is_dir()] == [folder.name]
 
 
 def test_report_shows_the_folder_name_never_the_absolute_input_path(report: Path) -> None:
@@ -464,3 +468,32 @@ def test_chunked_report_opens_searches_and_lists_documents_in_chromium(
         assert titles and all(t and not t.startswith("document ") for t in titles)
     assert watch.network == [] and watch.dialogs == []
     assert watch.console_errors == [] and watch.page_errors == []
+
+
+def test_the_ldavis_panel_shows_terms_as_the_text_spells_them(
+    tmp_path: Path, write_files: Callable[..., Path]
+) -> None:
+    """Regression: the published page's panel showed lemmas ("galaxy") where the text and
+    every other place say "galaxies"."""
+    themes = [
+        "galaxies telescopes planets comets astronomers nebulae orbits",
+        "bakers ovens loaves recipes kitchens pastries biscuits",
+    ]
+    files = {
+        f"{t}-{i}.txt": " ".join(np.random.default_rng(i + 10 * t).permutation(words.split() * 4))
+        for t, words in enumerate(themes)
+        for i in range(8)
+    }
+    run = run_pipeline(
+        write_files(files), RunSettings(models=("lda",), lda=LdaSettings(n_topics=2))
+    )
+    pre = run.pre
+    respelled = {v for v in pre.vocab if pre.display(v) != v}
+    assert respelled, "the test corpus needs words whose lemma differs from their spelling"
+    folder = tmp_path / "report"
+    folder.mkdir()
+    write_report_files(run, folder, "20260101-000000")
+    panel = _page_data((folder / "index.html").read_text(encoding="utf-8"))["panels"]["lda"]
+    terms = set(panel["tinfo"]["Term"])
+    assert terms == {pre.display(v) for v in pre.vocab}
+    assert not terms & respelled

@@ -16,7 +16,7 @@ from tests.conftest import REPO, Planted, SampleReport, planted_corpus, write_tr
 from topics.lda import LdaSettings, fit_lda
 from topics.pipeline import RunSettings, run_pipeline
 from topics.preprocess import PreprocessSettings
-from topics.report import write_report
+from topics.report import write_report_files
 from topics.report.data import REVIEW_COLUMNS
 from topics.review import SIGNALS, review_documents
 from topics.types import TopicModelResult
@@ -218,7 +218,9 @@ def test_reasons_with_hostile_labels_are_escaped(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "corpus", files)
     run = run_pipeline(root, RunSettings(seed=0, models=("lda",), lda=LdaSettings(n_topics=2)))
     assert run.review is not None and HOSTILE in run.review.reasons[int(run.review.order[0])]
-    report = write_report(run, tmp_path / "out", "hostile").folder
+    report = tmp_path / "out"
+    report.mkdir()
+    write_report_files(run, report, "20260101-000000")
     page = (report / "index.html").read_text(encoding="utf-8")
     assert HOSTILE not in page
     assert html_lib.escape(HOSTILE, quote=False) in page
@@ -245,7 +247,9 @@ def test_unlabelled_folder_gets_a_review(tmp_path: Path) -> None:
         preprocess=PreprocessSettings(max_df=0.9),
     )
     run = run_pipeline(root, settings)
-    report = write_report(run, tmp_path / "out", "plain").folder
+    report = tmp_path / "out"
+    report.mkdir()
+    write_report_files(run, report, "20260101-000000")
     _, rows = _read_csv(report / "review.csv")
     assert len(rows) == 31 and rows[0]["path"] == "mixed.txt"
     assert all(r["label"] == "" and r["suggested_label"] == "" for r in rows)
