@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import json
-import logging
 import os
 import re
 import signal
@@ -781,22 +780,11 @@ def test_property_preprocess_never_raises(texts: list[str]) -> None:
 # ----------------------------------------------------------------------------- one-line errors
 
 
-def _main(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    """``topics ARGV`` in-process, with the console logging a real run has (on stderr)."""
-    from topics.cli import main
-
-    root = logging.getLogger()
-    saved = root.handlers[:]
-    root.handlers = []  # so main's logging.basicConfig sets up the console handler
-    try:
-        code = main([a for a in argv if a])
-    except SystemExit as exc:  # argparse's usage errors
-        code = int(exc.code or 0)
-    finally:
-        root.handlers = saved
-    out, err = capsys.readouterr()
-    assert "Traceback" not in err
-    return code, out, err
+def _main(*argv: str) -> tuple[int, str, str]:
+    """``topics ARGV`` in-process (empty arguments dropped); never a traceback."""
+    ran = run_main(*[a for a in argv if a])
+    assert "Traceback" not in ran.stderr
+    return ran.returncode, ran.stdout, ran.stderr
 
 
 def _toml(tmp_path: Path, body: str, corpus: Path | None = None) -> Path:
@@ -825,10 +813,10 @@ def _toml(tmp_path: Path, body: str, corpus: Path | None = None) -> Path:
     ],
 )
 def test_out_of_range_flags_are_one_line_exit_2(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], expected: str
+    tmp_path: Path, argv: list[str], expected: str
 ) -> None:
     write_corpus(tmp_path / "in", 2)
-    code, _, err = _main(capsys, "report", str(tmp_path / "in"), "-o", str(tmp_path / "o"), *argv)
+    code, _, err = _main("report", str(tmp_path / "in"), "-o", str(tmp_path / "o"), *argv)
     assert code == 2
     assert len(err.strip().splitlines()) == 1 and expected in err, err
     assert not (tmp_path / "o").exists()
@@ -854,11 +842,11 @@ def test_out_of_range_flags_are_one_line_exit_2(
     ],
 )
 def test_config_problems_are_exit_2_in_check_and_run(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], body: str, expected: str
+    tmp_path: Path, body: str, expected: str
 ) -> None:
     config = _toml(tmp_path, body)
     for command in ("check", "run"):
-        code, out, err = _main(capsys, command, str(config), "-q" if command == "run" else "")
+        code, out, err = _main(command, str(config), "-q" if command == "run" else "")
         assert code == 2, (command, err)
         assert expected in err, (command, err)
         assert "\x1b" not in err and "\nfake" not in err
@@ -867,33 +855,28 @@ def test_config_problems_are_exit_2_in_check_and_run(
 
 
 @pytest.mark.parametrize("kind", ["fifo", "device"])
-def test_check_refuses_a_pipe_or_device_without_reading_it(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
-) -> None:
+def test_check_refuses_a_pipe_or_device_without_reading_it(tmp_path: Path, kind: str) -> None:
     if kind == "fifo":
         path = tmp_path / "config.toml"
         os.mkfifo(path)
     else:
         path = Path("/dev/zero")
     started = time.monotonic()
-    code, _, err = _main(capsys, "check", str(path))
+    code, _, err = _main("check", str(path))
     assert time.monotonic() - started < 5
     assert code == 2 and "is not a regular file" in err, err
 
 
-def test_an_oversized_config_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_oversized_config_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "big.toml"
     path.write_text("# " + "x" * (2 * 1024 * 1024) + "\n", encoding="utf-8")
-    code, _, err = _main(capsys, "check", str(path))
+    code, _, err = _main("check", str(path))
     assert code == 2 and "is larger than 1024 KB" in err
 
 
-def test_more_topics_than_documents_is_capped_and_said(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_more_topics_than_documents_is_capped_and_said(tmp_path: Path) -> None:
     write_corpus(tmp_path / "in", 7)  # 21 documents
     code, out, err = _main(
-        capsys,
         "report",
         str(tmp_path / "in"),
         "-o",
@@ -917,14 +900,12 @@ def test_more_topics_than_documents_is_capped_and_said(
     assert said in (folder / "index.html").read_text(encoding="utf-8")
 
 
-def test_a_numbers_only_corpus_prints_one_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_numbers_only_corpus_prints_one_line(tmp_path: Path) -> None:
     rng = np.random.default_rng(0)
     for i in range(5):
         numbers = " ".join(str(int(n)) for n in rng.integers(0, 10**6, size=80))
         write_file(tmp_path / "in", f"{i}.txt", numbers)
-    code, out, err = _main(capsys, "report", str(tmp_path / "in"), "-o", str(tmp_path / "o"))
+    code, out, err = _main("report", str(tmp_path / "in"), "-o", str(tmp_path / "o"))
     assert code == 2 and out == ""
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("topics: error: no usable documents"), err
