@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, run_cli
+from tests.conftest import REPO, run_main
 from topics.cli import build_parser
 from topics.runs.config import OPTIONS, ConfigError, load_config
 
@@ -115,7 +115,7 @@ def test_check_cli_exit_2(tmp_path: Path, text: str | None, expected: str) -> No
     path = tmp_path / "c.toml"
     if text is not None:
         path.write_text(text, encoding="utf-8")
-    proc = run_cli("check", str(path))
+    proc = run_main("check", str(path))
     assert proc.returncode == 2
     assert expected in proc.stderr
     assert "Traceback" not in proc.stderr
@@ -123,7 +123,7 @@ def test_check_cli_exit_2(tmp_path: Path, text: str | None, expected: str) -> No
 
 def test_check_cli_lists_all_problems(tmp_path: Path) -> None:
     path = _write(tmp_path, 'name = "n"\ninput = ["nope1", "nope2"]\nbogus = 1\n')
-    proc = run_cli("check", str(path))
+    proc = run_main("check", str(path))
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert lines[0].startswith("topics: error:") and "3 problems" in lines[0]
@@ -131,7 +131,7 @@ def test_check_cli_lists_all_problems(tmp_path: Path) -> None:
 
 
 def test_check_cli_ok() -> None:
-    proc = run_cli("check", str(REPO / "examples" / "nightly.toml"))
+    proc = run_main("check", str(REPO / "examples" / "nightly.toml"))
     assert proc.returncode == 0, proc.stderr
     assert "ok" in proc.stdout and "sample_data" in proc.stdout
 
