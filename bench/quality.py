@@ -153,6 +153,64 @@ def prepare(corpus: str) -> dict[str, Any]:
     }
 
 
+#: Prototype (bench only, not a product default): a corpus's own boilerplate words are
+#: those spread over documents like a word with no topic, i.e. found in about as many
+#: documents as a Poisson draw at the word's overall rate would reach, and common.
+BOILERPLATE_MIN_DF = 0.05
+BOILERPLATE_MIN_SPREAD = 0.8
+
+
+def boilerplate_words(tokens: list[list[str]]) -> list[str]:
+    """Words with document frequency >= 5% whose observed DF is >= 0.8 of the DF a
+    Poisson (non-bursty) word of the same frequency would have (Church & Gale 1995).
+
+    Topical words clump in few documents (ratio well below 1); boilerplate such as
+    "example", "note", "import_numpy" or "parameter" appears once in many documents.
+    """
+    from collections import Counter
+
+    lengths = np.array([len(t) for t in tokens], dtype=float)
+    total = lengths.sum()
+    cf = Counter(w for t in tokens for w in t)
+    df = Counter(w for t in tokens for w in set(t))
+    n = len(tokens)
+    out = []
+    for w, f in cf.items():
+        if df[w] < BOILERPLATE_MIN_DF * n:
+            continue
+        expected = float((1 - np.exp(-f * lengths / total)).sum())
+        if df[w] >= BOILERPLATE_MIN_SPREAD * expected:
+            out.append(w)
+    return sorted(out)
+
+
+def drop_boilerplate(data: dict[str, Any]) -> dict[str, Any]:
+    """The same corpus without its boilerplate words (documents left empty are dropped)."""
+    from gensim.corpora import Dictionary
+
+    drop = set(boilerplate_words(data["tokens"]))
+    kept = [
+        (t2, lab)
+        for t, lab in zip(data["tokens"], data["labels"], strict=True)
+        if (t2 := [w for w in t if w not in drop])
+    ]
+    tokens = [t for t, _ in kept]
+    dictionary = Dictionary(tokens)
+    stats = data["stats"] | {
+        "boilerplate": sorted(drop),
+        "docs_kept": len(tokens),
+        "tokens": sum(map(len, tokens)),
+        "vocab": len(dictionary),
+    }
+    return {
+        "tokens": tokens,
+        "labels": [lab for _, lab in kept],
+        "vocab": [dictionary[i] for i in range(len(dictionary))],
+        "dictionary": dictionary,
+        "stats": stats,
+    }
+
+
 # ---------------------------------------------------------------- memory ----
 class PeakRss:
     """Samples this process's resident memory (``/proc/self/statm``) while a fit runs."""
@@ -560,7 +618,8 @@ def raw_summary(store: Store, corpus: str) -> dict[str, dict[str, Any]]:
 def raw_corpora(store: Store) -> list[str]:
     """Corpora with raw-part records, BBC and 20NG first."""
     have = {r["corpus"] for r in store.records if r["part"] == "raw"}
-    return [c for c in ("bbc", "20ng", *OFFLINE) if c in have]
+    order = [c + suffix for c in ("bbc", "20ng", *OFFLINE) for suffix in ("", "-bp")]
+    return [c for c in order if c in have]
 
 
 def transfer_summary(store: Store) -> list[dict[str, Any]]:
@@ -790,6 +849,44 @@ def expand(models: list[str]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def run_corpus(
+    part: str,
+    corpus: str,
+    data: dict[str, Any],
+    ks: list[int],
+    seeds: list[int],
+    models: list[str],
+    args: argparse.Namespace,
+    store: Store,
+    deadline: float,
+) -> None:
+    """Every planned fit of one corpus, then NMF at each count our auto fits chose."""
+    plan: list[tuple[str, int | str, int]] = []
+    if part == "ablation":
+        plan = [(m, k, seed) for seed in seeds for k in ks for m in ABLATIONS]
+    for seed in seeds if part != "ablation" else []:
+        for k in ks:
+            for m in models:
+                if m != "clusters" or args.cluster_seeds is None or (seed in args.cluster_seeds):
+                    plan.append((m, k, seed))
+    if part == "raw" and not args.no_auto:
+        plan += [(m, "auto", seeds[0]) for m in models if m in OURS]
+    run_fits(part, corpus, data, plan, store, deadline)
+    if part == "raw" and not args.no_auto and "nmf" in models:
+        # NMF at each count our auto fits chose, so every fit of ours has its peer.
+        chosen = {
+            r["n_topics"]
+            for r in store.records
+            if r["part"] == "raw"
+            and r["corpus"] == corpus
+            and r["model"] in OURS
+            and str(r["k_requested"]) == "auto"
+            and r["seed"] == seeds[0]
+        } - set(ks)
+        extra = [("nmf", k, seeds[0]) for k in sorted(chosen) if k >= 2]
+        run_fits(part, corpus, data, extra, store, deadline)
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument(
@@ -809,6 +906,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--ks", nargs="+", type=int, help="default: octis 10..50, raw 20")
     p.add_argument("--no-auto", action="store_true", help='skip our n_topics="auto" fits (raw)')
     p.add_argument("--max-minutes", type=float, default=float("inf"), help="start no fit after")
+    p.add_argument(
+        "--drop-boilerplate",
+        action="store_true",
+        help="prototype: fit each corpus without its boilerplate words instead (NAME-bp)",
+    )
     p.add_argument("--fresh", action="store_true", help="drop results stored earlier")
     p.add_argument("--tables", action="store_true", help="only print the stored results")
     p.add_argument("--out", type=Path, default=OUT)
@@ -843,38 +945,15 @@ def main(argv: list[str] | None = None) -> None:
             if time.monotonic() > deadline:
                 break
             data = prepare(corpus)
-            store.doc.setdefault("corpora", {})[corpus] = data["stats"]
-            log(f"{corpus}: {data['stats']}")
             corpus_ks = ks or [default_k(corpus, data["labels"])]
-            plan: list[tuple[str, int | str, int]] = []
-            if part == "ablation":
-                plan = [(m, k, seed) for seed in seeds for k in corpus_ks for m in ABLATIONS]
-            for seed in seeds if part != "ablation" else []:
-                for k in corpus_ks:
-                    for m in models:
-                        if (
-                            m != "clusters"
-                            or args.cluster_seeds is None
-                            or (seed in args.cluster_seeds)
-                        ):
-                            plan.append((m, k, seed))
-            if part == "raw" and not args.no_auto:
-                plan += [(m, "auto", seeds[0]) for m in models if m in OURS]
-            run_fits(part, corpus, data, plan, store, deadline)
-            if part == "raw" and not args.no_auto and "nmf" in models:
-                # NMF at each count our auto fits chose, so every fit of ours has its peer.
-                chosen = {
-                    r["n_topics"]
-                    for r in store.records
-                    if r["part"] == "raw"
-                    and r["corpus"] == corpus
-                    and r["model"] in OURS
-                    and str(r["k_requested"]) == "auto"
-                    and r["seed"] == seeds[0]
-                } - set(corpus_ks)
-                extra = [("nmf", k, seeds[0]) for k in sorted(chosen) if k >= 2]
-                run_fits(part, corpus, data, extra, store, deadline)
-            del data
+            variants = [(corpus, data)]
+            if args.drop_boilerplate and part == "raw":
+                variants = [(f"{corpus}-bp", drop_boilerplate(data))]
+            for name, variant in variants:
+                store.doc.setdefault("corpora", {})[name] = variant["stats"]
+                log(f"{name}: {variant['stats']}")
+                run_corpus(part, name, variant, corpus_ks, seeds, models, args, store, deadline)
+            del data, variants
     store.doc["ru_maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     store.save()
     print_tables(store)
