@@ -59,7 +59,15 @@ from typing import Any
 import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
-CORPORA = REPO.parent / "shared" / "corpora"
+#: ``../shared/corpora`` beside the checkout (a worktree sits one level deeper).
+CORPORA = next(
+    (
+        p
+        for p in (REPO.parent / "shared" / "corpora", REPO.parents[1] / "shared" / "corpora")
+        if p.is_dir()
+    ),
+    REPO.parent / "shared" / "corpora",
+)
 OUT = REPO / "bench" / "out" / "quality.json"
 FOLDERS = {"octis_bbc": "octis_bbc_news", "bbc": "bbc_news_fulltext", "20ng": "20newsgroups_bydate"}
 OFFLINE = ("sci_docs", "tool_docs", "stdlib_docs")  # bench/corpora_offline.py
