@@ -672,11 +672,16 @@ def transfer_best(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [r | {"margin": r["npmi"] - r["nmf_npmi"]} for r in best.values()]
 
 
+def transfer_doc(store: Store) -> dict[str, Any]:
+    """The "Coherence that transfers" rows and per corpus/setting best, for the JSON."""
+    rows = transfer_summary(store)
+    return {"rows": rows, "best": transfer_best(rows)}
+
+
 def print_transfer(store: Store) -> None:
     rows = transfer_summary(store)
     if not rows:
         return
-    store.doc["transfer"] = {"rows": rows, "best": transfer_best(rows)}
     print("\nCoherence that transfers: each of our fits vs sklearn NMF at the same topic count")
     print(
         "| corpus | K | model | topics | NPMI | TD | NMI | NMF NPMI | NMF TD | NMF NMI "
@@ -931,6 +936,8 @@ def main(argv: list[str] | None = None) -> None:
     logging.getLogger("gensim").setLevel(logging.ERROR)
     store = Store(args.out, args.fresh)
     if args.tables:
+        store.doc["transfer"] = transfer_doc(store)
+        store.save()
         print_tables(store)
         return
     deadline = time.monotonic() + args.max_minutes * 60
@@ -963,6 +970,7 @@ def main(argv: list[str] | None = None) -> None:
                 run_corpus(part, name, variant, corpus_ks, seeds, models, args, store, deadline)
             del data, variants
     store.doc["ru_maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    store.doc["transfer"] = transfer_doc(store)
     store.save()
     print_tables(store)
 
