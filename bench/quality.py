@@ -684,19 +684,19 @@ def print_transfer(store: Store) -> None:
         return
     print("\nCoherence that transfers: each of our fits vs sklearn NMF at the same topic count")
     print(
-        "| corpus | K | model | topics | NPMI | TD | NMI | NMF NPMI | NMF TD | NMF NMI "
+        "| corpus | K | seed | model | topics | NPMI | TD | NMI | NMF NPMI | NMF TD | NMF NMI "
         "| ours - NMF |"
     )
     for r in rows:
         if r["nmf_npmi"] is None:
-            nmf_cells = "not run | | | "
+            nmf_cells = "not run | | |"
         else:
             nmf_cells = (
                 f"{r['nmf_npmi']:.3f} | {r['nmf_td']:.3f} | {r['nmf_nmi']:.3f} | "
                 f"{r['npmi'] - r['nmf_npmi']:+.3f}"
             )
         print(
-            f"| {r['corpus']} | {r['setting']} | {r['model']} | {r['n_topics']} | "
+            f"| {r['corpus']} | {r['setting']} | {r['seed']} | {r['model']} | {r['n_topics']} | "
             f"{r['npmi']:.3f} | {r['td']:.3f} | {r['nmi']:.3f} | {nmf_cells} |"
         )
 
