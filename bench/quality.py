@@ -22,7 +22,9 @@ Three parts, measured with the peer benchmark's protocol (``../shared/peer-bench
     installed packages: ``sci_docs``, ``tool_docs``, ``stdlib_docs``), at K = their
     number of labels (20 when above 30). Every ``auto`` fit of ours is followed by NMF
     at the topic count it chose, so each of our models meets NMF at the same count
-    ("Coherence that transfers" table).
+    ("Coherence that transfers" table). ``--drop-boilerplate`` fits the same corpora
+    without their own non-bursty common words instead (``NAME-bp``; a bench-only
+    prototype, see ``boilerplate_words``).
 ``ablation``
     Raw corpora, K = 20: our models with one design choice undone each (``ABLATIONS``:
     10 LDA passes, topic words from all documents, HDBSCAN, Doc2Vec, the previous
