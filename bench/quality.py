@@ -6,6 +6,7 @@ Usage::
     python bench/quality.py --part raw --corpus bbc --seeds 42
     python bench/quality.py --part octis --models ours peers --ks 10 20 --seeds 42 0 21
     python bench/quality.py --part ablation --corpus bbc 20ng  # one design choice undone each
+    python bench/quality.py --part raw --corpus sci_docs tool_docs stdlib_docs --models ours nmf
     python bench/quality.py --tables                          # only print what is stored
 
 Three parts, measured with the peer benchmark's protocol (``../shared/peer-bench``):
@@ -17,6 +18,13 @@ Three parts, measured with the peer benchmark's protocol (``../shared/peer-bench
 ``raw``
     Raw BBC and 20 Newsgroups (headers stripped) through OUR preprocessing; our
     models and the peers all get those tokens. K = 20 plus our ``n_topics="auto"``.
+    Also the held-out corpora of ``bench/corpora_offline.py`` (docstrings shipped in
+    installed packages: ``sci_docs``, ``tool_docs``, ``stdlib_docs``), at K = their
+    number of labels (20 when above 30). Every ``auto`` fit of ours is followed by NMF
+    at the topic count it chose, so each of our models meets NMF at the same count
+    ("Coherence that transfers" table). ``--drop-boilerplate`` fits the same corpora
+    without their own non-bursty common words instead (``NAME-bp``; a bench-only
+    prototype, see ``boilerplate_words``).
 ``ablation``
     Raw corpora, K = 20: our models with one design choice undone each (``ABLATIONS``:
     10 LDA passes, topic words from all documents, HDBSCAN, Doc2Vec, the previous
@@ -53,9 +61,18 @@ from typing import Any
 import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
-CORPORA = REPO.parent / "shared" / "corpora"
+#: ``../shared/corpora`` beside the checkout (a worktree sits one level deeper).
+CORPORA = next(
+    (
+        p
+        for p in (REPO.parent / "shared" / "corpora", REPO.parents[1] / "shared" / "corpora")
+        if p.is_dir()
+    ),
+    REPO.parent / "shared" / "corpora",
+)
 OUT = REPO / "bench" / "out" / "quality.json"
 FOLDERS = {"octis_bbc": "octis_bbc_news", "bbc": "bbc_news_fulltext", "20ng": "20newsgroups_bydate"}
+OFFLINE = ("sci_docs", "tool_docs", "stdlib_docs")  # bench/corpora_offline.py
 OURS = ("lda", "clusters")
 PEERS = ("gensim_lda", "nmf", "tomotopy")
 TOP_N = 10
@@ -84,6 +101,10 @@ Fit = tuple[list[list[str]], np.ndarray, dict[str, float], dict[str, Any]]
 
 # ------------------------------------------------------------------ data ----
 def load_rows(corpus: str) -> list[dict[str, Any]]:
+    if corpus in OFFLINE:
+        from corpora_offline import build  # bench/ is on sys.path when run as a script
+
+        return build(corpus)
     path = CORPORA / FOLDERS[corpus] / "docs.jsonl.gz"
     if not path.is_file():
         raise SystemExit(f"quality: {path} not found; the shared corpora live in ../shared/corpora")
@@ -126,6 +147,10 @@ def prepare(corpus: str) -> dict[str, Any]:
         stats = {"n_phrases": pre.n_phrases, "dropped": len(pre.dropped)}
     dictionary = Dictionary(tokens)
     vocab = [dictionary[i] for i in range(len(dictionary))]
+    if corpus in OFFLINE:
+        from corpora_offline import describe
+
+        stats["built"] = describe(rows)
     stats |= {
         "docs_in": len(rows),
         "docs_kept": len(tokens),
@@ -135,6 +160,64 @@ def prepare(corpus: str) -> dict[str, Any]:
     }
     return {"tokens": tokens, "labels": labels, "vocab": vocab, "dictionary": dictionary} | {
         "stats": stats
+    }
+
+
+#: Prototype (bench only, not a product default): a corpus's own boilerplate words are
+#: those spread over documents like a word with no topic, i.e. found in about as many
+#: documents as a Poisson draw at the word's overall rate would reach, and common.
+BOILERPLATE_MIN_DF = 0.05
+BOILERPLATE_MIN_SPREAD = 0.8
+
+
+def boilerplate_words(tokens: list[list[str]]) -> list[str]:
+    """Words with document frequency >= 5% whose observed DF is >= 0.8 of the DF a
+    Poisson (non-bursty) word of the same frequency would have (Church & Gale 1995).
+
+    Topical words clump in few documents (ratio well below 1); boilerplate such as
+    "example", "note", "import_numpy" or "parameter" appears once in many documents.
+    """
+    from collections import Counter
+
+    lengths = np.array([len(t) for t in tokens], dtype=float)
+    total = lengths.sum()
+    cf = Counter(w for t in tokens for w in t)
+    df = Counter(w for t in tokens for w in set(t))
+    n = len(tokens)
+    out = []
+    for w, f in cf.items():
+        if df[w] < BOILERPLATE_MIN_DF * n:
+            continue
+        expected = float((1 - np.exp(-f * lengths / total)).sum())
+        if df[w] >= BOILERPLATE_MIN_SPREAD * expected:
+            out.append(w)
+    return sorted(out)
+
+
+def drop_boilerplate(data: dict[str, Any]) -> dict[str, Any]:
+    """The same corpus without its boilerplate words (documents left empty are dropped)."""
+    from gensim.corpora import Dictionary
+
+    drop = set(boilerplate_words(data["tokens"]))
+    kept = [
+        (t2, lab)
+        for t, lab in zip(data["tokens"], data["labels"], strict=True)
+        if (t2 := [w for w in t if w not in drop])
+    ]
+    tokens = [t for t, _ in kept]
+    dictionary = Dictionary(tokens)
+    stats = data["stats"] | {
+        "boilerplate": sorted(drop),
+        "docs_kept": len(tokens),
+        "tokens": sum(map(len, tokens)),
+        "vocab": len(dictionary),
+    }
+    return {
+        "tokens": tokens,
+        "labels": [lab for _, lab in kept],
+        "vocab": [dictionary[i] for i in range(len(dictionary))],
+        "dictionary": dictionary,
+        "stats": stats,
     }
 
 
@@ -420,6 +503,13 @@ def warm_up_umap(n_docs: int) -> float:
     return time.perf_counter() - t0
 
 
+def default_k(corpus: str, labels: list[str]) -> int:
+    """K for the fixed-count fits: 20 on BBC/20NG (the peers' protocol); on the offline
+    corpora the number of labels, or 20 when there are more than 30 of them."""
+    n = len(set(labels))
+    return n if corpus in OFFLINE and 2 <= n <= 30 else 20
+
+
 def run_fits(
     part: str,
     corpus: str,
@@ -535,6 +625,84 @@ def raw_summary(store: Store, corpus: str) -> dict[str, dict[str, Any]]:
     return out
 
 
+def raw_corpora(store: Store) -> list[str]:
+    """Corpora with raw-part records, BBC and 20NG first."""
+    have = {r["corpus"] for r in store.records if r["part"] == "raw"}
+    order = [c + suffix for c in ("bbc", "20ng", *OFFLINE) for suffix in ("", "-bp")]
+    return [c for c in order if c in have]
+
+
+def transfer_summary(store: Store) -> list[dict[str, Any]]:
+    """Each of our raw fits next to NMF at the topic count it produced (same seed)."""
+    out = []
+    for corpus in raw_corpora(store):
+        recs = [r for r in store.records if r["part"] == "raw" and r["corpus"] == corpus]
+        nmf = {(r["n_topics"], r["seed"]): r for r in recs if r["model"] == "nmf"}
+        for r in sorted(
+            (r for r in recs if r["model"] in OURS),
+            key=lambda r: (str(r["k_requested"]) == "auto", r["seed"], OURS.index(r["model"])),
+        ):
+            peer = nmf.get((r["n_topics"], r["seed"]))
+            out.append(
+                {
+                    "corpus": corpus,
+                    "setting": "auto" if str(r["k_requested"]) == "auto" else "fixed",
+                    "model": r["model"],
+                    "seed": r["seed"],
+                    "n_topics": r["n_topics"],
+                    "npmi": r["npmi"],
+                    "td": r["td"],
+                    "nmi": r["nmi"],
+                    "nmf_npmi": peer["npmi"] if peer else None,
+                    "nmf_td": peer["td"] if peer else None,
+                    "nmf_nmi": peer["nmi"] if peer else None,
+                }
+            )
+    return out
+
+
+def transfer_best(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per corpus and setting (fixed K / auto), our model with the highest NPMI whose NMF
+    counterpart was fitted, with the margin over NMF at the same count."""
+    best: dict[tuple[str, str, int], dict[str, Any]] = {}
+    for r in rows:
+        if r["nmf_npmi"] is None:
+            continue
+        k = (r["corpus"], r["setting"], r["seed"])
+        if k not in best or r["npmi"] > best[k]["npmi"]:
+            best[k] = r
+    return [r | {"margin": r["npmi"] - r["nmf_npmi"]} for r in best.values()]
+
+
+def transfer_doc(store: Store) -> dict[str, Any]:
+    """The "Coherence that transfers" rows and per corpus/setting best, for the JSON."""
+    rows = transfer_summary(store)
+    return {"rows": rows, "best": transfer_best(rows)}
+
+
+def print_transfer(store: Store) -> None:
+    rows = transfer_summary(store)
+    if not rows:
+        return
+    print("\nCoherence that transfers: each of our fits vs sklearn NMF at the same topic count")
+    print(
+        "| corpus | K | seed | model | topics | NPMI | TD | NMI | NMF NPMI | NMF TD | NMF NMI "
+        "| ours - NMF |"
+    )
+    for r in rows:
+        if r["nmf_npmi"] is None:
+            nmf_cells = "not run | | |"
+        else:
+            nmf_cells = (
+                f"{r['nmf_npmi']:.3f} | {r['nmf_td']:.3f} | {r['nmf_nmi']:.3f} | "
+                f"{r['npmi'] - r['nmf_npmi']:+.3f}"
+            )
+        print(
+            f"| {r['corpus']} | {r['setting']} | {r['seed']} | {r['model']} | {r['n_topics']} | "
+            f"{r['npmi']:.3f} | {r['td']:.3f} | {r['nmi']:.3f} | {nmf_cells} |"
+        )
+
+
 def targets(store: Store) -> list[dict[str, Any]]:
     """The issue's targets, each PASS / FAIL / n/a with the numbers behind it."""
     found = []
@@ -570,6 +738,12 @@ def targets(store: Store) -> list[dict[str, Any]]:
                 + "".join(f"; {s['model']} {s['nmi']:.3f}" for s in ours if s is not best),
             )
         add_lda_target(add, corpus, rows.get("lda"), rows.get("tomotopy"))
+    for r in transfer_best(transfer_summary(store)):
+        add(
+            f"{r['corpus']} ({r['setting']} K, seed {r['seed']}): best ours NPMI >= NMF at same K",
+            r["margin"] >= 0,
+            f"{r['model']} {r['npmi']:.3f} vs NMF {r['nmf_npmi']:.3f} at {r['n_topics']} topics",
+        )
     octis = octis_summary(store)
     add_lda_target(add, "octis_bbc (mean)", octis.get("lda"), octis.get("tomotopy"))
     ours_octis = [(m, octis[m]) for m in OURS if m in octis]
@@ -651,7 +825,7 @@ def print_tables(store: Store) -> None:
                 f"{s['td']:.3f} | {s['n']} | {','.join(map(str, s['seeds']))} | "
                 f"{s['wall_s']:.1f} |"
             )
-    for corpus in ("bbc", "20ng"):
+    for corpus in raw_corpora(store):
         rows = raw_summary(store, corpus)
         if not rows:
             continue
@@ -671,6 +845,7 @@ def print_tables(store: Store) -> None:
                 f"{s['peak_rss_mb']:.0f} | {s['n']} |"
             )
     print_ablation(store)
+    print_transfer(store)
     diffs = [r["npmi_max_abs_diff"] for r in store.records]
     if diffs:
         print(f"\nNPMI, topics.evaluate vs gensim: largest per-topic difference {max(diffs):.2e}")
@@ -689,12 +864,52 @@ def expand(models: list[str]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def run_corpus(
+    part: str,
+    corpus: str,
+    data: dict[str, Any],
+    ks: list[int],
+    seeds: list[int],
+    models: list[str],
+    args: argparse.Namespace,
+    store: Store,
+    deadline: float,
+) -> None:
+    """Every planned fit of one corpus, then NMF at each count our auto fits chose."""
+    plan: list[tuple[str, int | str, int]] = []
+    if part == "ablation":
+        plan = [(m, k, seed) for seed in seeds for k in ks for m in ABLATIONS]
+    for seed in seeds if part != "ablation" else []:
+        for k in ks:
+            for m in models:
+                if m != "clusters" or args.cluster_seeds is None or (seed in args.cluster_seeds):
+                    plan.append((m, k, seed))
+    if part == "raw" and not args.no_auto:
+        plan += [(m, "auto", seeds[0]) for m in models if m in OURS]
+    run_fits(part, corpus, data, plan, store, deadline)
+    if part == "raw" and not args.no_auto and "nmf" in models:
+        # NMF at each count our auto fits chose, so every fit of ours has its peer.
+        chosen = {
+            r["n_topics"]
+            for r in store.records
+            if r["part"] == "raw"
+            and r["corpus"] == corpus
+            and r["model"] in OURS
+            and str(r["k_requested"]) == "auto"
+            and r["seed"] == seeds[0]
+        } - set(ks)
+        extra = [("nmf", k, seeds[0]) for k in sorted(chosen) if k >= 2]
+        run_fits(part, corpus, data, extra, store, deadline)
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument(
         "--part", nargs="+", choices=["octis", "raw", "ablation"], default=["raw", "octis"]
     )
-    p.add_argument("--corpus", nargs="+", choices=["bbc", "20ng"], default=["bbc", "20ng"])
+    p.add_argument(
+        "--corpus", nargs="+", choices=["bbc", "20ng", *OFFLINE], default=["bbc", "20ng"]
+    )
     p.add_argument(
         "--models",
         nargs="+",
@@ -706,6 +921,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--ks", nargs="+", type=int, help="default: octis 10..50, raw 20")
     p.add_argument("--no-auto", action="store_true", help='skip our n_topics="auto" fits (raw)')
     p.add_argument("--max-minutes", type=float, default=float("inf"), help="start no fit after")
+    p.add_argument(
+        "--drop-boilerplate",
+        action="store_true",
+        help="prototype: fit each corpus without its boilerplate words instead (NAME-bp)",
+    )
     p.add_argument("--fresh", action="store_true", help="drop results stored earlier")
     p.add_argument("--tables", action="store_true", help="only print the stored results")
     p.add_argument("--out", type=Path, default=OUT)
@@ -718,6 +938,8 @@ def main(argv: list[str] | None = None) -> None:
     logging.getLogger("gensim").setLevel(logging.ERROR)
     store = Store(args.out, args.fresh)
     if args.tables:
+        store.doc["transfer"] = transfer_doc(store)
+        store.save()
         print_tables(store)
         return
     deadline = time.monotonic() + args.max_minutes * 60
@@ -735,30 +957,22 @@ def main(argv: list[str] | None = None) -> None:
         if part not in args.part:
             continue
         seeds = args.seeds or ([0, 21, 42] if part == "octis" else [42])
-        ks: list[int] = args.ks or ([10, 20, 30, 40, 50] if part == "octis" else [20])
+        ks: list[int] | None = args.ks or ([10, 20, 30, 40, 50] if part == "octis" else None)
         for corpus in ["octis_bbc"] if part == "octis" else args.corpus:
             if time.monotonic() > deadline:
                 break
             data = prepare(corpus)
-            store.doc.setdefault("corpora", {})[corpus] = data["stats"]
-            log(f"{corpus}: {data['stats']}")
-            plan: list[tuple[str, int | str, int]] = []
-            if part == "ablation":
-                plan = [(m, k, seed) for seed in seeds for k in ks for m in ABLATIONS]
-            for seed in seeds if part != "ablation" else []:
-                for k in ks:
-                    for m in models:
-                        if (
-                            m != "clusters"
-                            or args.cluster_seeds is None
-                            or (seed in args.cluster_seeds)
-                        ):
-                            plan.append((m, k, seed))
-            if part == "raw" and not args.no_auto:
-                plan += [(m, "auto", seeds[0]) for m in models if m in OURS]
-            run_fits(part, corpus, data, plan, store, deadline)
-            del data
+            corpus_ks = ks or [default_k(corpus, data["labels"])]
+            variants = [(corpus, data)]
+            if args.drop_boilerplate and part == "raw":
+                variants = [(f"{corpus}-bp", drop_boilerplate(data))]
+            for name, variant in variants:
+                store.doc.setdefault("corpora", {})[name] = variant["stats"]
+                log(f"{name}: {variant['stats']}")
+                run_corpus(part, name, variant, corpus_ks, seeds, models, args, store, deadline)
+            del data, variants
     store.doc["ru_maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    store.doc["transfer"] = transfer_doc(store)
     store.save()
     print_tables(store)
 
