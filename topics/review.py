@@ -172,24 +172,17 @@ def review_documents(
 
 
 def _tfidf(tokens: list[list[str]]) -> sp.csr_matrix:
-    """Sublinear TF-IDF over the preprocessed tokens (lemmas and phrases), rows L2-normed."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    """Sublinear TF-IDF over the preprocessed tokens (lemmas and phrases), rows L2-normed.
 
-    def identity(doc: list[str]) -> list[str]:
-        return doc
+    The same weights the cluster model's topic words sum (``ctfidf.document_weights``);
+    the tokens are already filtered by document frequency in preprocessing.
+    """
+    from topics.ctfidf import count_matrix, document_weights
 
-    for min_df in (2, 1):
-        vectorizer = TfidfVectorizer(
-            sublinear_tf=True,
-            min_df=min_df,
-            analyzer=identity,
-            dtype=np.float64,
-        )
-        try:
-            return sp.csr_matrix(vectorizer.fit_transform(tokens))
-        except ValueError:  # no term in two documents (tiny corpora)
-            continue
-    return sp.csr_matrix((len(tokens), 1))
+    vocab = sorted({term for doc in tokens for term in doc})
+    if not vocab:
+        return sp.csr_matrix((len(tokens), 1))
+    return document_weights(count_matrix(tokens, vocab))
 
 
 LabelJudgement = tuple[
