@@ -212,7 +212,14 @@ def run_pipeline(
         if "clusters" in fits.models:
             cache.count("embedded", cached=len(pre.tokens))
             # The report's similar documents need the vectors; the embedding cache has them.
-            fits.embeddings = _embed(pre, settings, cache, _texts(corpus, pre, settings))
+            from topics.embed import embed_documents
+
+            fits.embeddings = embed_documents(
+                pre.tokens,
+                _embed_settings(pre, settings),
+                cache_dir=_embeddings_dir(cache),
+                texts=_texts(corpus, pre, settings),
+            )
     else:
         texts = _texts(corpus, pre, settings)
         fits = _fit_and_score(pre, labels, settings, sink, seconds, cache, texts)
@@ -342,21 +349,20 @@ def _fit_clusters(
     texts: list[str] | None = None,
 ) -> tuple[TopicModelResult, npt.NDArray[np.floating[Any]], FloatArray]:
     """Embed, cluster and project: the model, the embeddings and the 2-D map."""
-
     from topics.clusters import fit_clusters
-    from topics.embed import cache_key, resolve_method
+    from topics.embed import cache_key, embed_documents
     from topics.projection import project_2d
 
     t0 = time.perf_counter()
     sink.stage("embedding documents")
-    embed = resolve_method(pre.tokens, replace(settings.embed, seed=settings.seed))
-    folder = cache.embeddings_dir if cache is not None else cache_dir() / "embeddings"
+    embed = _embed_settings(pre, settings)
+    folder = _embeddings_dir(cache)
     if cache is not None:
         # LSA and Doc2Vec fit the whole corpus: vectors are reused only for an identical one.
         hit = (folder / f"embed-{cache_key(pre.tokens, embed)}.npy").is_file()
         n = len(pre.tokens)
         cache.count("embedded", fresh=0 if hit else n, cached=n if hit else 0)
-    embeddings = _embed(pre, settings, cache, texts)
+    embeddings = embed_documents(pre.tokens, embed, cache_dir=folder, texts=texts)
     seconds["embed"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -380,20 +386,15 @@ def _texts(corpus: Corpus, pre: Preprocessed, settings: RunSettings) -> list[str
     return [corpus.documents[i].text for i in pre.doc_index]
 
 
-def _embed(
-    pre: Preprocessed,
-    settings: RunSettings,
-    cache: StageCache | None,
-    texts: list[str] | None,
-) -> npt.NDArray[np.floating[Any]]:
-    """The documents' embeddings (from the embedding cache when an identical run made them)."""
-    from dataclasses import replace
+def _embed_settings(pre: Preprocessed, settings: RunSettings) -> EmbedSettings:
+    """The run's embedder with ``auto`` resolved for this corpus and the run's seed."""
+    from topics.embed import resolve_method
 
-    from topics.embed import embed_documents, resolve_method
+    return resolve_method(pre.tokens, replace(settings.embed, seed=settings.seed))
 
-    embed = resolve_method(pre.tokens, replace(settings.embed, seed=settings.seed))
-    folder = cache.embeddings_dir if cache is not None else cache_dir() / "embeddings"
-    return embed_documents(pre.tokens, embed, cache_dir=folder, texts=texts)
+
+def _embeddings_dir(cache: StageCache | None) -> Path:
+    return cache.embeddings_dir if cache is not None else cache_dir() / "embeddings"
 
 
 def _score_stability(
@@ -428,8 +429,6 @@ def _cap_n_topics(settings: RunSettings, n_docs: int, corpus: Corpus) -> RunSett
 
     The cap is logged and noted in the report; the report's settings show the count used.
     """
-    from dataclasses import replace
-
     asked = settings.lda.n_topics
     if not isinstance(asked, int) or asked <= n_docs:
         return settings
