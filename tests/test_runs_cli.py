@@ -86,7 +86,7 @@ def grown(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path]]:
     first = run_ok(config)
     unchanged = run_ok(config)
     write_theme(corpus, "music", 10)
-    write_config(config, corpus, n_topics=4)
+    write_config(config, tmp_path / "corpus", n_topics=4)
     third = run_ok(config)
     return tmp_path / "reports" / "nightly", [first, unchanged, third]
 
@@ -181,8 +181,15 @@ def _staging_log(name_dir: Path) -> str:
     return ""
 
 
-@pytest.mark.slow
-def test_sigkill_mid_run_leaves_earlier_runs_intact(tmp_path: Path) -> None:
+def _run_then_start_a_busy_one(
+    tmp_path: Path,
+) -> tuple[Path, Path, Path, dict[str, str], subprocess.Popen[str]]:
+    """One finished run, then a second one started and busy fitting LDA.
+
+    The corpus changed and the passes are many, so the second run is fitting, not reusing.
+    Returns the config, the name folder, the first run's index.html, a snapshot of the
+    name folder before the second run, and the second run's process.
+    """
     corpus = tmp_path / "corpus"
     for theme in ("space", "food", "money"):
         write_theme(corpus, theme, 10)
@@ -191,19 +198,23 @@ def test_sigkill_mid_run_leaves_earlier_runs_intact(tmp_path: Path) -> None:
     name_dir = tmp_path / "reports" / "nightly"
     before = snapshot(name_dir)
     assert "index.html" in before and f"runs/{first.parent.name}/index.html" in before
-
-    # A changed corpus and many passes: the killed run is busy fitting, not reusing.
     write_theme(corpus, "music", 10)
     write_config(config, corpus, n_topics=4, lda={"passes": 2000})
     proc = _start(config)
     _wait_for(lambda: "stage: fitting LDA" in _staging_log(name_dir))
+    return config, name_dir, first, before, proc
+
+
+@pytest.mark.slow
+def test_sigkill_mid_run_leaves_earlier_runs_intact(tmp_path: Path) -> None:
+    config, name_dir, first, before, proc = _run_then_start_a_busy_one(tmp_path)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
     assert proc.returncode == -signal.SIGKILL
     assert list((name_dir / "runs").glob(".tmp-*")), "the killed run was not mid-way"
     assert snapshot(name_dir) == before
 
-    write_config(config, corpus, n_topics=4)
+    write_config(config, tmp_path / "corpus", n_topics=4)
     second = run_ok(config)
     assert not list((name_dir / "runs").glob(".tmp-*"))
     index = json.loads((name_dir / "runs.json").read_text(encoding="utf-8"))
@@ -214,18 +225,7 @@ def test_sigkill_mid_run_leaves_earlier_runs_intact(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_sigterm_ends_with_143_one_line_and_earlier_runs_intact(tmp_path: Path) -> None:
-    corpus = tmp_path / "corpus"
-    for theme in ("space", "food", "money"):
-        write_theme(corpus, theme, 10)
-    config = write_config(tmp_path / "nightly.toml", corpus, n_topics=3)
-    first = run_ok(config)
-    name_dir = tmp_path / "reports" / "nightly"
-    before = snapshot(name_dir)
-
-    write_theme(corpus, "music", 10)
-    write_config(config, corpus, n_topics=4, lda={"passes": 2000})
-    proc = _start(config)
-    _wait_for(lambda: "stage: fitting LDA" in _staging_log(name_dir))
+    _, name_dir, first, before, proc = _run_then_start_a_busy_one(tmp_path)
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 143, err
