@@ -264,3 +264,30 @@ def test_report_refuses_a_single_file_of_unknown_type(
     assert err.startswith("topics: error:") and len(err.splitlines()) == 1
     assert "not a folder or a supported file" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_sigterm_inside_the_import_machinery_is_retried_not_lost() -> None:
+    """Regression: SIGTERM landing in an import lock's callback raised there, Python printed
+    "Exception ignored" and the run went on to exit 0."""
+    import signal
+    import sys
+    import time
+
+    from topics.cli import _on_sigterm_raise
+    from topics.errors import Terminated
+
+    previous_alarm = signal.getsignal(signal.SIGALRM)
+    previous = _on_sigterm_raise()
+    try:
+        handler = signal.getsignal(signal.SIGTERM)
+        assert callable(handler)
+        namespace: dict[str, object] = {"sys": sys}
+        code = compile("frame = sys._getframe()", "<frozen importlib._bootstrap>", "exec")
+        exec(code, namespace)
+        handler(signal.SIGTERM, namespace["frame"])  # deferred: nothing raised here
+        with pytest.raises(Terminated):
+            time.sleep(2)  # the retry a moment later raises in ordinary code
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGTERM, previous or signal.SIG_DFL)
+        signal.signal(signal.SIGALRM, previous_alarm or signal.SIG_DFL)

@@ -25,6 +25,8 @@ from topics import __version__
 from topics.errors import SettingsError, Terminated, TopicsError, printable
 
 if TYPE_CHECKING:
+    from types import FrameType
+
     from topics.pipeline import RunSettings
     from topics.runs import RunConfig
 
@@ -438,12 +440,18 @@ def _on_sigterm_raise() -> signal.Handlers | Callable[..., object] | int | None:
 
     main_pid = os.getpid()
 
-    def terminate(signum: int, frame: object) -> None:
+    def terminate(signum: int, frame: FrameType | None) -> None:
         if os.getpid() != main_pid:
             # A forked worker (preprocessing's pool) inherited this handler: die quietly,
             # as it would have; the main process reports the run's end.
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             os.kill(os.getpid(), signal.SIGTERM)
+            return
+        if frame is not None and frame.f_code.co_filename.startswith("<frozen importlib"):
+            # Raised inside the import machinery (a lock's weakref callback), the exception
+            # is printed as "ignored" and the run goes on: try again a moment later.
+            signal.signal(signal.SIGALRM, terminate)
+            signal.setitimer(signal.ITIMER_REAL, 0.05)
             return
         raise Terminated()
 
