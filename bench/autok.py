@@ -106,8 +106,8 @@ class Timed:
 
 
 def run_corpus(name: str, max_docs: int) -> dict[str, Any]:
-    from topics import clusters, lda
-    from topics.evaluate import score_coherence
+    from topics.evaluate.scores import score_coherence
+    from topics.models import clusters, lda
     from topics.pipeline import RunSettings, run_pipeline
 
     corpus = read_corpus(name, max_docs)
@@ -124,7 +124,7 @@ def run_corpus(name: str, max_docs: int) -> dict[str, Any]:
         "models": {},
     }
     # LDA alone (``--models lda``) chooses its count by its own search.
-    from topics.lda import LdaSettings, fit_lda
+    from topics.models.lda import LdaSettings, fit_lda
 
     t0 = time.perf_counter()
     with Timed(lda, "choose_n_topics") as solo_t:

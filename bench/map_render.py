@@ -1,6 +1,6 @@
 """Document map at 10k to 1M documents in headless Chromium: page size, time to first draw.
 
-The page is built as tests/test_map_js.py builds it (the map partial, the JSON data,
+The page is built as tests/report/test_map_js.py builds it (the map partial, the JSON data,
 docs.js, a report stub and map.js) from synthetic documents with ~150-character snippets
 and ~400 characters of text each. Two ways of shipping the documents:
 
@@ -46,7 +46,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from tests.browser import open_report  # noqa: E402
-from tests.test_map_js import build_map_page, write_page  # noqa: E402
+from tests.report.test_map_js import build_map_page, write_page  # noqa: E402
 from topics.report.payload import DocsLayout  # noqa: E402
 
 OUT = REPO / "bench" / "out" / "map_render.json"

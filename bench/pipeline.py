@@ -61,8 +61,8 @@ def _run(folder: str, n_topics: str, seed: int, out: str, queue: Any) -> None:
 
     # A cold run: no embeddings cached by an earlier bench (numba's cache stays warm).
     os.environ["TOPICS_CACHE_DIR"] = str(Path(out).with_name(Path(out).name + "-cache"))
-    from topics.clusters import ClusterSettings
-    from topics.lda import LdaSettings
+    from topics.models.clusters import ClusterSettings
+    from topics.models.lda import LdaSettings
     from topics.pipeline import RunSettings, run_pipeline
     from topics.report import write_report_files
 

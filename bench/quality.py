@@ -129,7 +129,7 @@ def prepare(corpus: str) -> dict[str, Any]:
         labels = [r["label"] for r in rows]
         stats: dict[str, Any] = {}
     else:
-        from topics.preprocess import PreprocessSettings, preprocess
+        from topics.preprocess.tokens import PreprocessSettings, preprocess
         from topics.types import Document
 
         docs = [
@@ -265,7 +265,7 @@ def identity(x: Any) -> Any:
 
 def fit_ours_lda(data: dict[str, Any], k: int | str, seed: int, **options: Any) -> Fit:
     """Our LDA with its defaults; ``options`` override ``LdaSettings`` fields (ablation)."""
-    from topics.lda import LdaSettings, fit_lda
+    from topics.models.lda import LdaSettings, fit_lda
 
     t0 = time.perf_counter()
     settings = LdaSettings(n_topics=k, seed=seed, **options)  # type: ignore[arg-type]
@@ -279,8 +279,8 @@ def fit_ours_clusters(
 ) -> Fit:
     """Our cluster model with its defaults; ``embedder`` and ``options`` (``ClusterSettings``
     fields) override them for the ablation."""
-    from topics.clusters import ClusterSettings, fit_clusters
-    from topics.embed import EmbedSettings, embed_documents
+    from topics.models.clusters import ClusterSettings, fit_clusters
+    from topics.models.embed import EmbedSettings, embed_documents
 
     cache = data.setdefault("embeddings", {})
     if (seed, embedder) not in cache:  # one embedding per seed and embedder, shared by every K
@@ -414,13 +414,13 @@ def evaluate(
 ) -> dict[str, Any]:
     """The peers' metric: gensim c_npmi, TD and NMI on the top 10 dictionary words.
 
-    ``npmi_ours`` is the same NPMI from ``topics.evaluate`` to show the two agree. NMI
+    ``npmi_ours`` is the same NPMI from ``topics.evaluate.scores`` to show the two agree. NMI
     counts outliers (-1) as one cluster; ``nmi_excl_outliers`` leaves them out.
     """
     from gensim.models.coherencemodel import CoherenceModel
     from sklearn.metrics import normalized_mutual_info_score
 
-    from topics.evaluate import score_coherence
+    from topics.evaluate.scores import score_coherence
 
     t0 = time.perf_counter()
     known = data["dictionary"].token2id
@@ -495,7 +495,7 @@ class Store:
 # ------------------------------------------------------------------- run ----
 def warm_up_umap(n_docs: int) -> float:
     """Pay UMAP's numba JIT before timing (exact kNN below 4,096 rows, NN-descent above)."""
-    from topics.projection import reduce_embeddings
+    from topics.models.projection import reduce_embeddings
 
     t0 = time.perf_counter()
     rng = np.random.default_rng(0)
@@ -848,7 +848,7 @@ def print_tables(store: Store) -> None:
     print_transfer(store)
     diffs = [r["npmi_max_abs_diff"] for r in store.records]
     if diffs:
-        print(f"\nNPMI, topics.evaluate vs gensim: largest per-topic difference {max(diffs):.2e}")
+        print(f"\nNPMI, ours vs gensim: largest per-topic difference {max(diffs):.2e}")
     print("\nTargets")
     for t in targets(store):
         print(f"| {t['status']} | {t['target']} | {t['detail']} |")

@@ -65,7 +65,7 @@ def main() -> None:
     args = parser.parse_args()
     cache = None
     if args.cache:
-        from topics.runs.cache import RunCache
+        from topics.store.cache import RunCache
 
         cache = RunCache(args.cache)
     t0 = time.perf_counter()

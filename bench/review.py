@@ -15,7 +15,7 @@ the product's pipeline (``topics.pipeline.run_pipeline``, default settings excep
 
 The models never read labels, so only the first noise setting of a corpus runs the
 whole pipeline; later settings rerun the pipeline's review stage
-(``topics.review.review_documents``) on the same fits with their own labels (the first
+(``topics.review.ranking.review_documents``) on the same fits with their own labels (the first
 setting checks that this reproduces the pipeline's ranking exactly). ``--full`` reruns
 the whole pipeline for every setting instead.
 
@@ -143,10 +143,10 @@ def run_one(
 ) -> tuple[dict[str, Any], Any]:
     from dataclasses import replace
 
-    from topics.clusters import ClusterSettings
-    from topics.lda import LdaSettings
+    from topics.models.clusters import ClusterSettings
+    from topics.models.lda import LdaSettings
     from topics.pipeline import RunSettings, run_pipeline
-    from topics.review import review_documents
+    from topics.review.ranking import review_documents
 
     true = [str(r["label"]) for r in rows]
     noisy, moved = plant(true, rate, seed)

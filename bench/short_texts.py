@@ -7,7 +7,7 @@ Usage::
 Reads ``../shared/corpora/trump_tweets_2009_2017/docs.jsonl.gz`` (never copied into the
 repo), runs OUR preprocessing, then fits the cluster model (k-means, core words) on LSA,
 Doc2Vec and ``auto`` embeddings, our LDA, and scikit-learn NMF on the same tokens for
-reference. Prints NPMI (top 10, ``topics.evaluate``, equal to gensim's ``c_npmi``),
+reference. Prints NPMI (top 10, ``topics.evaluate.scores``, equal to gensim's ``c_npmi``),
 topic diversity and seconds; writes ``bench/out/short_texts.json``. The corpus has no
 labels, so there is no NMI. This is the measurement behind ``embed.SHORT_TEXT_TOKENS``.
 """
@@ -31,7 +31,7 @@ OUT = REPO / "bench" / "out" / "short_texts.json"
 
 
 def load_tokens(corpus: str) -> list[list[str]]:
-    from topics.preprocess import PreprocessSettings, preprocess
+    from topics.preprocess.tokens import PreprocessSettings, preprocess
     from topics.types import Document
 
     path = CORPORA / corpus / "docs.jsonl.gz"
@@ -46,10 +46,10 @@ def load_tokens(corpus: str) -> list[list[str]]:
 def main(argv: list[str] | None = None) -> None:
     from quality import fit_nmf  # the peer exactly as bench/quality.py fits it
 
-    from topics.clusters import ClusterSettings, fit_clusters
-    from topics.embed import EmbedSettings, embed_documents, resolve_method
-    from topics.evaluate import score_coherence, topic_diversity
-    from topics.lda import LdaSettings, fit_lda
+    from topics.evaluate.scores import score_coherence, topic_diversity
+    from topics.models.clusters import ClusterSettings, fit_clusters
+    from topics.models.embed import EmbedSettings, embed_documents, resolve_method
+    from topics.models.lda import LdaSettings, fit_lda
 
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--corpus", default="trump_tweets_2009_2017")
@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--seed", type=int, default=42)
     args = p.parse_args(argv)
 
-    from topics.projection import reduce_embeddings
+    from topics.models.projection import reduce_embeddings
 
     # Pay UMAP's numba compilation before timing anything (as bench/quality.py does).
     reduce_embeddings(np.random.default_rng(0).normal(size=(5000, 50)), n_components=5, seed=0)

@@ -33,7 +33,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from tests.browser import open_report
 from tests.conftest import Ran, run_main, write_file
 from topics.ingest import IngestSettings, read_folder
-from topics.preprocess import PreprocessSettings, preprocess, tokenize
+from topics.preprocess.tokens import PreprocessSettings, preprocess, tokenize
 from topics.types import SKIP_KINDS, Document
 
 ATTACKS = (

@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 
 from tests.conftest import planted_corpus, write_tree
-from topics.clusters import ClusterSettings
 from topics.errors import InputError, SettingsError
-from topics.lda import LdaSettings
+from topics.models.clusters import ClusterSettings
+from topics.models.lda import LdaSettings
 from topics.pipeline import RunResult, RunSettings, run_pipeline
-from topics.preprocess import PreprocessSettings
-from topics.runs.cache import RunCache
+from topics.preprocess.tokens import PreprocessSettings
+from topics.store.cache import RunCache
 
 # Planted themes with disjoint words, one per label folder.
 THEMES = {

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from topics.ingest import IngestSettings
-    from topics.lda import LdaSettings
-    from topics.preprocess import PreprocessSettings
+    from topics.models.lda import LdaSettings
+    from topics.preprocess.tokens import PreprocessSettings
 
 
 log = logging.getLogger(__name__)
@@ -83,13 +83,13 @@ def analyze(
     """
     import json
 
-    from topics.clusters import ClusterSettings
     from topics.ingest import IngestSettings
-    from topics.lda import LdaSettings
-    from topics.output import check_root
+    from topics.models.clusters import ClusterSettings
+    from topics.models.lda import LdaSettings
     from topics.pipeline import RunSettings
-    from topics.preprocess import PreprocessSettings
+    from topics.preprocess.tokens import PreprocessSettings
     from topics.runs import InputSpec, RunConfig, run_once
+    from topics.store.output import check_root
 
     lda_settings = replace(lda or LdaSettings(), n_topics=_n_topics(n_topics), seed=seed)
     settings = RunSettings(

@@ -275,8 +275,8 @@ class ProgressBar:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from topics.output import check_output
     from topics.runs import InputSpec, RunConfig
+    from topics.store.output import check_output
 
     settings = _settings(args)
     # A one-off report is a run with no retention: the same layout, history and cache.
@@ -342,9 +342,9 @@ def _run(config: RunConfig, args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from topics.output import check_output, name_dir
+    from topics.ingest.inputs import resolve_roots
     from topics.runs import load_config
-    from topics.runs.inputs import resolve_roots
+    from topics.store.output import check_output, name_dir
 
     config = load_config(args.config)
     folders = ", ".join(repr(str(root.folder)) for root in resolve_roots(config.input))

@@ -21,15 +21,15 @@ import numpy as np
 import numpy.typing as npt
 
 from topics import __version__
-from topics.clusters import ClusterSettings
-from topics.embed import EmbedSettings
 from topics.errors import InputError, SettingsError
-from topics.evaluate import ModelScores, score_model
+from topics.evaluate.scores import score_model
 from topics.ingest import IngestSettings, read_folder
-from topics.lda import LdaSettings, fit_lda
-from topics.preprocess import DocumentCache, PreprocessSettings, preprocess
-from topics.review import Review, review_documents
-from topics.types import Corpus, FloatArray, Note, Preprocessed, TopicModelResult
+from topics.models.clusters import ClusterSettings
+from topics.models.embed import EmbedSettings
+from topics.models.lda import LdaSettings, fit_lda
+from topics.preprocess.tokens import DocumentCache, PreprocessSettings, preprocess
+from topics.review.ranking import Review, review_documents
+from topics.types import Corpus, Fits, FloatArray, ModelScores, Note, Preprocessed, TopicModelResult
 
 MODELS = ("lda", "clusters")
 
@@ -69,7 +69,7 @@ class RunSettings:
     clusters: ClusterSettings = field(default_factory=ClusterSettings)
     models: tuple[str, ...] = MODELS
     #: Refit each model with a second seed on a sample and score the agreement
-    #: (``topics.stability``); off by default, as it costs two more fits per model.
+    #: (``topics.evaluate.stability``); off by default, as it costs two more fits per model.
     stability: bool = False
 
     def validate(self) -> None:
@@ -101,19 +101,8 @@ class RunSettings:
         }
 
 
-@dataclass
-class Fits:
-    """What the models produce from a preprocessed corpus (the expensive part of a run)."""
-
-    models: dict[str, TopicModelResult]
-    scores: dict[str, ModelScores]
-    coords: FloatArray | None = None
-    #: Document embeddings of the cluster model (not kept in the fits cache).
-    embeddings: npt.NDArray[np.floating[Any]] | None = None
-
-
 class StageCache(DocumentCache, Protocol):
-    """Work a run keeps for the next one (implemented by ``topics.runs.cache.RunCache``).
+    """Work a run keeps for the next one (implemented by ``topics.store.cache.RunCache``).
 
     Per-document preprocessing results come through ``DocumentCache``; embeddings are
     files under ``embeddings_dir``; ``load_fits`` / ``save_fits`` keep whole fits keyed by
@@ -155,7 +144,7 @@ class RunResult:
     version: str = __version__
     #: Per stage, documents computed (``fresh``) and reused (``cached``); None: no cache.
     cache: dict[str, dict[str, int]] | None = None
-    #: Documents ranked for a human look (``topics.review``); None for runs made without it.
+    #: Documents ranked for a human look (``topics.review.ranking``); None for runs made without it.
     review: Review | None = None
 
     @property
@@ -212,7 +201,7 @@ def run_pipeline(
         if "clusters" in fits.models:
             cache.count("embedded", cached=len(pre.tokens))
             # The report's similar documents need the vectors; the embedding cache has them.
-            from topics.embed import embed_documents
+            from topics.models.embed import embed_documents
 
             fits.embeddings = embed_documents(
                 pre.tokens,
@@ -227,7 +216,7 @@ def run_pipeline(
             cache.count("models", fresh=len(fits.models))
             cache.save_fits(fits_key, fits)
 
-    from topics.naming import name_topics
+    from topics.models.naming import name_topics
 
     # Named after fitting (and after a cache hit): names show words as the text has them.
     for model in fits.models.values():
@@ -318,7 +307,9 @@ def _fit_and_score(
 
 def _fits_key(pre: Preprocessed, labels: list[str | None], settings: RunSettings) -> str:
     """Hash of everything a fit depends on: every token, the labels, settings and code."""
-    from topics import autok, clusters, ctfidf, embed, evaluate, lda, projection, stability
+    from topics.evaluate import scores as evaluate
+    from topics.evaluate import stability
+    from topics.models import autok, clusters, ctfidf, embed, lda, projection
 
     digest = hashlib.sha256()
     header = {"settings": settings.as_dict(), "version": __version__, "labels": labels}
@@ -349,9 +340,9 @@ def _fit_clusters(
     texts: list[str] | None = None,
 ) -> tuple[TopicModelResult, npt.NDArray[np.floating[Any]], FloatArray]:
     """Embed, cluster and project: the model, the embeddings and the 2-D map."""
-    from topics.clusters import fit_clusters
-    from topics.embed import cache_key, embed_documents
-    from topics.projection import project_2d
+    from topics.models.clusters import fit_clusters
+    from topics.models.embed import cache_key, embed_documents
+    from topics.models.projection import project_2d
 
     t0 = time.perf_counter()
     sink.stage("embedding documents")
@@ -388,7 +379,7 @@ def _texts(corpus: Corpus, pre: Preprocessed, settings: RunSettings) -> list[str
 
 def _embed_settings(pre: Preprocessed, settings: RunSettings) -> EmbedSettings:
     """The run's embedder with ``auto`` resolved for this corpus and the run's seed."""
-    from topics.embed import resolve_method
+    from topics.models.embed import resolve_method
 
     return resolve_method(pre.tokens, replace(settings.embed, seed=settings.seed))
 
@@ -406,7 +397,7 @@ def _score_stability(
     embeddings: npt.NDArray[np.floating[Any]] | None,
 ) -> None:
     """Add ``stability`` and ``stability_nmi`` to every model's metrics."""
-    from topics.stability import model_stability
+    from topics.evaluate.stability import model_stability
 
     for name, model in models.items():
         sink.stage(f"refitting {name} with a second seed (stability)")

@@ -171,3 +171,23 @@ class TopicModelResult:
         mass = self.doc_topic.sum(axis=0)
         total = float(mass.sum()) or 1.0
         return [float(m) / total for m in mass]
+
+
+@dataclass(frozen=True)
+class ModelScores:
+    """A model's quality metrics (keys of ``topics.evaluate.scores.METRIC_EXPLANATIONS``)
+    and per-topic coherence."""
+
+    metrics: dict[str, float]
+    per_topic: list[dict[str, float]]
+
+
+@dataclass
+class Fits:
+    """What the models produce from a preprocessed corpus (the expensive part of a run)."""
+
+    models: dict[str, TopicModelResult]
+    scores: dict[str, ModelScores]
+    coords: FloatArray | None = None
+    #: Document embeddings of the cluster model (not kept in the fits cache).
+    embeddings: npt.NDArray[np.floating[Any]] | None = None

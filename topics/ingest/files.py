@@ -54,7 +54,7 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 
-#: Marker file of a topics output folder (see ``topics.output.MARKER``).
+#: Marker file of a topics output folder (see ``topics.store.output.MARKER``).
 OUTPUT_MARKER = ".topics-output"
 
 #: Share of control characters above which decoded bytes are not text.

@@ -8,7 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from topics import output
 from topics.report.data import (
     build_report_data,
     document_rows,
@@ -19,6 +18,7 @@ from topics.report.data import (
 from topics.report.ldavis import ldavis_panel
 from topics.report.payload import DocsLayout
 from topics.report.render import render_html
+from topics.store import output
 
 if TYPE_CHECKING:
     from topics.pipeline import RunResult

@@ -1,6 +1,6 @@
 """LDA vs clusters: where the views agree and where they do not.
 
-The documents worth a human look are ranked by ``topics.review`` (``review.csv`` and the
+The documents worth a human look are ranked by ``topics.review.ranking`` (``review.csv`` and the
 report's "Worth a look" section); this module draws the topic-level comparison.
 """
 

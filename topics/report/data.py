@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from topics.evaluate import METRIC_EXPLANATIONS
+from topics.evaluate.scores import METRIC_EXPLANATIONS
 from topics.report.compare import alignment_table, similarity_matrix
 from topics.report.timeline import over_time
-from topics.review import SIGNAL_EXPLANATIONS, SIGNALS
+from topics.review.ranking import SIGNAL_EXPLANATIONS, SIGNALS
 from topics.types import Skipped, TopicModelResult
 
 if TYPE_CHECKING:
@@ -445,7 +445,7 @@ def review_rows(data: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     """Header and rows of ``review.csv``: every modelled document, most worth a look first.
 
     Columns: rank (1 = first), id, path, label, score, suggested_label (empty when none),
-    reason, title, one column per signal (``topics.review.SIGNALS``), then
+    reason, title, one column per signal (``topics.review.ranking.SIGNALS``), then
     ``label_probability`` (out-of-fold probability of the filed label; empty if not judged).
     """
     header = [*REVIEW_COLUMNS, *SIGNALS, "label_probability"]

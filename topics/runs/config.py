@@ -8,7 +8,6 @@ Config keys are the ``topics report`` flag names with ``_`` for ``-`` (``--min-d
 from __future__ import annotations
 
 import difflib
-import glob
 import os
 import reprlib
 import stat
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from topics.errors import SettingsError, printable
+from topics.ingest.inputs import InputSpec
 from topics.pipeline import MODELS, RunSettings
 
 #: Where a key lives (None: top level), the types TOML may give it, and its default.
@@ -103,48 +103,6 @@ class ConfigError(SettingsError):
 
 
 @dataclass(frozen=True)
-class InputSpec:
-    """What to read: folders or globs, narrowed by include/exclude patterns.
-
-    ``paths`` are absolute. A glob (``*``, ``?``, ``[``) is split into the folder before
-    its first wildcard and a pattern relative to it. Patterns with a ``/`` match from the
-    folder's root; patterns without one match any file or folder name (gitignore-like).
-    """
-
-    paths: tuple[str, ...]
-    include: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-
-    def problems(self) -> list[str]:
-        """Missing folders, globs that match nothing, patterns that are not patterns."""
-        from topics.runs.inputs import pattern_problem
-
-        out = []
-        if not self.paths:
-            out.append("input.paths: name at least one folder or glob")
-        for key, patterns in (("include", self.include), ("exclude", self.exclude)):
-            for pattern in patterns:
-                problem = pattern_problem(pattern)
-                if problem:
-                    out.append(f"input.{key}: pattern {pattern!r} {problem}")
-        for entry in self.paths:
-            if is_glob(entry):
-                base, rest = split_glob(entry)
-                problem = pattern_problem(rest, anchored=True)
-                if problem:
-                    out.append(f"input.paths: glob {entry!r} {problem}")
-                elif not Path(base).is_dir():
-                    out.append(f"input.paths: folder {base!r} of glob {entry!r} does not exist")
-                elif not glob.glob(entry, recursive=True):
-                    out.append(f"input.paths: glob {entry!r} matches nothing")
-            elif not Path(entry).exists():
-                out.append(f"input.paths: folder {entry!r} does not exist")
-            elif not Path(entry).is_dir() and not Path(entry).is_file():
-                out.append(f"input.paths: {entry!r} is not a folder or a file")
-        return out
-
-
-@dataclass(frozen=True)
 class RunConfig:
     """One scheduled run: what to read, how to model it, where to publish, what to keep.
 
@@ -200,30 +158,17 @@ class RunConfig:
             raise ConfigError(str(self.source or "config"), problems)
 
 
-def is_glob(entry: str) -> bool:
-    return any(ch in entry for ch in "*?[")
-
-
-def split_glob(entry: str) -> tuple[str, str]:
-    """``/data/news/2024-*/*.txt`` -> (``/data/news``, ``2024-*/*.txt``)."""
-    parts = Path(entry).parts
-    for i, part in enumerate(parts):
-        if is_glob(part):
-            return str(Path(*parts[:i])) if i else ".", "/".join(parts[i:])
-    return entry, ""
-
-
 def build_settings(options: Mapping[str, Any]) -> RunSettings:
     """Pipeline settings from flag-named options (``topics report`` flags or config keys).
 
     Missing options take the flag defaults. Values are not validated here; call
     ``settings_problems`` (or ``RunSettings.validate``).
     """
-    from topics.clusters import ClusterSettings
-    from topics.embed import EmbedSettings
     from topics.ingest import IngestSettings
-    from topics.lda import LdaSettings
-    from topics.preprocess import PreprocessSettings
+    from topics.models.clusters import ClusterSettings
+    from topics.models.embed import EmbedSettings
+    from topics.models.lda import LdaSettings
+    from topics.preprocess.tokens import PreprocessSettings
 
     opt = {key: options.get(key, default) for key, (_, _, default) in OPTIONS.items()}
     models = opt["models"]

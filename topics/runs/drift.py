@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.optimize import linear_sum_assignment
 
-from topics.output import public_mode
+from topics.store.output import public_mode
 from topics.types import TopicModelResult
 
 log = logging.getLogger(__name__)
@@ -190,7 +190,7 @@ def align_models(
     note in the drift report (``names_dropped``) and the log, when its topic vanishes.
     Names are set on ``models`` (``names``; ``extras["user_named"]``).
     """
-    from topics.naming import apply_user_names
+    from topics.models.naming import apply_user_names
 
     stored: dict[str, StoredTopics] = {}
     report: dict[str, Any] = {"previous_run": previous_run, "threshold": threshold, "models": {}}

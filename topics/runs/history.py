@@ -20,9 +20,10 @@ from typing import Any
 
 from markupsafe import Markup
 
-from topics import __version__, output
+from topics import __version__
 from topics.errors import printable
 from topics.report.render import template_environment, templates_dir
+from topics.store import output
 
 log = logging.getLogger(__name__)
 

@@ -20,15 +20,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from topics import output
 from topics.errors import Terminated, TopicsError
+from topics.ingest.inputs import make_reader, resolve_roots
 from topics.pipeline import Progress, RunResult, run_pipeline
 from topics.runs import drift as drift_mod
 from topics.runs import history
-from topics.runs.cache import RunCache
 from topics.runs.config import RunConfig
-from topics.runs.inputs import make_reader, resolve_roots
 from topics.runs.lock import hold_lock
+from topics.store import output
+from topics.store.cache import RunCache
 
 log = logging.getLogger(__name__)
 
@@ -193,7 +193,7 @@ def _write_run(
     if result.review is not None and any(m.names != names[k] for k, m in result.models.items()):
         # User-given names arrived after the review wrote its reasons: word them again
         # (same seed, same scores; only the names in the reasons change).
-        from topics.review import review_documents
+        from topics.review.ranking import review_documents
 
         result.review = review_documents(
             result.pre.tokens, result.labels, result.models, seed=result.settings.seed

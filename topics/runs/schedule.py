@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from topics.errors import SettingsError
-from topics.output import slug
+from topics.store.output import slug
 
 #: ``--every`` words and their cron expressions / systemd OnCalendar values.
 NAMED = {

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.conftest import Planted, planted_corpus
+from topics.errors import SettingsError
+from topics.models.lda import LdaSettings, fit_lda
+
+
+def _vocab(tokens: list[list[str]]) -> list[str]:
+    return sorted({t for doc in tokens for t in doc})
+
+
+def _recovered(planted: Planted, topic_words: list[list[str]], top: int = 10) -> int:
+    """Planted topics matched by some fitted topic with >= 80% of its top words from that set."""
+    found = 0
+    for words in planted.topics:
+        wanted = set(words)
+        if any(len(wanted & set(fitted[:top])) >= 0.8 * top for fitted in topic_words):
+            found += 1
+    return found
+
+
+def test_recovers_planted_topics(planted: Planted) -> None:
+    result = fit_lda(planted.tokens, _vocab(planted.tokens), LdaSettings(n_topics=6, seed=1))
+    assert result.n_topics == 6
+    assert _recovered(planted, result.topic_words) >= 0.9 * len(planted.topics)
+    # Documents land in the topic of their planted main theme.
+    agreement = {(int(a), m) for a, m in zip(result.assignments, planted.main_topic, strict=True)}
+    assert len(agreement) <= 6 + 12  # almost a one-to-one mapping
+
+
+def test_shapes_and_rows_sum_to_one(planted: Planted) -> None:
+    vocab = _vocab(planted.tokens)
+    result = fit_lda(planted.tokens, vocab, LdaSettings(n_topics=4, seed=0, passes=2))
+    assert result.topic_term.shape == (4, len(vocab))
+    assert result.doc_topic.shape == (len(planted.tokens), 4)
+    np.testing.assert_allclose(result.topic_term.sum(axis=1), 1.0, rtol=1e-6)
+    np.testing.assert_allclose(result.doc_topic.sum(axis=1), 1.0, rtol=1e-6)
+    assert result.name == "lda"
+    assert all(len(w) == 30 for w in result.topic_words)
+
+
+def test_same_seed_same_topics(planted: Planted) -> None:
+    vocab = _vocab(planted.tokens)
+    a = fit_lda(planted.tokens, vocab, LdaSettings(n_topics=5, seed=7, passes=3))
+    b = fit_lda(planted.tokens, vocab, LdaSettings(n_topics=5, seed=7, passes=3))
+    np.testing.assert_array_equal(a.topic_term, b.topic_term)
+    np.testing.assert_array_equal(a.assignments, b.assignments)
+
+
+@pytest.mark.parametrize("n_planted", [4, 7])
+def test_auto_n_topics_lands_near_planted_count(n_planted: int) -> None:
+    corpus = planted_corpus(n_topics=n_planted, n_docs=40 * n_planted, seed=n_planted)
+    result = fit_lda(
+        corpus.tokens,
+        _vocab(corpus.tokens),
+        LdaSettings(n_topics="auto", seed=0, auto_max=12, auto_budget_s=120),
+    )
+    assert abs(result.n_topics - n_planted) <= 1
+    curve = result.extras["auto_curve"]
+    assert {int(p["n_topics"]) for p in curve} >= {n_planted}
+    assert "stability" in result.extras["n_topics_rule"]
+    assert "budget" not in result.extras["n_topics_rule"]
+
+
+def test_auto_n_topics_is_identical_twice_and_never_reads_the_clock(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Regression: the search stopped at a wall-clock budget (BBC gave 8 and 2 topics)."""
+    import time
+
+    from topics.models.lda import choose_n_topics
+
+    corpus = planted_corpus(n_topics=5, n_docs=200, seed=3)
+    vocab = _vocab(corpus.tokens)
+    settings = LdaSettings(n_topics="auto", seed=0, auto_budget_s=0.001)
+    first = choose_n_topics(corpus.tokens, vocab, settings)
+
+    def no_clock() -> float:
+        raise AssertionError("the topic-count search read the clock")
+
+    monkeypatch.setattr(time, "perf_counter", no_clock)
+    monkeypatch.setattr(time, "time", no_clock)
+    monkeypatch.setattr(time, "monotonic", no_clock)
+    second = choose_n_topics(corpus.tokens, vocab, settings)
+    assert first == second
+    assert abs(first[0] - 5) <= 1
+
+
+def test_invalid_settings_are_reported_together() -> None:
+    with pytest.raises(SettingsError, match=r"n_topics.*passes"):
+        LdaSettings(n_topics=0, passes=0).validate()
+
+
+def test_auto_n_topics_on_a_single_document() -> None:
+    """Regression: the search's halves were empty for one document (a ValueError)."""
+    doc = ["oven", "flour", "butter", "sugar", "dough", "oven", "flour", "butter"]
+    result = fit_lda([doc], sorted(set(doc)), LdaSettings(n_topics="auto", passes=2))
+    assert result.n_topics >= 1
+    assert result.extras["auto_curve"][0]["stability"] == 1.0

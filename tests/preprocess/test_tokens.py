@@ -1,0 +1,153 @@
+from __future__ import annotations
+
+import itertools
+
+from topics.preprocess.tokens import PreprocessSettings, preprocess, segment, tokenize
+from topics.types import Document
+
+
+def _docs(texts: list[str]) -> list[Document]:
+    return [Document(path=f"d{i}.txt", text=t, title=f"d{i}") for i, t in enumerate(texts)]
+
+
+def test_tokenize_drops_stopwords_contractions_numbers_and_lowercases_lemmas() -> None:
+    tokens = tokenize("We'll see: the Runners didn't stop in December 2024, they're running!")
+    assert tokens == ["runner", "stop", "december", "run"]
+
+
+def test_possessives_keep_the_noun() -> None:
+    assert tokenize("Britain's economy") == ["britain", "economy"]
+
+
+def test_segments_break_at_removed_words_and_punctuation() -> None:
+    assert segment("olympic champion, leave the lawn") == [
+        ["olympic", "champion"],
+        ["leave"],
+        ["lawn"],
+    ]
+
+
+def test_non_latin_scripts_are_tokenized() -> None:
+    tokens = tokenize("Москва столица", language="ru", lemmatize=False, stopwords=frozenset())
+    assert tokens == ["москва", "столица"]
+
+
+def test_phrases_join_frequent_adjacent_pairs() -> None:
+    texts = [f"The new york subway was busy on day {i}. Trains ran late." for i in range(30)]
+    texts += [f"Another story about farming number {i} and tractors." for i in range(30)]
+    pre = preprocess(_docs(texts), PreprocessSettings(detect_language=False, max_df=1.0))
+    assert "new_york" in pre.vocab
+    assert pre.n_phrases >= 1
+
+
+def test_short_documents_are_dropped_with_a_reason() -> None:
+    texts = ["apple banana cherry grape melon " * 3] * 2 + ["the and of it"]
+    texts[1] += " extra"
+    pre = preprocess(_docs(texts), PreprocessSettings(detect_language=False, phrases=False))
+    assert pre.doc_index == [0, 1]
+    assert len(pre.dropped) == 1
+    assert pre.dropped[0].path == "d2.txt"
+    assert "too short" in pre.dropped[0].reason
+
+
+def test_document_frequency_filter() -> None:
+    common = "shared word everywhere "
+    texts = [common + f"unique{i} alpha beta gamma delta" for i in range(20)]
+    settings = PreprocessSettings(detect_language=False, phrases=False, min_df=2, max_df=0.5)
+    pre = preprocess(_docs(texts), settings)
+    assert "shared" not in pre.vocab  # in every document
+    assert not any(w.startswith("unique") for w in pre.vocab)  # in one document each
+
+
+def test_other_language_documents_are_listed_not_mixed() -> None:
+    english = [
+        "The committee discussed the budget for the new library and the repairs to the "
+        f"town hall roof, which has leaked for years, meeting number {i}."
+        for i in range(8)
+    ]
+    french = [
+        "Le conseil municipal a discuté du budget de la nouvelle bibliothèque et des "
+        "réparations du toit de la mairie, qui fuit depuis des années."
+    ]
+    pre = preprocess(_docs(english + french), PreprocessSettings(phrases=False))
+    assert pre.language == "en"
+    assert [d.path for d in pre.dropped] == ["d8.txt"]
+    assert "language 'fr'" in pre.dropped[0].reason
+
+
+def test_same_input_same_tokens() -> None:
+    texts = [f"Gardening with compost and mulch in spring, week {i}." for i in range(12)]
+    a = preprocess(_docs(texts), PreprocessSettings(detect_language=False))
+    b = preprocess(_docs(texts), PreprocessSettings(detect_language=False))
+    assert a.tokens == b.tokens
+    assert a.vocab == b.vocab
+
+
+def test_parallel_and_serial_tokenizing_agree() -> None:
+    texts = [f"Telescope observations of the moon and planet number {i % 50}." for i in range(2100)]
+    serial = preprocess(_docs(texts), PreprocessSettings(detect_language=False, n_jobs=1))
+    parallel = preprocess(_docs(texts), PreprocessSettings(detect_language=False, n_jobs=2))
+    assert serial.tokens == parallel.tokens
+
+
+def test_dominant_language_without_lemmatizer_is_still_modelled() -> None:
+    """Regression: a corpus in an unsupported language was dropped whole as 'not English'."""
+    czech = [
+        "Městská rada projednala rozpočet nové knihovny a opravy střechy radnice, která "
+        f"už léta zatéká, a rozhodla o dalším postupu na schůzi číslo {i}."
+        for i in range(8)
+    ]
+    pre = preprocess(_docs(czech), PreprocessSettings(phrases=False, min_df=1))
+    assert pre.language == "cs"
+    assert len(pre.tokens) == 8
+    assert pre.dropped == []
+
+
+def test_words_show_as_their_most_frequent_form_in_the_text() -> None:
+    """Regression: lemmas such as "wale" (Wales) and "mar" (Mars) were shown as topic words."""
+    texts = [
+        "Wales beat Scotland as the players celebrated in Cardiff tonight.",
+        "The Mars rover sent pictures; Mars looked red and the players cheered.",
+        "Wales and Mars, players and more players, Cardiff again and again.",
+        "Players from Wales watched Mars rise over Cardiff after the match.",
+    ]
+    docs = [Document(path=f"d{i}.txt", text=t, title="") for i, t in enumerate(texts)]
+    pre = preprocess(docs, PreprocessSettings(min_df=1, min_doc_tokens=1, phrases=False))
+    assert "wale" in pre.vocab and "mar" in pre.vocab  # the model keeps lemmas
+    assert pre.display("wale") == "wales"
+    assert pre.display("mar") == "mars"
+    assert pre.display("player") == "players"  # "player" never occurs
+    assert pre.display("cardiff") == "cardiff"
+
+
+def test_no_displayed_word_or_phrase_is_absent_from_the_corpus_text() -> None:
+    from tests.conftest import SAMPLE_DATA
+    from topics.ingest import IngestSettings, read_folder
+    from topics.preprocess.tokens import _POSSESSIVE, _TOKENIZER
+
+    corpus = read_folder(SAMPLE_DATA, IngestSettings())
+    pre = preprocess(corpus.documents, PreprocessSettings(n_jobs=1))
+    words: set[str] = set()
+    pairs: set[tuple[str, str]] = set()
+    for i in pre.doc_index:
+        tokens = [
+            _POSSESSIVE.sub("", t) for t in _TOKENIZER.tokenize(corpus.documents[i].text.lower())
+        ]
+        words.update(tokens)
+        pairs.update(itertools.pairwise(tokens))
+    assert pre.n_phrases > 0
+    absent = []
+    for term in pre.vocab:
+        parts = pre.display(term).split("_")
+        ok = tuple(parts) in pairs if len(parts) == 2 else all(p in words for p in parts)
+        if not ok:
+            absent.append(pre.display(term))
+    assert not absent, absent[:20]
+
+
+def test_links_are_not_words() -> None:
+    """Regression: "https" was a top word of every tweet topic."""
+    text = "Great rally https://t.co/AbC123 tonight, see www.example.com/x or HTTP://foo.bar now"
+    assert tokenize(text) == ["great", "rally", "tonight"]
+    # A link ends a run: the words around it are never joined into a phrase.
+    assert segment("rally https://t.co/x tonight") == [["rally"], ["tonight"]]

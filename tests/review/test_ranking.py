@@ -1,0 +1,259 @@
+"""The review stage: planted wrong labels come first, ranks never tie, review.csv contract."""
+
+from __future__ import annotations
+
+import csv
+import html as html_lib
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.browser import open_report
+from tests.conftest import REPO, Planted, SampleReport, planted_corpus, write_tree
+from topics.models.lda import LdaSettings, fit_lda
+from topics.pipeline import RunSettings, run_pipeline
+from topics.preprocess.tokens import PreprocessSettings
+from topics.report import write_report_files
+from topics.report.data import REVIEW_COLUMNS
+from topics.review.ranking import SIGNALS, review_documents
+from topics.types import TopicModelResult
+
+NOISE = 0.1
+
+
+def _noisy(planted: Planted, rate: float = NOISE, seed: int = 0) -> tuple[list[str], set[int]]:
+    """The planted topic of each document as its label, with ``rate`` moved elsewhere."""
+    n_topics = len(planted.topics)
+    labels = [f"topic{t}" for t in planted.main_topic]
+    rng = np.random.default_rng(seed)
+    moved = {int(i) for i in rng.choice(len(labels), round(rate * len(labels)), replace=False)}
+    for i in moved:
+        t = planted.main_topic[i]
+        labels[i] = f"topic{(t + 1 + int(rng.integers(n_topics - 1))) % n_topics}"
+    return labels, moved
+
+
+@pytest.fixture(scope="module")
+def lda(planted: Planted) -> TopicModelResult:
+    vocab = sorted({w for doc in planted.tokens for w in doc})
+    return fit_lda(planted.tokens, vocab, LdaSettings(n_topics=len(planted.topics), seed=0))
+
+
+def test_planted_wrong_labels_rank_first(planted: Planted, lda: TopicModelResult) -> None:
+    labels, moved = _noisy(planted)
+    review = review_documents(planted.tokens, labels, {"lda": lda}, seed=0)
+    k = len(moved)
+    top = {int(i) for i in review.order[:k]}
+    # A random ranking finds NOISE * k of them; confident learning nearly all.
+    assert len(top & moved) >= 0.8 * k
+    for i in moved:
+        assert review.suggested_label[i] == f"topic{planted.main_topic[i]}" or i not in top
+        assert review.signals["label_suspicion"][i] > 0.5 or i not in top
+    first = int(review.order[0])
+    assert review.reasons[first].startswith(f"filed under {labels[first]}; reads like ")
+    # Documents whose label is sound get no suggestion.
+    sound = [i for i in range(len(labels)) if i not in moved]
+    assert sum(1 for i in sound if review.suggested_label[i]) <= 0.05 * len(sound)
+
+
+def test_ranks_are_a_permutation_and_deterministic(planted: Planted, lda: TopicModelResult) -> None:
+    labels, _ = _noisy(planted)
+    one = review_documents(planted.tokens, labels, {"lda": lda}, seed=3)
+    two = review_documents(planted.tokens, labels, {"lda": lda}, seed=3)
+    n = len(planted.tokens)
+    assert sorted(one.rank.tolist()) == list(range(1, n + 1))
+    assert np.array_equal(one.order, two.order) and np.array_equal(one.score, two.score)
+    ordered = one.score[one.order]
+    assert np.all(np.diff(ordered) <= 0)
+    # Every signal lies in [0, 1] and is kept for every document.
+    assert set(one.signals) == set(SIGNALS)
+    for values in one.signals.values():
+        assert values.shape == (n,) and values.min() >= 0 and values.max() <= 1
+
+
+def test_without_labels_mixed_documents_rank_first() -> None:
+    base = planted_corpus(n_topics=4, n_docs=120, purity=0.95, seed=1)
+    rng = np.random.default_rng(7)
+    mixed = []
+    tokens = [list(doc) for doc in base.tokens]
+    for a, b in [(0, 1), (1, 2), (2, 3), (3, 0)]:
+        words = list(rng.choice(base.topics[a], 30)) + list(rng.choice(base.topics[b], 30))
+        mixed.append(len(tokens))
+        tokens.append([str(w) for w in words])
+    vocab = sorted({w for doc in tokens for w in doc})
+    model = fit_lda(tokens, vocab, LdaSettings(n_topics=4, seed=0))
+    review = review_documents(tokens, [None] * len(tokens), {"lda": model}, seed=0)
+    assert not review.signals["label_suspicion"].any()
+    assert review.suggested_label == [None] * len(tokens)
+    assert any("fewer than two distinct labels" in note for note in review.notes)
+    assert set(mixed) <= {int(i) for i in review.order[:8]}
+    assert "fits no topic well" in review.reasons[mixed[0]]
+    assert not any("filed under" in reason for reason in review.reasons)
+
+
+def test_near_duplicate_under_another_label(planted: Planted, lda: TopicModelResult) -> None:
+    tokens = [*planted.tokens, list(planted.tokens[0])]
+    labels = [f"topic{t}" for t in planted.main_topic] + ["elsewhere"]
+    vocab = lda.vocab
+    model = fit_lda(tokens, vocab, LdaSettings(n_topics=len(planted.topics), seed=0))
+    review = review_documents(tokens, labels, {"lda": model}, seed=0)
+    copy = len(tokens) - 1
+    assert review.signals["near_duplicate"][0] > 0.99
+    assert review.signals["near_duplicate"][copy] > 0.99
+    assert "near-duplicate (100% similar) of document 0 filed under topic0" in review.reasons[copy]
+    # A label with one document cannot be judged out-of-fold: said, not guessed.
+    assert review.label_probability[copy] is None
+    assert any("fewer than 5 documents" in note and "elsewhere" in note for note in review.notes)
+
+
+def test_every_label_small_uses_fewer_folds() -> None:
+    base = planted_corpus(n_topics=3, n_docs=9, seed=2)
+    labels = [f"topic{t}" for t in base.main_topic]
+    review = review_documents(base.tokens, labels, {}, seed=0)
+    assert review.method["label_suspicion"]["folds"] == 3
+    assert all(p is not None for p in review.label_probability)
+
+
+# The sample corpus (tools/make_sample_data.py) files fourteen documents that mix two
+# themes under one of them; all of them should be among the first 30 of 405.
+def _mixed_documents() -> list[tuple[str, re.Pattern[str]]]:
+    """(folder, file-name pattern) of each mixed document, from the generator's spec."""
+    sys.path.insert(0, str(REPO / "tools"))
+    try:
+        import make_sample_data as sample
+    finally:
+        sys.path.pop(0)
+    out, n = [], 0
+    for spec in sample.MIXES.values():
+        for folder in spec["folders"]:
+            # The generator titles the n-th mixed document with template n (mod count).
+            title = spec["titles"][n % len(spec["titles"])]
+            stem = re.escape(sample.slug(re.sub(r"\{\w+\}", "SLOT", title)))
+            out.append((folder, re.compile(stem.replace("slot", ".+") + r"(-\d+)?\.\w+")))
+            n += 1
+    return out
+
+
+def _read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def test_sample_data_mixed_documents_in_top_30(sample_report: SampleReport) -> None:
+    _, rows = _read_csv(sample_report.folder / "review.csv")
+    spec = _mixed_documents()
+    mixed = []
+    for row in rows:
+        folder, _, name = row["path"].rpartition("/")
+        if any(folder == f and pattern.fullmatch(name) for f, pattern in spec):
+            mixed.append(row)
+    assert len(mixed) == len(spec) == 14, [r["path"] for r in mixed]
+    assert max(int(r["rank"]) for r in mixed) <= 30, [(r["rank"], r["path"]) for r in mixed]
+
+
+def test_review_csv_contract(sample_report: SampleReport) -> None:
+    header, rows = _read_csv(sample_report.folder / "review.csv")
+    assert header[: len(REVIEW_COLUMNS)] == list(REVIEW_COLUMNS)
+    assert set(SIGNALS) <= set(header)
+    _, documents = _read_csv(sample_report.folder / "documents.csv")
+    # Every modelled document once, best first, ranks 1..n without ties.
+    assert sorted(r["id"] for r in rows) == sorted(d["id"] for d in documents)
+    assert [int(r["rank"]) for r in rows] == list(range(1, len(documents) + 1))
+    scores = [float(r["score"]) for r in rows]
+    assert scores == sorted(scores, reverse=True)
+    paths = {d["id"]: d["path"] for d in documents}
+    for row in rows:
+        assert row["path"] == paths[row["id"]]
+        assert row["reason"]
+        for signal in SIGNALS:
+            assert 0.0 <= float(row[signal]) <= 1.0
+        if row["suggested_label"]:
+            assert row["suggested_label"] != row["label"]
+    assert rows[0]["suggested_label"]
+    summary = sample_report.topics["review"]
+    assert summary["top"][0]["reason"] == rows[0]["reason"]  # type: ignore[index]
+
+
+@pytest.mark.browser
+def test_report_rows_open_the_reader(sample_report: SampleReport) -> None:
+    _, rows = _read_csv(sample_report.folder / "review.csv")
+    with open_report(sample_report.index_html) as (page, watch):
+        section = page.locator("#review")
+        assert section.locator("tbody tr").count() == min(50, len(rows))
+        first = section.locator("tbody tr").first
+        assert rows[0]["reason"] in (first.text_content() or "")
+        assert first.locator(".signal").count() == len(SIGNALS)
+        first.locator("a[data-action=open-doc]").click()
+        assert page.locator("#doc-viewer").is_visible()
+        assert page.locator("#doc-viewer-title").text_content() == rows[0]["title"]
+        # The reader says why the document is worth a look.
+        meta = page.locator("#doc-viewer-meta").text_content() or ""
+        assert f"worth a look#1: {rows[0]['reason']}" in meta
+    assert watch.console_errors == [] and watch.page_errors == []
+
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+WORDS = [
+    ["telescope", "orbit", "planet", "galaxy", "astronomer", "comet", "nebula", "rocket"],
+    ["recipe", "oven", "flour", "butter", "sugar", "bake", "dough", "kitchen", "garlic"],
+]
+
+
+def test_reasons_with_hostile_labels_are_escaped(tmp_path: Path) -> None:
+    rng = np.random.default_rng(4)
+    folders = ["=cmd|calc", HOSTILE]
+    files: dict[str, str | bytes] = {}
+    for i in range(40):
+        topic = i % 2
+        # Document 0 is filed under the other theme's folder: it leads the review.
+        name = folders[1 - topic] if i == 0 else folders[topic]
+        body = " ".join(rng.choice(WORDS[topic], 50))
+        files[f"{name}/doc{i:02d}.txt"] = f"Note {i}\n\n{body}"
+    root = write_tree(tmp_path / "corpus", files)
+    run = run_pipeline(root, RunSettings(seed=0, models=("lda",), lda=LdaSettings(n_topics=2)))
+    assert run.review is not None and HOSTILE in run.review.reasons[int(run.review.order[0])]
+    report = tmp_path / "out"
+    report.mkdir()
+    write_report_files(run, report, "20260101-000000")
+    page = (report / "index.html").read_text(encoding="utf-8")
+    assert HOSTILE not in page
+    assert html_lib.escape(HOSTILE, quote=False) in page
+    _, rows = _read_csv(report / "review.csv")
+    assert rows[0]["path"] == "<img src=x onerror=alert(1)>/doc00.txt"
+    assert rows[0]["suggested_label"] == "'=cmd|calc"  # spreadsheets do not run it
+    assert {r["label"] for r in rows} == {"'=cmd|calc", HOSTILE}
+
+
+def test_unlabelled_folder_gets_a_review(tmp_path: Path) -> None:
+    rng = np.random.default_rng(5)
+    files: dict[str, str | bytes] = {}
+    for i in range(30):
+        body = " ".join(rng.choice(WORDS[i % 2], 50))
+        files[f"doc{i:02d}.txt"] = f"Note {i}\n\n{body}"
+    # Half one theme, half the other: fits neither topic well.
+    files["mixed.txt"] = "Mixed\n\n" + " ".join([*WORDS[0], *WORDS[1]] * 3)
+    root = write_tree(tmp_path / "corpus", files)
+    # Each word is in half the documents: keep it (the default drops words in over half).
+    settings = RunSettings(
+        seed=0,
+        models=("lda",),
+        lda=LdaSettings(n_topics=2),
+        preprocess=PreprocessSettings(max_df=0.9),
+    )
+    run = run_pipeline(root, settings)
+    report = tmp_path / "out"
+    report.mkdir()
+    write_report_files(run, report, "20260101-000000")
+    _, rows = _read_csv(report / "review.csv")
+    assert len(rows) == 31 and rows[0]["path"] == "mixed.txt"
+    assert all(r["label"] == "" and r["suggested_label"] == "" for r in rows)
+    assert all(r["label_probability"] == "" and float(r["label_suspicion"]) == 0 for r in rows)
+    assert "fits no topic well" in rows[0]["reason"]
+    page = (report / "index.html").read_text(encoding="utf-8")
+    assert "The documents carry no labels to check" in page

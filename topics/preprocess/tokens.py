@@ -1,0 +1,484 @@
+"""Preprocess: documents -> token lists over one shared, filtered vocabulary.
+
+The chain, gensim-style: text -> NLTK regex tokens (no downloaded data) ->
+lowercase -> stopwords -> lemmas (simplemma, offline) -> stopwords again
+(lemmas of contraction fragments are stopwords) -> gensim ``Phrases`` bigrams ->
+document-frequency filter -> drop documents left too short.
+
+Documents in a language other than the corpus's dominant one are listed and
+left out rather than mixed into one stopword list. Stopword lists, lemmas and
+language detection live in ``topics.preprocess.language``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from typing import Any, Literal, Protocol
+
+from nltk.tokenize import RegexpTokenizer
+
+from topics.errors import SettingsError
+from topics.preprocess.language import (
+    SUPPORTED_LANGUAGES,
+    count_languages,
+    detect_languages,
+    dominant_language,
+    lemma,
+    stopwords_for,
+)
+from topics.types import Document, Preprocessed, Skipped
+
+log = logging.getLogger(__name__)
+
+# Words (any script) with inner apostrophes kept together so contractions can be dropped whole.
+# Any other visible character (punctuation, digits) is kept as a boundary for phrases.
+_TOKENIZER = RegexpTokenizer(r"[^\W\d_]+(?:['’][^\W\d_]+)*|[^\w\s]|\d+")
+_POSSESSIVE = re.compile(r"['’]s$")
+# Links are not words: "https" was a top word of every tweet topic. A link ends a run.
+_URL = re.compile(r"(?:\bhttps?://|\bwww\.)\S*", re.IGNORECASE)
+
+
+class DocumentCache(Protocol):
+    """Per-document results kept between runs (``topics.store.cache.RunCache``).
+
+    Keys hash the document's text and every setting the value depends on.
+    """
+
+    def lookup(self, stage: str, keys: Sequence[str]) -> dict[str, Any]: ...
+
+    def store(self, stage: str, values: Mapping[str, Any]) -> None: ...
+
+    def count(self, stage: str, *, fresh: int = 0, cached: int = 0) -> None: ...
+
+
+@dataclass(frozen=True)
+class PreprocessSettings:
+    """Preprocessing options; field names are the config keys and CLI flags.
+
+    Parameters
+    ----------
+    language
+        ISO 639-1 code of the language to model, or "auto" (the dominant one).
+    min_df
+        Keep words in at least this many documents ("auto": 2 below 1,000 documents, else 5).
+    max_df
+        Drop words in more than this share of documents.
+    """
+
+    language: str = "auto"
+    lemmatize: bool = True
+    phrases: bool = True
+    phrase_min_count: int | Literal["auto"] = "auto"
+    phrase_threshold: float = 0.5  # gensim NPMI scoring, in [-1, 1]
+    min_df: int | Literal["auto"] = "auto"
+    max_df: float = 0.5
+    max_vocab: int = 50_000
+    min_token_len: int = 3
+    min_doc_tokens: int = 5
+    extra_stopwords: tuple[str, ...] = ()
+    n_jobs: int = 0  # 0: all cores
+    detect_language: bool = True
+
+    def validate(self) -> None:
+        problems = []
+        if self.language != "auto" and self.language not in SUPPORTED_LANGUAGES:
+            problems.append(
+                f"language must be 'auto' or one of {', '.join(SUPPORTED_LANGUAGES)}, "
+                f"got {self.language!r}"
+            )
+        if not 0 < self.max_df <= 1:
+            problems.append(f"max_df must be in (0, 1], got {self.max_df}")
+        if self.min_df != "auto" and (not isinstance(self.min_df, int) or self.min_df < 1):
+            problems.append(f"min_df must be 'auto' or an integer >= 1, got {self.min_df!r}")
+        if not -1 <= self.phrase_threshold <= 1:
+            problems.append(f"phrase_threshold must be in [-1, 1], got {self.phrase_threshold}")
+        if self.min_doc_tokens < 1:
+            problems.append(f"min_doc_tokens must be >= 1, got {self.min_doc_tokens}")
+        if problems:
+            raise SettingsError("; ".join(problems))
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class _Chunk:
+    """Work unit for a worker process (picklable)."""
+
+    texts: list[str]
+    language: str
+    lemmatize: bool
+    min_token_len: int
+    extra_stopwords: tuple[str, ...] = field(default=())
+
+
+def tokenize(
+    text: str,
+    *,
+    language: str = "en",
+    lemmatize: bool = True,
+    min_token_len: int = 3,
+    stopwords: frozenset[str] | None = None,
+) -> list[str]:
+    """One document's text to content-word tokens (before phrases and vocabulary filtering)."""
+    segments = segment(
+        text,
+        language=language,
+        lemmatize=lemmatize,
+        min_token_len=min_token_len,
+        stopwords=stopwords,
+    )
+    return [token for seg in segments for token in seg]
+
+
+def segment(
+    text: str,
+    *,
+    language: str = "en",
+    lemmatize: bool = True,
+    min_token_len: int = 3,
+    stopwords: frozenset[str] | None = None,
+) -> list[list[str]]:
+    """Runs of content words that were adjacent in the text.
+
+    A removed stopword, punctuation or a number ends a run, so phrase detection only
+    joins words a reader saw side by side ("olympic champion", never "leave lawn" from
+    "leave the lawn").
+    """
+    runs, _ = segment_with_surfaces(
+        text,
+        language=language,
+        lemmatize=lemmatize,
+        min_token_len=min_token_len,
+        stopwords=stopwords,
+    )
+    return runs
+
+
+def segment_with_surfaces(
+    text: str,
+    *,
+    language: str = "en",
+    lemmatize: bool = True,
+    min_token_len: int = 3,
+    stopwords: frozenset[str] | None = None,
+) -> tuple[list[list[str]], list[list[str]]]:
+    """``segment``'s runs and, in the same shape, each token's form in the text.
+
+    A surface form is "" where it equals the lemma (most do), to keep the cache small.
+    """
+    stop = stopwords if stopwords is not None else stopwords_for(language)
+    runs: list[list[str]] = []
+    surfaces: list[list[str]] = []
+    run: list[str] = []
+    seen: list[str] = []
+    for raw in _TOKENIZER.tokenize(_URL.sub(" . ", text.lower())):
+        token = surface = _POSSESSIVE.sub("", raw)
+        keep = token[0].isalpha() and "'" not in token and "’" not in token
+        if keep and token not in stop:
+            if lemmatize:
+                token = lemma(token, language)
+            keep = len(token) >= min_token_len and token not in stop
+        else:
+            keep = False
+        if keep:
+            run.append(token)
+            seen.append("" if surface == token else surface)
+        elif run:
+            runs.append(run)
+            surfaces.append(seen)
+            run, seen = [], []
+    if run:
+        runs.append(run)
+        surfaces.append(seen)
+    return runs, surfaces
+
+
+def display_forms(
+    tokens: Sequence[Sequence[str]], surfaces: Sequence[Sequence[str]]
+) -> dict[str, str]:
+    """Each term's most frequent form in the text, where it differs from the term.
+
+    ``tokens`` are the documents' terms after phrases (a phrase joins two lemmas with
+    "_"); ``surfaces`` the surface form of every lemma, in order ("" = the lemma itself).
+    A phrase shows as its most frequent surface bigram. Ties go to the lemma, then to the
+    alphabetically first form, so the map does not depend on document order.
+    """
+    from collections import Counter, defaultdict
+
+    forms: dict[str, Counter[str]] = defaultdict(Counter)
+    for doc, seen in zip(tokens, surfaces, strict=True):
+        pos = 0
+        for term in doc:
+            n = term.count("_") + 1
+            parts = term.split("_")
+            shown = [s or p for s, p in zip(seen[pos : pos + n], parts, strict=False)]
+            pos += n
+            forms[term]["_".join(shown)] += 1
+    out = {}
+    for term, counts in forms.items():
+        best = max(counts.values())
+        if counts.get(term, 0) == best:
+            continue
+        out[term] = min(form for form, c in counts.items() if c == best)
+    return out
+
+
+def _tokenize_chunk(chunk: _Chunk) -> list[tuple[list[list[str]], list[list[str]]]]:
+    stop = stopwords_for(chunk.language, chunk.extra_stopwords)
+    return [
+        segment_with_surfaces(
+            t,
+            language=chunk.language,
+            lemmatize=chunk.lemmatize,
+            min_token_len=chunk.min_token_len,
+            stopwords=stop,
+        )
+        for t in chunk.texts
+    ]
+
+
+def preprocess(
+    documents: Sequence[Document],
+    settings: PreprocessSettings | None = None,
+    *,
+    progress: Callable[[int], None] | None = None,
+    cache: DocumentCache | None = None,
+) -> Preprocessed:
+    """Tokenize, lemmatize, add bigrams and filter the vocabulary of ``documents``.
+
+    With a ``cache``, each document's language and word runs are reused when its text
+    and the settings are unchanged; phrases and the vocabulary are corpus-wide and
+    always recomputed (they are cheap).
+    """
+    from gensim.corpora import Dictionary
+    from gensim.models.phrases import Phrases
+
+    settings = settings or PreprocessSettings()
+    settings.validate()
+    dropped: list[Skipped] = []
+
+    langs = _languages_cached(documents, settings, cache)
+    if settings.language != "auto":
+        covered = language = settings.language
+    else:
+        covered = language = dominant_language(langs)
+        if language not in SUPPORTED_LANGUAGES:
+            # Keep the corpus's own documents; only their stopwords and lemmas fall back.
+            log.warning(
+                "no stopwords or lemmatizer for dominant language %r; using English ones",
+                language,
+            )
+            language = "en"
+    keep: list[int] = []
+    for i, (doc, lang) in enumerate(zip(documents, langs, strict=True)):
+        if lang is not None and lang != covered:
+            dropped.append(
+                Skipped(
+                    doc.path,
+                    f"language '{lang}', the model covers '{covered}'",
+                    "preprocess",
+                    code="language",
+                )
+            )
+        else:
+            keep.append(i)
+
+    pairs = _segments_cached([documents[i] for i in keep], language, settings, progress, cache)
+    segments = [pair[0] for pair in pairs]
+    surfaces = [[form for run in pair[1] for form in run] for pair in pairs]
+    del pairs
+    n_raw_tokens = sum(len(run) for doc in segments for run in doc)
+
+    n_docs = len(segments)
+    n_phrases = 0
+    if settings.phrases and n_docs >= 2:
+        min_count = settings.phrase_min_count
+        if min_count == "auto":
+            min_count = 5
+        phrases = Phrases(
+            (run for doc in segments for run in doc),
+            min_count=min_count,
+            threshold=settings.phrase_threshold,
+            scoring="npmi",
+        )
+        frozen = phrases.freeze()
+        n_phrases = len(frozen.phrasegrams)
+        tokens = [[t for run in doc for t in frozen[run]] for doc in segments]
+    else:
+        tokens = [[t for run in doc for t in run] for doc in segments]
+    del segments
+    forms = display_forms(tokens, surfaces)
+    del surfaces
+
+    min_df = settings.min_df
+    if min_df == "auto":
+        min_df = 2 if n_docs < 1000 else 5
+    dictionary = Dictionary(tokens)
+    # A word must be allowed in at least one document even in tiny corpora.
+    max_df = settings.max_df if n_docs >= 10 else 1.0
+    dictionary.filter_extremes(
+        no_below=min(min_df, max(1, n_docs // 2)), no_above=max_df, keep_n=settings.max_vocab
+    )
+    vocab_set = set(dictionary.token2id)
+
+    kept_tokens: list[list[str]] = []
+    doc_index: list[int] = []
+    for i, toks in zip(keep, tokens, strict=True):
+        filtered = [t for t in toks if t in vocab_set]
+        if len(filtered) < settings.min_doc_tokens:
+            dropped.append(
+                Skipped(
+                    documents[i].path,
+                    f"too short after preprocessing ({len(filtered)} content words, "
+                    f"minimum {settings.min_doc_tokens})",
+                    "preprocess",
+                    code="too_short",
+                )
+            )
+            continue
+        kept_tokens.append(filtered)
+        doc_index.append(i)
+
+    # Vocabulary in a stable order (by first appearance in the kept documents).
+    seen: dict[str, None] = {}
+    for toks in kept_tokens:
+        for t in toks:
+            seen.setdefault(t)
+    vocab = list(seen)
+    forms = {term: form for term, form in forms.items() if term in seen}
+    # Languages seen, most common first ("unknown": too short or unsure to tell).
+    languages = count_languages(langs) if settings.detect_language else {}
+    effective = settings.as_dict() | {
+        "language": language,
+        "min_df": min_df,
+        "languages": languages,
+    }
+    log.info(
+        "preprocess: %d documents kept, %d dropped, vocabulary %d, %d phrases",
+        len(kept_tokens),
+        len(dropped),
+        len(vocab),
+        n_phrases,
+    )
+    return Preprocessed(
+        tokens=kept_tokens,
+        doc_index=doc_index,
+        vocab=vocab,
+        dropped=dropped,
+        settings=effective,
+        n_raw_tokens=n_raw_tokens,
+        n_phrases=n_phrases,
+        language=covered,
+        surface_forms=forms,
+    )
+
+
+def _tokenize_all(
+    texts: list[str],
+    language: str,
+    settings: PreprocessSettings,
+    progress: Callable[[int], None] | None,
+) -> list[tuple[list[list[str]], list[list[str]]]]:
+    n_jobs = settings.n_jobs or os.cpu_count() or 1
+    chunk_size = 500
+    chunks = [
+        _Chunk(
+            texts[i : i + chunk_size],
+            language,
+            settings.lemmatize,
+            settings.min_token_len,
+            settings.extra_stopwords,
+        )
+        for i in range(0, len(texts), chunk_size)
+    ]
+    out: list[tuple[list[list[str]], list[list[str]]]] = []
+    # Worker start-up costs more than it saves on small corpora.
+    if n_jobs > 1 and len(texts) >= 4 * chunk_size:
+        with ProcessPoolExecutor(max_workers=n_jobs) as pool:
+            for result, chunk in zip(pool.map(_tokenize_chunk, chunks), chunks, strict=True):
+                out.extend(result)
+                if progress is not None:
+                    progress(len(chunk.texts))
+    else:
+        for chunk in chunks:
+            out.extend(_tokenize_chunk(chunk))
+            if progress is not None:
+                progress(len(chunk.texts))
+    return out
+
+
+def _languages_cached(
+    documents: Sequence[Document], settings: PreprocessSettings, cache: DocumentCache | None
+) -> list[str | None]:
+    if not settings.detect_language:
+        return [None] * len(documents)
+    if cache is None:
+        return detect_languages(documents)
+    keys = [
+        hashlib.sha256((_text_key(doc) + _source_hash()).encode()).hexdigest() for doc in documents
+    ]
+    found = cache.lookup("language", keys)
+    missing = [i for i, key in enumerate(keys) if key not in found]
+    detected = detect_languages([documents[i] for i in missing])
+    cache.store("language", {keys[i]: lang for i, lang in zip(missing, detected, strict=True)})
+    found.update({keys[i]: lang for i, lang in zip(missing, detected, strict=True)})
+    return [found[key] for key in keys]
+
+
+def _segments_cached(
+    documents: Sequence[Document],
+    language: str,
+    settings: PreprocessSettings,
+    progress: Callable[[int], None] | None,
+    cache: DocumentCache | None,
+) -> list[tuple[list[list[str]], list[list[str]]]]:
+    """Per document, its word runs and their surface forms (see ``segment_with_surfaces``)."""
+    if cache is None:
+        return _tokenize_all([doc.text for doc in documents], language, settings, progress)
+    salt = _segment_settings(language, settings)
+    keys = [hashlib.sha256((_text_key(doc) + salt).encode()).hexdigest() for doc in documents]
+    found = cache.lookup("segments", keys)
+    missing = [i for i, key in enumerate(keys) if key not in found]
+    if progress is not None and len(missing) < len(documents):
+        progress(len(documents) - len(missing))
+    fresh = _tokenize_all([documents[i].text for i in missing], language, settings, progress)
+    computed = {keys[i]: segs for i, segs in zip(missing, fresh, strict=True)}
+    cache.store("segments", computed)
+    cache.count("preprocessed", fresh=len(missing), cached=len(documents) - len(missing))
+    found.update(computed)
+    return [found[key] for key in keys]
+
+
+def _text_key(doc: Document) -> str:
+    return doc.content_hash or hashlib.sha256(" ".join(doc.text.split()).encode()).hexdigest()
+
+
+@lru_cache(maxsize=8)
+def _source_hash() -> str:
+    # Changed tokenizing or language code must not reuse old tokens or languages.
+    from topics.preprocess import language
+
+    digest = hashlib.sha256()
+    for path in (__file__, language.__file__):
+        with open(path, "rb") as fh:
+            digest.update(fh.read())
+    return digest.hexdigest()[:16]
+
+
+def _segment_settings(language: str, settings: PreprocessSettings) -> str:
+    parts = [
+        _source_hash(),
+        language,
+        str(settings.lemmatize),
+        str(settings.min_token_len),
+        ",".join(sorted(settings.extra_stopwords)),
+    ]
+    return "\x1f" + "\x1f".join(parts)

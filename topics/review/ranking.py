@@ -1,0 +1,506 @@
+"""Which documents are worth a human look: a stage after the models.
+
+Every modelled document gets four signals in [0, 1], kept side by side, and one
+combined score that ranks them (``review.csv`` and the report's "Worth a look"):
+
+- ``label_suspicion``: how unlikely the filed label is given the document's content.
+  Confident learning (``cleanlab``) on out-of-fold class probabilities, so no document
+  is judged by a classifier that saw its label.
+- ``model_disagreement``: LDA and the cluster model both place the document confidently,
+  in topics that do not correspond (few documents shared between them).
+- ``atypical``: far from every topic in both models (a low best topic weight in each).
+- ``near_duplicate``: an almost identical document (TF-IDF cosine above
+  ``DUPLICATE_COSINE``) filed under another label.
+
+With labels, label suspicion dominates the score; without them the other signals rank.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from topics.types import FloatArray, IntArray, TopicModelResult
+
+log = logging.getLogger(__name__)
+
+#: Signal names, in the order of their ``review.csv`` columns.
+SIGNALS = ("label_suspicion", "model_disagreement", "atypical", "near_duplicate")
+#: What each signal means, for the report and the README.
+SIGNAL_EXPLANATIONS = {
+    "label_suspicion": "how unlikely the filed label is, judged by classifiers that never "
+    "saw this document's label (confident learning, out-of-fold)",
+    "model_disagreement": "LDA and the clusters both place it confidently, in topics that "
+    "share few documents",
+    "atypical": "fits no topic well in either model",
+    "near_duplicate": "an almost identical document is filed under another label",
+}
+#: Cross-validation folds for out-of-fold probabilities (cleanlab's default too).
+N_FOLDS = 5
+#: Labels with fewer documents than this cannot be judged (a fold would lack them).
+MIN_LABEL_DOCS = N_FOLDS
+#: Cosine similarity of TF-IDF vectors above which two documents are near-duplicates.
+DUPLICATE_COSINE = 0.9
+#: Labelled documents up to which the near-duplicate search compares all pairs
+#: (18,800 documents of 20 Newsgroups: 11 s on two busy cores).
+DUPLICATE_EXACT_MAX = 20_000
+#: Weight of the other signals when labels exist. Label evidence dominates: the rest
+#: only separates documents whose labels look equally sound. Larger weights cost
+#: ranking quality on planted wrong labels (20 Newsgroups, 3%: average precision .84 at
+#: 0.01, .73 at 0.05, .58 at 0.1; ``bench/review.py``).
+SECONDARY_WEIGHT = 0.01
+
+
+@dataclass
+class Review:
+    """The review ranking: per document signals, score, suggestion and reason.
+
+    Arrays are indexed like the models' documents (``Preprocessed.tokens``).
+    ``order`` lists document indices best first; ``rank[i]`` is document i's 1-based rank.
+    """
+
+    score: FloatArray
+    signals: dict[str, FloatArray]
+    suggested_label: list[str | None]
+    reasons: list[str]
+    order: IntArray
+    #: Out-of-fold probability of the filed label (None: not judged).
+    label_probability: list[float | None] = field(default_factory=list)
+    #: What ran and what was skipped, in words.
+    notes: list[str] = field(default_factory=list)
+    method: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def rank(self) -> IntArray:
+        rank = np.empty(len(self.order), dtype=np.int64)
+        rank[self.order] = np.arange(1, len(self.order) + 1)
+        return rank
+
+
+def review_documents(
+    tokens: list[list[str]],
+    labels: Sequence[str | None],
+    models: dict[str, TopicModelResult],
+    *,
+    seed: int = 0,
+) -> Review:
+    """Score every modelled document for "worth a human look".
+
+    Parameters
+    ----------
+    tokens
+        The preprocessed documents (the models' input).
+    labels
+        Each document's label, or None.
+    models
+        Fitted models by name (``"lda"``, ``"clusters"``); either may be missing.
+    seed
+        Seeds the fold split: same input and seed, same ranking.
+    """
+    n = len(tokens)
+    notes: list[str] = []
+    tfidf = _tfidf(tokens)
+    clean = [label if label else None for label in labels]
+    n_labels = len({label for label in clean if label})
+
+    label_signal = np.zeros(n)
+    probability: list[float | None] = [None] * n
+    suggested: list[str | None] = [None] * n
+    class_probs: dict[int, dict[str, float]] = {}
+    method: dict[str, Any] = {"signals": list(SIGNALS)}
+    if n_labels >= 2:
+        mixtures = np.hstack([model.doc_topic for model in models.values()]) if models else None
+        judged = _label_suspicion(tfidf, clean, mixtures, seed=seed, notes=notes)
+        if judged is not None:
+            label_signal, probability, suggested, class_probs, info = judged
+            method["label_suspicion"] = info
+    else:
+        notes.append("no label suspicion: documents carry fewer than two distinct labels")
+
+    disagreement, pairs = _disagreement(models, n)
+    atypical, best = _atypical(models, n)
+    blocks = next((models[m].assignments for m in ("clusters", "lda") if m in models), None)
+    duplicate, twin = _near_duplicates(tfidf, clean, blocks)
+    signals = {
+        "label_suspicion": label_signal,
+        "model_disagreement": disagreement,
+        "atypical": atypical,
+        "near_duplicate": duplicate,
+    }
+    score = _combine(signals, has_labels=bool(method.get("label_suspicion")))
+    # Rank by score; equal scores fall back to document order, so ranks never tie.
+    order = np.lexsort((np.arange(n), -score)).astype(np.int64)
+    home = _label_homes(models, clean)
+    reasons = [
+        _reason(
+            i,
+            signals,
+            clean,
+            suggested,
+            class_probs.get(i, {}),
+            models,
+            home,
+            pairs,
+            best,
+            twin,
+        )
+        for i in range(n)
+    ]
+    method["combine"] = (
+        f"(label_suspicion + {SECONDARY_WEIGHT} x mean(other signals)) / {1 + SECONDARY_WEIGHT}"
+        if method.get("label_suspicion")
+        else f"(mean(model_disagreement, atypical) + {SECONDARY_WEIGHT} x near_duplicate) / "
+        f"{1 + SECONDARY_WEIGHT}"
+    )
+    return Review(
+        score=score,
+        signals=signals,
+        suggested_label=suggested,
+        reasons=reasons,
+        order=order,
+        label_probability=probability,
+        notes=notes,
+        method=method,
+    )
+
+
+def _tfidf(tokens: list[list[str]]) -> sp.csr_matrix:
+    """Sublinear TF-IDF over the preprocessed tokens (lemmas and phrases), rows L2-normed.
+
+    The same weights the cluster model's topic words sum (``ctfidf.document_weights``);
+    the tokens are already filtered by document frequency in preprocessing.
+    """
+    from topics.models.ctfidf import count_matrix, document_weights
+
+    vocab = sorted({term for doc in tokens for term in doc})
+    if not vocab:
+        return sp.csr_matrix((len(tokens), 1))
+    return document_weights(count_matrix(tokens, vocab))
+
+
+LabelJudgement = tuple[
+    FloatArray, list[float | None], list[str | None], dict[int, dict[str, float]], dict[str, Any]
+]
+
+
+def _label_suspicion(
+    tfidf: sp.csr_matrix,
+    labels: list[str | None],
+    mixtures: FloatArray | None,
+    *,
+    seed: int,
+    notes: list[str],
+) -> LabelJudgement | None:
+    """Out-of-fold class probabilities (see ``_out_of_fold``), scored by confident learning.
+
+    The signal is ``1 - self-confidence`` (cleanlab's label quality score: the out-of-fold
+    probability of the filed label); ``find_label_issues`` decides which documents get a
+    suggested label, as does any other label being more probable than the filed one.
+    """
+    from cleanlab.filter import find_label_issues
+    from cleanlab.rank import get_label_quality_scores
+
+    n = len(labels)
+    counts = Counter(label for label in labels if label)
+    kept = sorted(label for label, c in counts.items() if c >= MIN_LABEL_DOCS)
+    small = sorted(label for label, c in counts.items() if c < MIN_LABEL_DOCS)
+    n_folds = N_FOLDS
+    if len(kept) < 2:
+        # Every label is small: judge with fewer folds if each label has two documents.
+        kept = sorted(counts)
+        n_folds = min(counts.values())
+        small = []
+        if n_folds < 2 or len(kept) < 2:
+            notes.append(
+                "no label suspicion: a label needs at least two documents to be judged out-of-fold"
+            )
+            return None
+    if small:
+        n_small = sum(counts[label] for label in small)
+        notes.append(
+            f"label suspicion skipped for {n_small} document(s) under {len(small)} label(s) "
+            f"with fewer than {MIN_LABEL_DOCS} documents ({', '.join(small[:5])}"
+            f"{', …' if len(small) > 5 else ''})"
+        )
+    rows = np.array([i for i in range(n) if labels[i] in set(kept)], dtype=np.int64)
+    y = np.array([kept.index(str(labels[i])) for i in rows], dtype=np.int64)
+    x = tfidf[rows]
+    probs = _out_of_fold(
+        x, y, None if mixtures is None else mixtures[rows], n_folds=n_folds, seed=seed
+    )
+
+    quality = get_label_quality_scores(y, probs, method="self_confidence")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        # One process: a library must not fork workers behind its caller's back.
+        flagged = find_label_issues(y, probs, filter_by="prune_by_noise_rate", n_jobs=1)
+
+    signal = np.zeros(n)
+    probability: list[float | None] = [None] * n
+    suggested: list[str | None] = [None] * n
+    class_probs: dict[int, dict[str, float]] = {}
+    for j, i in enumerate(rows):
+        signal[i] = 1.0 - float(quality[j])
+        probability[i] = float(probs[j, y[j]])
+        others = probs[j].copy()
+        others[y[j]] = -1.0
+        best_other = int(np.argmax(others))
+        if flagged[j] or probs[j, best_other] > probs[j, y[j]]:
+            suggested[i] = kept[best_other]
+        top = np.argsort(-probs[j], kind="stable")[:3]
+        class_probs[int(i)] = {kept[c]: float(probs[j, c]) for c in top} | {
+            kept[y[j]]: float(probs[j, y[j]])
+        }
+    info = {
+        "method": "confident learning (cleanlab self-confidence) on out-of-fold "
+        "probabilities of naive Bayes (TF-IDF words) and logistic regression (topic "
+        "mixtures), averaged",
+        "folds": n_folds,
+        "n_judged": len(rows),
+        "n_labels": len(kept),
+        "n_flagged": int(np.sum(flagged)),
+    }
+    return signal, probability, suggested, class_probs, info
+
+
+def _out_of_fold(
+    x: sp.csr_matrix, y: IntArray, mixtures: FloatArray | None, *, n_folds: int, seed: int
+) -> FloatArray:
+    """Average of three classifiers' out-of-fold class probabilities, (n_docs, n_labels).
+
+    Complement and multinomial naive Bayes read the TF-IDF words; a logistic regression
+    reads both models' topic mixtures. Each errs differently, so their average ranks wrong
+    labels better than any one alone, and better than a logistic regression on raw TF-IDF
+    (``bench/review.py``); naive Bayes also fits in a fraction of a second.
+    """
+    from sklearn.model_selection import StratifiedKFold
+    from threadpoolctl import threadpool_limits
+
+    n_classes = int(y.max()) + 1
+    folds = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=seed)
+    probs = np.zeros((len(y), n_classes))
+    # One BLAS thread: the problems are small, and on a shared machine threads fight
+    # (the topic-mixture regression took 30 s instead of 0.7 s on two busy cores).
+    with threadpool_limits(1):
+        _fill_folds(probs, x, y, mixtures, folds.split(np.zeros(len(y)), y), n_classes)
+    return probs
+
+
+def _fill_folds(
+    probs: FloatArray,
+    x: sp.csr_matrix,
+    y: IntArray,
+    mixtures: FloatArray | None,
+    splits: Any,
+    n_classes: int,
+) -> None:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.naive_bayes import ComplementNB, MultinomialNB
+
+    for train, test in splits:
+        parts = []
+        for model in (ComplementNB(alpha=0.3), MultinomialNB(alpha=0.1)):
+            model.fit(x[train], y[train])
+            parts.append(_full_proba(model.predict_proba(x[test]), model.classes_, n_classes))
+        if mixtures is not None:
+            linear = LogisticRegression(C=5.0, max_iter=2000)
+            linear.fit(mixtures[train], y[train])
+            parts.append(
+                _full_proba(linear.predict_proba(mixtures[test]), linear.classes_, n_classes)
+            )
+        probs[test] = np.mean(parts, axis=0)
+
+
+def _full_proba(p: FloatArray, classes: IntArray, n_classes: int) -> FloatArray:
+    out = np.zeros((p.shape[0], n_classes))
+    out[:, classes] = p
+    return out
+
+
+def _disagreement(
+    models: dict[str, TopicModelResult], n: int
+) -> tuple[FloatArray, list[tuple[int, int]]]:
+    """LDA vs clusters: both confident, in topics that share few documents.
+
+    A pair of topics corresponds as much as the larger of the shares of each topic's
+    documents the pair holds: when LDA splits a subject the clusters keep whole, each
+    part is still mostly inside the cluster topic, so those documents do not count.
+    """
+    lda, clusters = models.get("lda"), models.get("clusters")
+    if lda is None or clusters is None:
+        return np.zeros(n), [(-1, -1)] * n
+    a = lda.assignments.astype(np.int64)
+    b = clusters.assignments.astype(np.int64)
+    ok = b >= 0
+    table = np.zeros((lda.n_topics, clusters.n_topics))
+    np.add.at(table, (a[ok], b[ok]), 1.0)
+    rows = table.sum(axis=1, keepdims=True)
+    cols = table.sum(axis=0, keepdims=True)
+    share = np.maximum(table / np.where(rows > 0, rows, 1.0), table / np.where(cols > 0, cols, 1.0))
+    conf_a = lda.doc_topic[np.arange(n), a]
+    conf_b = np.where(ok, clusters.doc_topic[np.arange(n), np.maximum(b, 0)], 0.0)
+    signal = np.where(ok, np.sqrt(conf_a * conf_b) * (1.0 - share[a, np.maximum(b, 0)]), 0.0)
+    return np.clip(signal, 0.0, 1.0), [(int(x), int(y)) for x, y in zip(a, b, strict=True)]
+
+
+def _atypical(
+    models: dict[str, TopicModelResult], n: int
+) -> tuple[FloatArray, dict[str, FloatArray]]:
+    """Geometric mean over models of ``1 - best topic weight`` (far from every topic)."""
+    best = {name: model.doc_topic.max(axis=1) for name, model in models.items()}
+    if not best:
+        return np.zeros(n), best
+    gaps = np.vstack([1.0 - b for b in best.values()])
+    signal = np.exp(np.log(np.clip(gaps, 1e-12, 1.0)).mean(axis=0))
+    return np.clip(signal, 0.0, 1.0), best
+
+
+def _near_duplicates(
+    tfidf: sp.csr_matrix, labels: list[str | None], blocks: IntArray | None = None
+) -> tuple[FloatArray, list[tuple[int, float] | None]]:
+    """Cosine of each document's most similar near-duplicate filed under another label.
+
+    Near-duplicates under the same label (or none) do not count: in a corpus of short,
+    formulaic documents most of a topic can be near-duplicates of each other. The search
+    is exact up to ``DUPLICATE_EXACT_MAX`` labelled documents; above it, only within each
+    of ``blocks`` (a model's topics), as an all-pairs search grows with the square.
+    """
+    from sklearn.neighbors import NearestNeighbors
+
+    n = tfidf.shape[0]
+    signal = np.zeros(n)
+    twin: list[tuple[int, float] | None] = [None] * n
+    labelled = np.array([i for i in range(n) if labels[i]], dtype=np.int64)
+    if len({labels[i] for i in labelled}) < 2 or tfidf.nnz == 0:
+        return signal, twin
+    groups = [labelled]
+    if blocks is not None and len(labelled) > DUPLICATE_EXACT_MAX:
+        groups = [labelled[blocks[labelled] == g] for g in np.unique(blocks[labelled])]
+    for rows in groups:
+        if len(rows) < 2:
+            continue
+        sub = tfidf[rows]
+        index = NearestNeighbors(radius=1.0 - DUPLICATE_COSINE, metric="cosine", algorithm="brute")
+        distances, neighbours = index.fit(sub).radius_neighbors(sub)
+        for a, i in enumerate(rows):
+            for dist, b in zip(distances[a], neighbours[a], strict=True):
+                j = int(rows[b])
+                if j == i or labels[i] == labels[j]:
+                    continue
+                similarity = 1.0 - float(dist)
+                best = twin[i]
+                # Ties go to the earlier document, so the reason does not depend on order.
+                if best is None or (similarity, -j) > (best[1], -best[0]):
+                    signal[i], twin[i] = similarity, (j, similarity)
+    return np.clip(signal, 0.0, 1.0), twin
+
+
+def _combine(signals: dict[str, FloatArray], *, has_labels: bool) -> FloatArray:
+    """One score per document; label evidence first when labels were judged."""
+    if has_labels:
+        # A near-duplicate pair under two labels flags both copies while only one is
+        # wrong, so it does not outrank the classifiers (which tell the copies apart).
+        rest = np.vstack([signals[k] for k in SIGNALS[1:]]).mean(axis=0)
+        return (signals["label_suspicion"] + SECONDARY_WEIGHT * rest) / (1.0 + SECONDARY_WEIGHT)
+    # Near-duplicates need two labels to contradict each other; they may still carry a
+    # few labelled documents, so they add a little.
+    main = (signals["model_disagreement"] + signals["atypical"]) / 2.0
+    return (main + SECONDARY_WEIGHT * signals["near_duplicate"]) / (1.0 + SECONDARY_WEIGHT)
+
+
+def _label_homes(
+    models: dict[str, TopicModelResult], labels: list[str | None]
+) -> dict[str, dict[int, str]]:
+    """Per model, each topic's majority label (where most of its labelled documents sit)."""
+    homes: dict[str, dict[int, str]] = {}
+    for name, model in models.items():
+        per_topic: dict[int, Counter[str]] = {}
+        for topic, label in zip(model.assignments, labels, strict=True):
+            if label and topic >= 0:
+                per_topic.setdefault(int(topic), Counter())[label] += 1
+        homes[name] = {t: c.most_common(1)[0][0] for t, c in per_topic.items()}
+    return homes
+
+
+def _reason(
+    i: int,
+    signals: dict[str, FloatArray],
+    labels: list[str | None],
+    suggested: list[str | None],
+    class_probs: dict[str, float],
+    models: dict[str, TopicModelResult],
+    home: dict[str, dict[int, str]],
+    pairs: list[tuple[int, int]],
+    best: dict[str, FloatArray],
+    twin: list[tuple[int, float] | None],
+) -> str:
+    """A plain-language reason naming labels and topics, strongest evidence first."""
+    parts: list[tuple[float, str]] = []
+    label, other = labels[i], suggested[i]
+    if label and other:
+        where = [
+            name
+            for name, model in models.items()
+            if home.get(name, {}).get(int(model.assignments[i])) == other
+        ]
+        p_label = class_probs.get(label, 0.0)
+        p_other = class_probs.get(other, 0.0)
+        text = f"filed under {label}; reads like {other}"
+        if len(where) == len(models) >= 2:
+            text += f" ({_topic(models['lda'], i)}) in both models"
+        elif where:
+            text += f" ({_topic(models[where[0]], i)}) in {_IN_MODEL.get(where[0], where[0])}"
+        text += f"; classifiers give {other} {p_other:.0%}, {label} {p_label:.0%}"
+        parts.append((signals["label_suspicion"][i] + 1.0, text))
+    elif label and class_probs:
+        p_label = class_probs.get(label, 0.0)
+        text = (
+            f"label {label} only {p_label:.0%} likely to classifiers"
+            if p_label < 0.5
+            else f"classifiers back its label {label} ({p_label:.0%})"
+        )
+        parts.append((signals["label_suspicion"][i], text))
+    pair = twin[i]
+    if pair is not None:
+        j, similarity = pair
+        filed = f" filed under {labels[j]}" if labels[j] else ""
+        parts.append(
+            (
+                signals["near_duplicate"][i] + 0.5,
+                f"near-duplicate ({similarity:.0%} similar) of document {j}{filed}",
+            )
+        )
+    a, b = pairs[i]
+    if signals["model_disagreement"][i] > 0.25 and a >= 0 and b >= 0:
+        parts.append(
+            (
+                signals["model_disagreement"][i],
+                f"LDA says {_topic(models['lda'], i)}, clusters say "
+                f"{_topic(models['clusters'], i)}",
+            )
+        )
+    if signals["atypical"][i] > 0.3 and best:
+        fits = ", ".join(f"{_title(name)} {float(w[i]):.0%}" for name, w in best.items())
+        parts.append((signals["atypical"][i], f"fits no topic well (best topic weight: {fits})"))
+    if not parts:
+        return "nothing unusual"
+    parts.sort(key=lambda p: -p[0])
+    return "; ".join(text for _, text in parts)
+
+
+def _topic(model: TopicModelResult, i: int) -> str:
+    return model.topic_name(int(model.assignments[i]))
+
+
+_IN_MODEL = {"lda": "LDA", "clusters": "the clusters"}
+
+
+def _title(name: str) -> str:
+    return {"lda": "LDA", "clusters": "clusters"}.get(name, name)
