@@ -169,6 +169,10 @@
   }
 
   // ---------------------------------------------------------------- models and colours
+  // What the map needs of one model, computed once: topic (Int32Array, -1 = outlier),
+  // counts (index topic + 1), order (draw order), ids (the legend's topics), words (topic
+  // id -> name), centres (topic id -> label anchor), normal and dimmed (packed pixel
+  // colours) and css (legend swatches), all three indexed by topic + 1.
   var modelCache = {};
   function modelInfo(name) {
     if (modelCache[name]) { return modelCache[name]; }
