@@ -1,8 +1,8 @@
 """Document map at 10k to 1M documents in headless Chromium: page size, time to first draw.
 
 The page is built as tests/report/test_map_js.py builds it (the map partial, the JSON data,
-docs.js, a report stub and map.js) from synthetic documents with ~150-character snippets
-and ~400 characters of text each. Two ways of shipping the documents:
+dom.js and docs.js, a report stub and the map's scripts) from synthetic documents with
+~150-character snippets and ~400 characters of text each. Two ways of shipping the documents:
 
 - ``before``: every document inline as a JSON object, coordinates as JSON lists (the
   report up to issue 12; only up to 100k documents: beyond, the page is hundreds of MB);
@@ -17,9 +17,11 @@ Per size and layout, three fresh page loads; medians are reported.
 Measured per load:
 - first_draw_ms: ``performance.now()`` when the first frame was on the canvas (from
   navigation start: file read, HTML and JSON parse, map set-up, first draw);
-- script_start_ms: when map.js started (the browser's share: HTML, JSON, report stub);
-- setup_ms: map.js from its first line to the first frame (copy, grid, colours, draw);
-- draw_ms: map.js's own time for that first frame;
+- script_start_ms: when the map's scripts started, at map.js's first line (the browser's
+  share: HTML, JSON, report stub);
+- setup_ms: the map's scripts from map.js's first line to the first frame (copy, grid,
+  colours, draw);
+- draw_ms: the map's own time for that first frame;
 - pan_frame_ms: median time of 30 full redraws after a pan by 7 px (what each drag frame costs);
 - zoomed_frame_ms: the same at 8x zoom (bigger marks, most culled);
 - hover_us: mean of 2000 hit tests at random canvas positions;

@@ -2,7 +2,7 @@
  * documents table. Documents come from window.topicsStore (docs.js): inline in a small
  * report, loaded on demand from docs/*.js beside a large one, so whatever needs a
  * document's words waits for store.withDocs. Document text is untrusted: it only ever
- * reaches the page through textContent, never innerHTML. */
+ * reaches the page through textContent (dom.js's el), never innerHTML. */
 (function () {
   "use strict";
 
@@ -12,14 +12,7 @@
   var PAGE = 100;
   var LIST_LIMIT = 500;
 
-  function el(tag, attrs, text) {
-    var node = document.createElement(tag);
-    if (attrs) {
-      Object.keys(attrs).forEach(function (k) { node.setAttribute(k, attrs[k]); });
-    }
-    if (text !== undefined && text !== null) { node.textContent = String(text); }
-    return node;
-  }
+  var el = window.topicsDom.el;  // dom.js
 
   function topicName(model, id) {
     if (id < 0) { return "outlier"; }

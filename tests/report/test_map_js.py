@@ -2,8 +2,9 @@
 
 The page mimics the report: the partial rendered with Jinja2 (autoescape, StrictUndefined),
 the data in a ``<script type="application/json">``, a stub ``window.topicsReport`` that
-records ``openDocument`` calls, map.js inlined, and a CSP that allows the scripts only by
-hash, so an inline handler, ``eval`` or a network request would show up as an error.
+records ``openDocument`` calls, the map's scripts inlined, and a CSP that allows the
+scripts only by hash, so an inline handler, ``eval`` or a network request would show up
+as an error.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ import pytest
 from tests.browser import open_report, wait_until
 from topics.report.payload import DocsLayout, page_documents
 from topics.report.render import (
+    MAP_SCRIPTS,
+    SHARED_SCRIPTS,
+    asset_script,
     content_security_policy,
     js_for_script,
     json_for_script,
@@ -62,7 +66,7 @@ def build_map_page(
     layout: DocsLayout | None = None,
     sidecars: dict[str, str] | None = None,
 ) -> str:
-    """A page holding the map partial, the data, docs.js, a report stub and map.js.
+    """A page holding the map partial, the data, dom.js and docs.js, a report stub and the map.
 
     Without ``layout`` the documents and coordinates are inline as plain lists; with one
     they are shipped as the report ships them (``topics.report.payload``): packed, and
@@ -80,10 +84,12 @@ def build_map_page(
         if sidecars is not None:
             sidecars.update(payload.files)
         chunked = payload.chunked
+    # The report's load order (render.py): dom.js + docs.js, report.js (here the stub),
+    # then the map's files in one script.
     scripts = [
-        js_for_script((TEMPLATES / "assets" / "docs.js").read_text(encoding="utf-8")),
+        asset_script(SHARED_SCRIPTS),
         js_for_script(STUB_REPORT),
-        js_for_script((TEMPLATES / "assets" / "map.js").read_text(encoding="utf-8")),
+        asset_script(MAP_SCRIPTS),
     ]
     csp = content_security_policy(scripts, sidecars=chunked)
     css = (TEMPLATES / "assets" / "report.css").read_text(encoding="utf-8")

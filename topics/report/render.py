@@ -59,9 +59,31 @@ def script_hash(code: str) -> str:
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=32)
 def _asset(path: str) -> str:
     return Path(path).read_text(encoding="utf-8")
+
+
+# The report's own scripts (templates/assets), in load order. Each group becomes one
+# <script> (one CSP hash); its files are joined in the order given, and each is an IIFE
+# that reads only what the files before it have set up (dom.js's window.topicsDom,
+# docs.js's window.topicsStore, report.js's window.topicsReport, map.js's state).
+SHARED_SCRIPTS = ("dom.js", "docs.js")
+REPORT_SCRIPTS = ("report.js",)
+MAP_SCRIPTS = (
+    "map.js",  # the shared state, palette and colours
+    "map-view.js",
+    "map-draw.js",
+    "map-hit.js",
+    "map-filter.js",
+    "map-controls.js",  # last: wires events, draws the first frame, sets window.topicsMap
+)
+
+
+def asset_script(names: tuple[str, ...]) -> str:
+    """The files ``names`` of templates/assets joined into one script, safe to inline."""
+    assets_dir = templates_dir() / "assets"
+    return js_for_script("\n".join(_asset(str(assets_dir / name)) for name in names))
 
 
 def ldavis_assets() -> dict[str, str]:
@@ -238,10 +260,10 @@ def render_html(
     ldavis = ldavis_assets() if any(panels.values()) else None
     if ldavis:
         scripts += [js_for_script(ldavis["d3"]), js_for_script(ldavis["ldavis"])]
-    scripts.append(js_for_script(_asset(str(assets_dir / "docs.js"))))
-    scripts.append(js_for_script(_asset(str(assets_dir / "report.js"))))
+    scripts.append(asset_script(SHARED_SCRIPTS))
+    scripts.append(asset_script(REPORT_SCRIPTS))
     if data.get("map"):
-        scripts.append(js_for_script(_asset(str(assets_dir / "map.js"))))
+        scripts.append(asset_script(MAP_SCRIPTS))
     page_data = {
         # Inline rows, or packed columns plus sidecar files (topics.report.payload).
         "documents": payload.documents,
