@@ -693,15 +693,15 @@ _README_TYPES = {"int": "integer", "number": "number", "string": "string", "bool
 def markdown_table(options: Iterable[Option] = OPTIONS) -> str:
     """The README's table of option keys (``README.md``, "Config keys"; a test compares)."""
     rows = [
-        "| key | where | flag | type, default | meaning |",
-        "|---|---|---|---|---|",
+        "| key | where | flag | type | default | meaning |",
+        "|---|---|---|---|---|---|",
     ]
     for opt in options:
         where = "top" if opt.table is None else f"`[{opt.table}]`"
         meaning = opt.help.replace("|", "\\|")
         rows.append(
             f"| `{opt.name}` | {where} | `{opt.flag}` "
-            f"| {_readme_type(opt)}, {_readme_default(opt)} | {meaning} |"
+            f"| {_readme_type(opt)} | {_readme_default(opt)} | {meaning} |"
         )
     return "\n".join(rows) + "\n"
 
