@@ -157,9 +157,9 @@ def test_documents_preprocessing_drops_entirely_are_an_input_error(tmp_path: Pat
 
 
 def test_unknown_models_are_a_settings_error(corpus: Path) -> None:
-    with pytest.raises(SettingsError, match="models must be one or more of lda, clusters"):
+    with pytest.raises(SettingsError, match="models: must be one or more of lda, clusters"):
         run_pipeline(corpus, _settings(models=("nmf",)))
-    with pytest.raises(SettingsError, match="models must be"):
+    with pytest.raises(SettingsError, match="models: must be"):
         run_pipeline(corpus, _settings(models=()))
 
 

@@ -151,7 +151,7 @@ def test_every_flag_problem_is_reported_at_once_on_one_line() -> None:
         "--max-df: must be in (0, 1], got 3.0",
         "--passes: must be an integer, got 'many'",
         "--clustering: must be one of 'auto', 'kmeans', 'hdbscan', got 'dbscan'",
-        "--seed: must be from 0 to 4294967294, got -1",
+        "--seed: must be an integer from 0 to 4294967294, got -1",
     ):
         assert expected in line
 
@@ -166,7 +166,7 @@ def test_every_key_problem_is_reported_at_once_by_key(tmp_path: Path) -> None:
             "lda.passes: must be at least 1, got 0 (integer)",
             "clusters.clustering: must be one of 'auto', 'kmeans', 'hdbscan', "
             "got 'dbscan' (string)",
-            "seed: must be from 0 to 4294967294, got -1 (integer)",
+            "seed: must be an integer from 0 to 4294967294, got -1 (integer)",
         ]
     )
 
@@ -195,7 +195,7 @@ def test_a_library_caller_gets_the_rule_the_flag_has() -> None:
         LdaSettings(passes=0).validate()
     _, found = from_flags(build_parser().parse_args(["report", "x", "--passes", "0"]))
     assert found == ["--passes: must be at least 1, got 0"]
-    with pytest.raises(SettingsError, match="seed: must be from 0 to"):
+    with pytest.raises(SettingsError, match="seed: must be an integer from 0 to"):
         RunSettings(seed=-3).validate()
 
 

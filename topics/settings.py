@@ -135,7 +135,7 @@ class Option:
         lo, hi = self.low, self.high
         if lo is not None and hi is not None:
             if self.kind == "int" and not (self.low_open or self.high_open):
-                return f"from {_num(lo)} to {_num(hi)}"
+                return f"an integer from {_num(lo)} to {_num(hi)}"
             left, right = "(" if self.low_open else "[", ")" if self.high_open else "]"
             return f"in {left}{_num(lo)}, {_num(hi)}{right}"
         if lo is not None:

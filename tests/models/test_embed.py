@@ -103,9 +103,11 @@ def test_cache_hit_does_not_retrain(
     calls = []
     train = embed_module._train_doc2vec
 
-    def counting(tokens: list[list[str]], settings: EmbedSettings) -> npt.NDArray[np.float32]:
+    def counting(
+        tokens: list[list[str]], settings: EmbedSettings, seed: int
+    ) -> npt.NDArray[np.float32]:
         calls.append(settings)
-        return train(tokens, settings)
+        return train(tokens, settings, seed)
 
     monkeypatch.setattr(embed_module, "_train_doc2vec", counting)
     first = embed_documents(small.tokens, FAST, cache_dir=tmp_path)
@@ -171,7 +173,7 @@ def test_invalid_settings_are_all_reported() -> None:
 def test_transformers_embedder_needs_a_model() -> None:
     with pytest.raises(SettingsError, match="needs a model"):
         EmbedSettings(method="sentence-transformers").validate()
-    with pytest.raises(SettingsError, match=r"embedder_model: .*needs a model"):
+    with pytest.raises(SettingsError, match=r"^model: .*needs a model"):
         embed_documents([["a"]], EmbedSettings(method="sentence-transformers"), texts=["a"])
 
 
