@@ -61,17 +61,11 @@ def _run(folder: str, n_topics: str, seed: int, out: str, queue: Any) -> None:
 
     # A cold run: no embeddings cached by an earlier bench (numba's cache stays warm).
     os.environ["TOPICS_CACHE_DIR"] = str(Path(out).with_name(Path(out).name + "-cache"))
-    from topics.models.clusters import ClusterSettings
-    from topics.models.lda import LdaSettings
     from topics.pipeline import RunSettings, run_pipeline
     from topics.report import write_report_files
 
     n: int | str = n_topics if n_topics == "auto" else int(n_topics)
-    settings = RunSettings(
-        seed=seed,
-        lda=LdaSettings(n_topics=n, seed=seed),  # type: ignore[arg-type]
-        clusters=ClusterSettings(n_topics=n, seed=seed),  # type: ignore[arg-type]
-    )
+    settings = RunSettings(seed=seed, n_topics=n)  # type: ignore[arg-type]
     t0 = time.perf_counter()
     result = run_pipeline(Path(folder), settings)
     t1 = time.perf_counter()

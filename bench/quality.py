@@ -268,8 +268,8 @@ def fit_ours_lda(data: dict[str, Any], k: int | str, seed: int, **options: Any) 
     from topics.models.lda import LdaSettings, fit_lda
 
     t0 = time.perf_counter()
-    settings = LdaSettings(n_topics=k, seed=seed, **options)  # type: ignore[arg-type]
-    result = fit_lda(data["tokens"], data["vocab"], settings)
+    settings = LdaSettings(**options)
+    result = fit_lda(data["tokens"], data["vocab"], settings, n_topics=k, seed=seed)  # type: ignore[arg-type]
     parts = {"fit_s": time.perf_counter() - t0}
     return result.topic_words, np.asarray(result.assignments), parts, {}
 
@@ -285,13 +285,13 @@ def fit_ours_clusters(
     cache = data.setdefault("embeddings", {})
     if (seed, embedder) not in cache:  # one embedding per seed and embedder, shared by every K
         t0 = time.perf_counter()
-        embed = EmbedSettings(method=embedder, seed=seed)  # type: ignore[arg-type]
-        vectors = embed_documents(data["tokens"], embed)
+        embed = EmbedSettings(method=embedder)  # type: ignore[arg-type]
+        vectors = embed_documents(data["tokens"], embed, seed=seed)
         cache[seed, embedder] = (vectors, time.perf_counter() - t0)
     emb, embed_s = cache[seed, embedder]
     t0 = time.perf_counter()
-    settings = ClusterSettings(n_topics=k, seed=seed, **options)  # type: ignore[arg-type]
-    result = fit_clusters(data["tokens"], data["vocab"], emb, settings)
+    settings = ClusterSettings(**options)
+    result = fit_clusters(data["tokens"], data["vocab"], emb, settings, n_topics=k, seed=seed)  # type: ignore[arg-type]
     parts = {"embed_s": embed_s, "cluster_s": time.perf_counter() - t0}
     parts["wall_s"] = embed_s + parts["cluster_s"]
     extras = {

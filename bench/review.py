@@ -143,16 +143,12 @@ def run_one(
 ) -> tuple[dict[str, Any], Any]:
     from dataclasses import replace
 
-    from topics.models.clusters import ClusterSettings
-    from topics.models.lda import LdaSettings
     from topics.pipeline import RunSettings, run_pipeline
     from topics.review.ranking import review_documents
 
     true = [str(r["label"]) for r in rows]
     noisy, moved = plant(true, rate, seed)
-    settings = RunSettings(
-        seed=0, lda=LdaSettings(n_topics=n_topics), clusters=ClusterSettings(n_topics=n_topics)
-    )
+    settings = RunSettings(seed=0, n_topics=n_topics)
     t0 = time.perf_counter()
     if fitted is None or full:
         with tempfile.TemporaryDirectory() as tmp:

@@ -47,9 +47,9 @@ def main(argv: list[str] | None = None) -> None:
     from quality import fit_nmf  # the peer exactly as bench/quality.py fits it
 
     from topics.evaluate.scores import score_coherence, topic_diversity
-    from topics.models.clusters import ClusterSettings, fit_clusters
+    from topics.models.clusters import fit_clusters
     from topics.models.embed import EmbedSettings, embed_documents, resolve_method
-    from topics.models.lda import LdaSettings, fit_lda
+    from topics.models.lda import fit_lda
 
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--corpus", default="trump_tweets_2009_2017")
@@ -80,10 +80,10 @@ def main(argv: list[str] | None = None) -> None:
         )
 
     for method in ("lsa", "doc2vec", "auto"):
-        settings = EmbedSettings(method=method, seed=args.seed)
+        settings = EmbedSettings(method=method)
         t0 = time.perf_counter()
-        emb = embed_documents(tokens, settings)
-        result = fit_clusters(tokens, vocab, emb, ClusterSettings(n_topics=args.k, seed=args.seed))
+        emb = embed_documents(tokens, settings, seed=args.seed)
+        result = fit_clusters(tokens, vocab, emb, n_topics=args.k, seed=args.seed)
         record(
             f"ours: clusters, embedder {method}",
             result.topic_words,
@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> None:
             resolved=resolve_method(tokens, settings).method,
         )
     t0 = time.perf_counter()
-    lda = fit_lda(tokens, vocab, LdaSettings(n_topics=args.k, seed=args.seed))
+    lda = fit_lda(tokens, vocab, n_topics=args.k, seed=args.seed)
     record("ours: LDA", lda.topic_words, time.perf_counter() - t0)
     t0 = time.perf_counter()
     nmf_words = fit_nmf({"tokens": tokens, "vocab": vocab}, args.k, args.seed)[0]

@@ -110,7 +110,7 @@ def test_same_seed_same_topics(tmp_path: Path, write_files: Callable[..., Path])
         (["report", str(SAMPLE_DATA / "broken_image.png")], "not a folder or a supported file"),
         (["report", str(SAMPLE_DATA), "--n-topics", "zero"], "--n-topics"),
         (["report", str(SAMPLE_DATA), "--n-topics", "0"], "at least 1"),
-        (["report", str(SAMPLE_DATA), "--max-df", "3"], "max_df"),
+        (["report", str(SAMPLE_DATA), "--max-df", "3"], "--max-df: must be in (0, 1]"),
         (["report", str(SAMPLE_DATA), "--language", "xx"], "language"),
         (["frobnicate"], "invalid choice"),
     ],

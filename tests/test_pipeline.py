@@ -41,8 +41,9 @@ def _files(n_per_theme: int = N_PER_THEME, seed: int = 0) -> dict[str, str | byt
 def _settings(**changes: object) -> RunSettings:
     base = RunSettings(
         seed=1,
+        n_topics=3,
         models=("lda",),
-        lda=LdaSettings(n_topics=3, passes=5),
+        lda=LdaSettings(passes=5),
         preprocess=PreprocessSettings(n_jobs=1),
     )
     return replace(base, **changes)  # type: ignore[arg-type]
@@ -56,9 +57,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def both_models(corpus: Path) -> RunResult:
     """Both models on the planted corpus (the cluster model's UMAP compiles once a session)."""
-    settings = _settings(
-        models=("lda", "clusters"), clusters=ClusterSettings(n_topics=3, min_cluster_size=3)
-    )
+    settings = _settings(models=("lda", "clusters"), clusters=ClusterSettings(min_cluster_size=3))
     return run_pipeline(corpus, settings)
 
 
@@ -121,7 +120,7 @@ def test_an_identical_rerun_reuses_the_fits_and_a_changed_setting_does_not(
     first = run(_settings())
     again = run(_settings())
     other_seed = run(_settings(seed=2))
-    more_passes = run(_settings(lda=LdaSettings(n_topics=3, passes=6)))
+    more_passes = run(_settings(lda=LdaSettings(passes=6)))
     assert first.cache is not None and first.cache["models"] == {"fresh": 1, "cached": 0}
     assert again.cache is not None and again.cache["models"] == {"fresh": 0, "cached": 1}
     assert again.cache["preprocessed"] == {"fresh": 0, "cached": len(first.pre.tokens)}
@@ -134,9 +133,9 @@ def test_an_identical_rerun_reuses_the_fits_and_a_changed_setting_does_not(
 
 def test_more_topics_than_documents_are_capped_and_noted(tmp_path: Path) -> None:
     root = write_tree(tmp_path / "in", _files(n_per_theme=2))
-    result = run_pipeline(root, _settings(lda=LdaSettings(n_topics=50, passes=2)))
+    result = run_pipeline(root, _settings(n_topics=50, lda=LdaSettings(passes=2)))
     assert result.models["lda"].n_topics == 6
-    assert result.settings.lda.n_topics == 6
+    assert result.settings.n_topics == 6
     (note,) = [n for n in result.corpus.notes if n.path == "n_topics"]
     assert "more than the 6 modelled documents" in note.message
 
@@ -158,9 +157,9 @@ def test_documents_preprocessing_drops_entirely_are_an_input_error(tmp_path: Pat
 
 
 def test_unknown_models_are_a_settings_error(corpus: Path) -> None:
-    with pytest.raises(SettingsError, match="models must be one or more of lda, clusters"):
+    with pytest.raises(SettingsError, match="models: must be one or more of lda, clusters"):
         run_pipeline(corpus, _settings(models=("nmf",)))
-    with pytest.raises(SettingsError, match="models must be"):
+    with pytest.raises(SettingsError, match="models: must be"):
         run_pipeline(corpus, _settings(models=()))
 
 

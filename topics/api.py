@@ -83,22 +83,20 @@ def analyze(
     """
     import json
 
-    from topics.ingest import IngestSettings
-    from topics.models.clusters import ClusterSettings
-    from topics.models.lda import LdaSettings
-    from topics.pipeline import RunSettings
-    from topics.preprocess.tokens import PreprocessSettings
+    from topics import settings as schema
     from topics.runs import InputSpec, RunConfig, run_once
     from topics.store.output import check_root
 
-    lda_settings = replace(lda or LdaSettings(), n_topics=_n_topics(n_topics), seed=seed)
-    settings = RunSettings(
-        seed=seed,
-        models=tuple(models),
-        clusters=ClusterSettings(n_topics=_n_topics(n_topics), seed=seed),
-        ingest=ingest or IngestSettings(),
-        preprocess=preprocess or PreprocessSettings(),
-        lda=lda_settings,
+    # The same path as flags and config keys: the schema's rules, then the stage objects
+    # the caller gave.
+    values = {"n_topics": _n_topics(n_topics), "seed": seed, "models": list(models)}
+    schema.raise_problems(schema.problems(values, "field"))
+    settings = schema.from_mapping(values)
+    settings = replace(
+        settings,
+        ingest=ingest or settings.ingest,
+        preprocess=preprocess or settings.preprocess,
+        lda=lda or settings.lda,
     )
     settings.validate()
     temporary = output is None
@@ -126,6 +124,5 @@ def analyze(
 
 
 def _n_topics(value: int | str) -> int | Any:
-    if isinstance(value, str) and value != "auto":
-        return int(value)
-    return value
+    # "5" from a notebook widget means 5; anything else is checked by the schema.
+    return int(value) if isinstance(value, str) and value.isdigit() else value

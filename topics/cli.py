@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from topics import __version__
 from topics.errors import SettingsError, Terminated, TopicsError, printable
+from topics.settings import add_arguments, from_flags, from_mapping, raise_problems
 
 if TYPE_CHECKING:
     from types import FrameType
@@ -48,30 +49,6 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"topics: error: {message} (see: {self.prog} --help)\n")
 
 
-def _n_topics(value: str) -> int | str:
-    if value == "auto":
-        return value
-    try:
-        n = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected a whole number or 'auto', got {value!r}"
-        ) from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
-    return n
-
-
-def _positive_float(value: str) -> float:
-    try:
-        x = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {value!r}") from None
-    if not 0 < x < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {value}")
-    return x
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="topics", description="Offline topic-modelling reports.")
     parser.add_argument("--version", action="version", version=f"topics {__version__}")
@@ -95,88 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="reports root folder (default: reports/); the report goes to OUTPUT/NAME/runs/RUN-ID/",
     )
     report.add_argument("--name", help="name of this corpus in the output (default: folder name)")
-    report.add_argument(
-        "--n-topics",
-        type=_n_topics,
-        default="auto",
-        help="number of topics, or 'auto' to choose by coherence (default: auto)",
-    )
-    report.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
-    report.add_argument(
-        "--stability",
-        action="store_true",
-        help="also refit each model on two random 80%% samples (at most 2,000 documents) "
-        "with two seeds and report how many topics come back (two more fits per model)",
-    )
     report.add_argument("--open", action="store_true", help="open the report in a browser")
-    report.add_argument(
-        "--models",
-        default="lda,clusters",
-        help="comma-separated models to fit: lda, clusters (default: both)",
-    )
-    group = report.add_argument_group("input")
-    group.add_argument("--text-column", help="CSV/JSONL field holding the text (default: detect)")
-    group.add_argument(
-        "--date-column",
-        help="CSV/JSONL field holding the date (default: detect date, created_at, published, …)",
-    )
-    group.add_argument(
-        "--max-file-mb",
-        type=_positive_float,
-        default=10.0,
-        help="skip text files larger than this (default: 10)",
-    )
-    group.add_argument(
-        "--keep-duplicates", action="store_true", help="model exact duplicate documents too"
-    )
-    group = report.add_argument_group("preprocessing")
-    group.add_argument("--language", default="auto", help="language to model (default: auto)")
-    group.add_argument("--min-df", type=int, help="keep words in at least N documents")
-    group.add_argument(
-        "--max-df", type=float, default=0.5, help="drop words in more than this share of documents"
-    )
-    group.add_argument("--no-phrases", action="store_true", help="do not join word pairs")
-    group.add_argument("--no-lemmatize", action="store_true", help="keep word forms as written")
-    group = report.add_argument_group("LDA")
-    group.add_argument(
-        "--passes", type=int, default=20, help="passes over the corpus (default: 20)"
-    )
-    group.add_argument(
-        "--auto-budget",
-        type=_positive_float,
-        default=120.0,
-        help="deprecated, ignored: choosing the number of topics does a fixed amount of work",
-    )
-    group = report.add_argument_group("embedding clusters")
-    group.add_argument(
-        "--clustering",
-        choices=["auto", "kmeans", "hdbscan"],
-        default="auto",
-        help="how documents are grouped: k-means (exactly N topics, no outliers), HDBSCAN "
-        "(density clusters merged to N; documents in no dense region are outliers), or auto "
-        "(default: k-means for a number of topics, HDBSCAN for --n-topics auto)",
-    )
-    group.add_argument(
-        "--assign-outliers",
-        action="store_true",
-        help="HDBSCAN: give documents the density clustering left out their nearest topic",
-    )
-    group.add_argument(
-        "--min-cluster-size", type=int, help="smallest cluster HDBSCAN may form (default: auto)"
-    )
-    group.add_argument(
-        "--embedder",
-        choices=["auto", "lsa", "doc2vec", "sentence-transformers"],
-        default="auto",
-        help="document embeddings: LSA of the TF-IDF vectors (seconds), doc2vec trained on "
-        "the corpus (minutes), a local sentence-transformers model (extra: pip install -e "
-        "'.[transformers]'), or auto (default: doc2vec when the median document has fewer "
-        "than 20 content words, else LSA)",
-    )
-    group.add_argument(
-        "--embedder-model",
-        help="sentence-transformers model: a local folder or an installed model package",
-    )
+    # Every setting's flag, type, default and help: declared once in topics.settings.
+    add_arguments(report)
     group = report.add_argument_group("output")
     group.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
     group.add_argument("-v", "--verbose", action="store_true", help="log details on stderr")
@@ -216,12 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _settings(args: argparse.Namespace) -> RunSettings:
-    from topics.runs.config import build_settings, settings_problems
-
-    settings = build_settings(vars(args))
-    problems = settings_problems(settings, flags=True)
-    if problems:
-        raise SettingsError("; ".join(problems))
+    """The run's settings from the flags; every problem at once, each naming its flag."""
+    values, problems = from_flags(args)
+    raise_problems(problems)
+    settings = from_mapping(values)
+    raise_problems(settings.problems("flag"))
     return settings
 
 

@@ -21,17 +21,18 @@ import numpy as np
 import numpy.typing as npt
 
 from topics import __version__
-from topics.errors import InputError, SettingsError
+from topics import settings as schema
+from topics.errors import InputError
 from topics.evaluate.scores import score_model
 from topics.ingest import IngestSettings, read_folder
 from topics.models.clusters import ClusterSettings
 from topics.models.embed import EmbedSettings
-from topics.models.lda import LdaSettings, fit_lda
+from topics.models.lda import LdaSettings, NTopics, fit_lda
 from topics.preprocess.tokens import DocumentCache, PreprocessSettings, preprocess
 from topics.review.ranking import Review, review_documents
 from topics.types import Corpus, Fits, FloatArray, ModelScores, Note, Preprocessed, TopicModelResult
 
-MODELS = ("lda", "clusters")
+MODELS = schema.MODELS
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +60,16 @@ class _Silent:
 
 @dataclass(frozen=True)
 class RunSettings:
-    """Every setting of one run, grouped by stage."""
+    """Every setting of one run, grouped by stage.
+
+    The options (flags and config keys) are declared in ``topics.settings``; ``seed`` and
+    ``n_topics`` exist only here and are passed to each stage that uses them.
+    """
 
     seed: int = 0
+    #: Topics per model, or "auto" (each model chooses; with both models, LDA takes the
+    #: cluster model's count).
+    n_topics: NTopics = "auto"
     ingest: IngestSettings = field(default_factory=IngestSettings)
     preprocess: PreprocessSettings = field(default_factory=PreprocessSettings)
     lda: LdaSettings = field(default_factory=LdaSettings)
@@ -72,33 +80,20 @@ class RunSettings:
     #: (``topics.evaluate.stability``); off by default, as it costs two more fits per model.
     stability: bool = False
 
+    def problems(self, style: schema.Style = "field") -> list[str]:
+        """Every invalid setting at once, each named in ``style`` (a key, flag or field)."""
+        found = schema.problems(schema.values_of(self), style)
+        for part in (self.ingest, self.preprocess, self.lda, self.embed, self.clusters):
+            found += part.problems(options=False)
+        return list(dict.fromkeys(found))
+
     def validate(self) -> None:
-        unknown = [m for m in self.models if m not in MODELS]
-        if unknown or not self.models:
-            raise SettingsError(
-                f"models must be one or more of {', '.join(MODELS)}, got {', '.join(self.models)}"
-            )
-        self.ingest.validate()
-        self.preprocess.validate()
-        self.lda.validate()
-        self.embed.validate()
-        self.clusters.validate()
-        if not isinstance(self.stability, bool):
-            raise SettingsError(f"stability must be true or false, got {self.stability!r}")
+        """Raise ``SettingsError`` naming every invalid setting at once."""
+        schema.raise_problems(self.problems())
 
     def as_dict(self) -> dict[str, Any]:
-        from dataclasses import asdict
-
-        return {
-            "seed": self.seed,
-            "models": list(self.models),
-            "ingest": self.ingest.as_dict(),
-            "preprocess": self.preprocess.as_dict(),
-            "lda": self.lda.as_dict(),
-            "embed": asdict(self.embed),
-            "clusters": asdict(self.clusters),
-            "stability": self.stability,
-        }
+        """The effective settings as ``manifest.json`` records them."""
+        return schema.effective(self)
 
 
 class StageCache(DocumentCache, Protocol):
@@ -206,6 +201,7 @@ def run_pipeline(
             fits.embeddings = embed_documents(
                 pre.tokens,
                 _embed_settings(pre, settings),
+                seed=settings.seed,
                 cache_dir=_embeddings_dir(cache),
                 texts=_texts(corpus, pre, settings),
             )
@@ -259,11 +255,7 @@ def _fit_and_score(
     # With both models on "auto", LDA takes the cluster model's count: one number for
     # the report (square comparison tables), chosen from HDBSCAN's structure in a second
     # rather than by LDA's own search (``bench/autok.py``).
-    shared = (
-        set(MODELS) <= set(settings.models)
-        and settings.lda.n_topics == "auto"
-        and settings.clusters.n_topics == "auto"
-    )
+    shared = set(MODELS) <= set(settings.models) and settings.n_topics == "auto"
     if shared:
         models["clusters"], embeddings, coords = _fit_clusters(
             pre, settings, sink, seconds, cache, texts
@@ -271,10 +263,14 @@ def _fit_and_score(
     if "lda" in settings.models:
         t0 = time.perf_counter()
         sink.stage("fitting LDA")
-        lda_settings = _seeded(settings)
-        if shared:
-            lda_settings = replace(lda_settings, n_topics=models["clusters"].n_topics)
-        models["lda"] = fit_lda(pre.tokens, pre.vocab, lda_settings, progress=sink.message)
+        models["lda"] = fit_lda(
+            pre.tokens,
+            pre.vocab,
+            settings.lda,
+            n_topics=models["clusters"].n_topics if shared else settings.n_topics,
+            seed=settings.seed,
+            progress=sink.message,
+        )
         if shared:
             models["lda"].settings["n_topics_requested"] = "auto"
             models["lda"].extras["n_topics_rule"] = (
@@ -350,16 +346,23 @@ def _fit_clusters(
     folder = _embeddings_dir(cache)
     if cache is not None:
         # LSA and Doc2Vec fit the whole corpus: vectors are reused only for an identical one.
-        hit = (folder / f"embed-{cache_key(pre.tokens, embed)}.npy").is_file()
+        hit = (folder / f"embed-{cache_key(pre.tokens, embed, settings.seed)}.npy").is_file()
         n = len(pre.tokens)
         cache.count("embedded", fresh=0 if hit else n, cached=n if hit else 0)
-    embeddings = embed_documents(pre.tokens, embed, cache_dir=folder, texts=texts)
+    embeddings = embed_documents(
+        pre.tokens, embed, seed=settings.seed, cache_dir=folder, texts=texts
+    )
     seconds["embed"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     sink.stage("clustering documents")
     model = fit_clusters(
-        pre.tokens, pre.vocab, embeddings, replace(settings.clusters, seed=settings.seed)
+        pre.tokens,
+        pre.vocab,
+        embeddings,
+        settings.clusters,
+        n_topics=settings.n_topics,
+        seed=settings.seed,
     )
     model.extras["embedder"] = embed.method
     seconds["clusters"] = time.perf_counter() - t0
@@ -378,10 +381,10 @@ def _texts(corpus: Corpus, pre: Preprocessed, settings: RunSettings) -> list[str
 
 
 def _embed_settings(pre: Preprocessed, settings: RunSettings) -> EmbedSettings:
-    """The run's embedder with ``auto`` resolved for this corpus and the run's seed."""
+    """The run's embedder with ``auto`` resolved for this corpus."""
     from topics.models.embed import resolve_method
 
-    return resolve_method(pre.tokens, replace(settings.embed, seed=settings.seed))
+    return resolve_method(pre.tokens, settings.embed)
 
 
 def _embeddings_dir(cache: StageCache | None) -> Path:
@@ -420,7 +423,7 @@ def _cap_n_topics(settings: RunSettings, n_docs: int, corpus: Corpus) -> RunSett
 
     The cap is logged and noted in the report; the report's settings show the count used.
     """
-    asked = settings.lda.n_topics
+    asked = settings.n_topics
     if not isinstance(asked, int) or asked <= n_docs:
         return settings
     message = (
@@ -429,15 +432,7 @@ def _cap_n_topics(settings: RunSettings, n_docs: int, corpus: Corpus) -> RunSett
     )
     log.warning("%s", message)
     corpus.notes.append(Note("n_topics", message))
-    return replace(
-        settings,
-        lda=replace(settings.lda, n_topics=n_docs),
-        clusters=replace(settings.clusters, n_topics=n_docs),
-    )
-
-
-def _seeded(settings: RunSettings) -> LdaSettings:
-    return replace(settings.lda, seed=settings.seed)
+    return replace(settings, n_topics=n_docs)
 
 
 def _nothing_usable(path: Path | str, corpus: Corpus, pre: Preprocessed | None = None) -> str:

@@ -65,16 +65,16 @@ def planted() -> Planted:
 @pytest.mark.slow  # eight LDA and cluster refits
 def test_planted_topics_are_stable_and_noise_is_not(planted: Planted) -> None:
     vocab = _vocab(planted.tokens)
-    model = fit_lda(planted.tokens, vocab, LdaSettings(n_topics=5, seed=0))
-    good = model_stability(model, planted.tokens, vocab, seed=0, lda=LdaSettings(seed=0))
+    model = fit_lda(planted.tokens, vocab, n_topics=5, seed=0)
+    good = model_stability(model, planted.tokens, vocab, seed=0, lda=LdaSettings())
     # The same words scattered at random over documents: no topic to come back.
     rng = np.random.default_rng(0)
     words = [w for doc in planted.tokens for w in doc]
     rng.shuffle(words)
     lengths = np.cumsum([0] + [len(doc) for doc in planted.tokens])
     noise = [words[lengths[i] : lengths[i + 1]] for i in range(len(planted.tokens))]
-    noise_model = fit_lda(noise, vocab, LdaSettings(n_topics=5, seed=0))
-    bad = model_stability(noise_model, noise, vocab, seed=0, lda=LdaSettings(seed=0))
+    noise_model = fit_lda(noise, vocab, n_topics=5, seed=0)
+    bad = model_stability(noise_model, noise, vocab, seed=0, lda=LdaSettings())
     assert good["stability"] >= 0.8 and good["stability_nmi"] >= 0.8
     # Noise topics still share the corpus's commonest words, so word overlap stays
     # well above 0; the documents' groups, though, do not come back.
@@ -84,10 +84,10 @@ def test_planted_topics_are_stable_and_noise_is_not(planted: Planted) -> None:
 
 def test_cluster_stability_keeps_the_clustering_and_count(planted: Planted) -> None:
     vocab = _vocab(planted.tokens)
-    embed = EmbedSettings(vector_size=20, seed=0)
-    settings = ClusterSettings(n_topics=5, seed=0)
-    emb = embed_documents(planted.tokens, embed)
-    model = fit_clusters(planted.tokens, vocab, emb, settings)
+    embed = EmbedSettings(vector_size=20)
+    settings = ClusterSettings()
+    emb = embed_documents(planted.tokens, embed, seed=0)
+    model = fit_clusters(planted.tokens, vocab, emb, settings, n_topics=5, seed=0)
     scores = model_stability(
         model, planted.tokens, vocab, seed=0, clusters=settings, embed=embed, embeddings=emb
     )
@@ -103,11 +103,7 @@ def test_pipeline_reports_stability_only_when_asked(tmp_path: Path, planted: Pla
     for i, doc in enumerate(planted.tokens[:120]):
         text = " ".join("q" + token.translate(letters) for token in doc)
         (folder / f"{i:03d}.txt").write_text(text, encoding="utf-8")
-    base = RunSettings(
-        lda=LdaSettings(n_topics=4),
-        clusters=ClusterSettings(n_topics=4),
-        embed=EmbedSettings(vector_size=20),
-    )
+    base = RunSettings(n_topics=4, embed=EmbedSettings(vector_size=20))
     plain = run_pipeline(folder, base)
     assert all("stability" not in s.metrics for s in plain.scores.values())
     assert "stability" not in plain.stage_seconds
@@ -132,14 +128,14 @@ def test_cluster_refits_use_the_embedder_the_run_resolved(
 
     vocab = _vocab(planted.tokens)
     emb = embed_documents(planted.tokens, EmbedSettings(method="lsa", vector_size=20))
-    model = fit_clusters(planted.tokens, vocab, emb, ClusterSettings(n_topics=5))
+    model = fit_clusters(planted.tokens, vocab, emb, n_topics=5)
     model.extras["embedder"] = "lsa"
     seen: list[str] = []
     real = embed_module.embed_documents
 
     def spy(tokens: list[list[str]], settings: EmbedSettings, **kw: object) -> np.ndarray:
         seen.append(settings.method)
-        return real(tokens, settings)
+        return real(tokens, settings, **kw)  # type: ignore[arg-type]
 
     monkeypatch.setattr(embed_module, "embed_documents", spy)
     # "auto" on samples could resolve otherwise; the refits keep the run's choice.

@@ -66,7 +66,7 @@ def case() -> BlobCase:
     vocab = _vocab(tokens)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        result = fit_clusters(tokens, vocab, points, ClusterSettings(seed=0))
+        result = fit_clusters(tokens, vocab, points, seed=0)
     messages = [f"{w.category.__name__}: {w.message}" for w in caught]
     return BlobCase(points, labels, tokens, vocab, planted, result, messages)
 
@@ -129,15 +129,15 @@ def test_no_future_warning_from_hdbscan(case: BlobCase) -> None:
 
 
 def test_same_seed_gives_identical_topics(case: BlobCase) -> None:
-    again = fit_clusters(case.tokens, case.vocab, case.points, ClusterSettings(seed=0))
+    again = fit_clusters(case.tokens, case.vocab, case.points, seed=0)
     np.testing.assert_array_equal(again.assignments, case.result.assignments)
     np.testing.assert_array_equal(again.doc_topic, case.result.doc_topic)
     assert again.topic_words == case.result.topic_words
 
 
 def test_merging_to_n_topics(case: BlobCase) -> None:
-    settings = ClusterSettings(n_topics=3, clustering="hdbscan")
-    result = fit_clusters(case.tokens, case.vocab, case.points, settings)
+    settings = ClusterSettings(clustering="hdbscan")
+    result = fit_clusters(case.tokens, case.vocab, case.points, settings, n_topics=3)
     extras = result.extras
     n_raw = extras["n_clusters_raw"]
     assert result.n_topics == 3
@@ -169,7 +169,7 @@ def _check_merge_list(merges: list[dict[str, Any]], n_raw: int, final_ids: list[
 
 
 def test_kmeans_gives_exactly_the_count_asked_with_no_outliers(case: BlobCase) -> None:
-    result = fit_clusters(case.tokens, case.vocab, case.points, ClusterSettings(n_topics=6))
+    result = fit_clusters(case.tokens, case.vocab, case.points, n_topics=6)
     assert result.settings["algorithm"] == "kmeans"
     assert result.n_topics == 6
     assert (result.assignments >= 0).all()
@@ -184,7 +184,7 @@ def test_kmeans_gives_exactly_the_count_asked_with_no_outliers(case: BlobCase) -
     blob_docs = case.labels >= 0
     assert adjusted_rand_score(case.labels[blob_docs], result.assignments[blob_docs]) >= 0.9
     assert all(_within_one_planted_set(w[:10], case.planted) for w in result.topic_words)
-    again = fit_clusters(case.tokens, case.vocab, case.points, ClusterSettings(n_topics=6))
+    again = fit_clusters(case.tokens, case.vocab, case.points, n_topics=6)
     np.testing.assert_array_equal(again.assignments, result.assignments)
     assert again.topic_words == result.topic_words
 
@@ -192,7 +192,7 @@ def test_kmeans_gives_exactly_the_count_asked_with_no_outliers(case: BlobCase) -
 def test_kmeans_with_fewer_distinct_documents_than_topics() -> None:
     tokens = [["apple", "pear"]] * 4 + [["kiwi", "plum"]] * 4
     points = np.repeat(np.eye(2, 8), 4, axis=0)
-    result = fit_clusters(tokens, ["apple", "kiwi", "pear", "plum"], points, ClusterSettings(5))
+    result = fit_clusters(tokens, ["apple", "kiwi", "pear", "plum"], points, n_topics=5)
     assert result.n_topics == 2
     assert sorted(result.sizes) == [4, 4]
     assert "only 2 distinct documents" in result.extras["n_topics_rule"]
@@ -202,19 +202,19 @@ def test_kmeans_with_fewer_distinct_documents_than_topics() -> None:
 def test_kmeans_on_a_tiny_corpus(n_docs: int) -> None:
     tokens = [["apple", "pear"], ["apple", "plum"], ["kiwi"]][:n_docs]
     embeddings = np.random.default_rng(0).normal(size=(n_docs, 8))
-    result = fit_clusters(tokens, ["apple", "kiwi", "pear", "plum"], embeddings, ClusterSettings(2))
+    result = fit_clusters(tokens, ["apple", "kiwi", "pear", "plum"], embeddings, n_topics=2)
     assert result.n_topics == min(2, n_docs)
     assert (result.assignments >= 0).all()
     np.testing.assert_allclose(result.doc_topic.sum(axis=1), 1.0)
 
 
 def test_clustering_is_resolved_from_the_topic_count() -> None:
-    assert ClusterSettings().algorithm == "hdbscan"
-    assert ClusterSettings(n_topics=5).algorithm == "kmeans"
-    assert ClusterSettings(n_topics=5, clustering="hdbscan").algorithm == "hdbscan"
-    with pytest.raises(SettingsError, match="clustering 'kmeans' needs a number of topics"):
-        ClusterSettings(clustering="kmeans").validate()
-    with pytest.raises(SettingsError, match="clustering must be one of"):
+    assert ClusterSettings().algorithm("auto") == "hdbscan"
+    assert ClusterSettings().algorithm(5) == "kmeans"
+    assert ClusterSettings(clustering="hdbscan").algorithm(5) == "hdbscan"
+    with pytest.raises(SettingsError, match="clustering: 'kmeans' needs a number of topics"):
+        fit_clusters([["a"]], ["a"], np.ones((1, 2)), ClusterSettings(clustering="kmeans"))
+    with pytest.raises(SettingsError, match="clustering: must be one of"):
         ClusterSettings(clustering="dbscan").validate()  # type: ignore[arg-type]
 
 
@@ -250,8 +250,8 @@ def test_topic_words_come_from_the_core_not_the_edge(monkeypatch: pytest.MonkeyP
     vocab = sorted({t for doc in tokens for t in doc})
 
     def words_of_a(share: float) -> list[str]:
-        settings = ClusterSettings(n_topics=2, seed=0, core_share=share)
-        result = fit_clusters(tokens, vocab, emb, settings)
+        settings = ClusterSettings(core_share=share)
+        result = fit_clusters(tokens, vocab, emb, settings, n_topics=2, seed=0)
         a = int(result.assignments[0])
         assert set(result.assignments[:36].tolist()) == {a}, "edge documents belong to A"
         return result.topic_words[a]
@@ -262,7 +262,7 @@ def test_topic_words_come_from_the_core_not_the_edge(monkeypatch: pytest.MonkeyP
 
 @pytest.mark.parametrize("share", [0, 1.5, True, "half"])
 def test_core_share_is_validated(share: object) -> None:
-    with pytest.raises(SettingsError, match="core_share must be a number in"):
+    with pytest.raises(SettingsError, match="core_share: must be a number in"):
         ClusterSettings(core_share=share).validate()  # type: ignore[arg-type]
 
 
@@ -285,8 +285,8 @@ def planted_outliers(case: BlobCase, monkeypatch: pytest.MonkeyPatch) -> IntArra
 
 
 def test_outliers_are_kept_and_reported(case: BlobCase, planted_outliers: IntArray) -> None:
-    settings = ClusterSettings(n_topics=6, clustering="hdbscan")
-    result = fit_clusters(case.tokens, case.vocab, case.points, settings)
+    settings = ClusterSettings(clustering="hdbscan")
+    result = fit_clusters(case.tokens, case.vocab, case.points, settings, n_topics=6)
     outliers = planted_outliers < 0
     np.testing.assert_array_equal(result.assignments < 0, outliers)
     assert result.extras["outlier_share"] == pytest.approx(outliers.mean())
@@ -299,10 +299,10 @@ def test_outliers_are_kept_and_reported(case: BlobCase, planted_outliers: IntArr
 def test_assign_outliers_uses_the_nearest_centroid(
     case: BlobCase, planted_outliers: IntArray
 ) -> None:
-    plain_settings = ClusterSettings(n_topics=6, clustering="hdbscan")
-    plain = fit_clusters(case.tokens, case.vocab, case.points, plain_settings)
-    settings = ClusterSettings(n_topics=6, clustering="hdbscan", assign_outliers=True)
-    result = fit_clusters(case.tokens, case.vocab, case.points, settings)
+    plain_settings = ClusterSettings(clustering="hdbscan")
+    plain = fit_clusters(case.tokens, case.vocab, case.points, plain_settings, n_topics=6)
+    settings = ClusterSettings(clustering="hdbscan", assign_outliers=True)
+    result = fit_clusters(case.tokens, case.vocab, case.points, settings, n_topics=6)
     assert (result.assignments >= 0).all()
     assert result.extras["outlier_share"] == plain.extras["outlier_share"] > 0
     kept = planted_outliers >= 0
@@ -323,14 +323,15 @@ def test_assign_outliers_uses_the_nearest_centroid(
     ("method", "clustering"), [("lsa", "kmeans"), ("lsa", "hdbscan"), ("doc2vec", "hdbscan")]
 )
 def test_planted_corpus_end_to_end(planted: Planted, method: str, clustering: str) -> None:
-    settings = EmbedSettings(method=method, vector_size=32, seed=0)  # type: ignore[arg-type]
-    embeddings = embed_documents(planted.tokens, settings)
+    settings = EmbedSettings(method=method, vector_size=32)  # type: ignore[arg-type]
+    embeddings = embed_documents(planted.tokens, settings, seed=0)
     vocab = _vocab(planted.tokens)
     result = fit_clusters(
         planted.tokens,
         vocab,
         embeddings,
-        ClusterSettings(n_topics=6, clustering=clustering),  # type: ignore[arg-type]
+        ClusterSettings(clustering=clustering),  # type: ignore[arg-type]
+        n_topics=6,
     )
     assert result.n_topics == 6
     assert result.extras["clustering"] == clustering
@@ -412,13 +413,13 @@ def test_default_min_cluster_size_grows_with_the_corpus() -> None:
 
 
 def test_invalid_settings_are_all_reported() -> None:
-    bad = ClusterSettings(n_topics=0, min_cluster_size=1, seed=-1, top_n=0)
+    bad = ClusterSettings(min_cluster_size=1, top_n=0)
     with pytest.raises(SettingsError) as info:
-        fit_clusters([["a"]], ["a"], np.ones((1, 2)), bad)
+        fit_clusters([["a"]], ["a"], np.ones((1, 2)), bad, n_topics=0, seed=-1)
     for name in ("n_topics", "min_cluster_size", "seed", "top_n"):
         assert name in str(info.value)
     with pytest.raises(SettingsError, match="n_topics"):
-        ClusterSettings(n_topics="many").validate()  # type: ignore[arg-type]
+        fit_clusters([["a"]], ["a"], np.ones((1, 2)), n_topics="many")  # type: ignore[arg-type]
 
 
 def test_mismatched_inputs_raise() -> None:

@@ -24,7 +24,7 @@ from topics.models.embed import (
 )
 
 REPO = Path(__file__).resolve().parents[2]
-FAST = EmbedSettings(method="doc2vec", vector_size=24, epochs=10, seed=3)
+FAST = EmbedSettings(method="doc2vec", vector_size=24, epochs=10)
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +65,7 @@ def test_same_seed_gives_identical_vectors_in_other_processes(tmp_path: Path) ->
         "import json, sys, numpy as np\n"
         "from topics.models.embed import EmbedSettings, embed_documents\n"
         "tokens = json.load(open(sys.argv[1], encoding='utf-8'))\n"
-        "s = EmbedSettings(method='doc2vec', vector_size=24, epochs=10, seed=3)\n"
+        "s = EmbedSettings(method='doc2vec', vector_size=24, epochs=10)\n"
         "np.save(sys.argv[2], embed_documents(tokens, s))\n"
     )
     arrays = []
@@ -89,7 +89,7 @@ def test_other_seed_gives_other_vectors(
     small: Planted, small_embeddings: npt.NDArray[np.float32]
 ) -> None:
     other = embed_documents(
-        small.tokens, EmbedSettings(method="doc2vec", vector_size=24, epochs=10, seed=4)
+        small.tokens, EmbedSettings(method="doc2vec", vector_size=24, epochs=10), seed=4
     )
     assert not np.array_equal(other, small_embeddings)
 
@@ -103,9 +103,11 @@ def test_cache_hit_does_not_retrain(
     calls = []
     train = embed_module._train_doc2vec
 
-    def counting(tokens: list[list[str]], settings: EmbedSettings) -> npt.NDArray[np.float32]:
+    def counting(
+        tokens: list[list[str]], settings: EmbedSettings, seed: int
+    ) -> npt.NDArray[np.float32]:
         calls.append(settings)
-        return train(tokens, settings)
+        return train(tokens, settings, seed)
 
     monkeypatch.setattr(embed_module, "_train_doc2vec", counting)
     first = embed_documents(small.tokens, FAST, cache_dir=tmp_path)
@@ -119,7 +121,8 @@ def test_cache_hit_does_not_retrain(
     # Other settings or other tokens miss the cache.
     embed_documents(
         small.tokens,
-        EmbedSettings(method="doc2vec", vector_size=24, epochs=10, seed=9),
+        EmbedSettings(method="doc2vec", vector_size=24, epochs=10),
+        seed=9,
         cache_dir=tmp_path,
     )
     embed_documents(small.tokens[:-1], FAST, cache_dir=tmp_path)
@@ -136,7 +139,7 @@ def test_cache_key_separates_token_boundaries() -> None:
     assert cache_key([["ab"]], FAST) != cache_key([["a", "b"]], FAST)
     assert cache_key([["a"], ["b"]], FAST) != cache_key([["a", "b"]], FAST)
     assert cache_key([["a"]], FAST) == cache_key(
-        [["a"]], EmbedSettings(method="doc2vec", vector_size=24, epochs=10, seed=3)
+        [["a"]], EmbedSettings(method="doc2vec", vector_size=24, epochs=10)
     )
 
 
@@ -159,9 +162,9 @@ def test_empty_inputs() -> None:
 
 
 def test_invalid_settings_are_all_reported() -> None:
-    bad = EmbedSettings(method="bert", vector_size=0, epochs=-1, seed=-2)  # type: ignore[arg-type]
+    bad = EmbedSettings(method="bert", vector_size=0, epochs=-1)  # type: ignore[arg-type]
     with pytest.raises(SettingsError) as info:
-        embed_documents([["a"]], bad)
+        embed_documents([["a"]], bad, seed=-2)
     message = str(info.value)
     for name in ("method", "vector_size", "epochs", "seed"):
         assert name in message
@@ -170,6 +173,8 @@ def test_invalid_settings_are_all_reported() -> None:
 def test_transformers_embedder_needs_a_model() -> None:
     with pytest.raises(SettingsError, match="needs a model"):
         EmbedSettings(method="sentence-transformers").validate()
+    with pytest.raises(SettingsError, match=r"^model: .*needs a model"):
+        embed_documents([["a"]], EmbedSettings(method="sentence-transformers"), texts=["a"])
 
 
 def test_transformers_embedder_never_downloads_a_missing_model(tmp_path: Path) -> None:
@@ -219,7 +224,7 @@ def test_auto_shares_the_cache_of_the_method_it_picks(small: Planted, tmp_path: 
 
 def test_lsa_separates_planted_topics(small: Planted) -> None:
     assert resolve_method(small.tokens, EmbedSettings()).method == "lsa"
-    vectors = embed_documents(small.tokens, EmbedSettings(method="lsa", vector_size=16, seed=0))
+    vectors = embed_documents(small.tokens, EmbedSettings(method="lsa", vector_size=16), seed=0)
     assert vectors.shape == (len(small.tokens), 16) and vectors.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-5)
     main = np.asarray(small.main_topic)
@@ -236,14 +241,14 @@ def test_lsa_same_seed_same_vectors_in_a_fresh_process(small: Planted, tmp_path:
     import subprocess
     import sys
 
-    here = embed_documents(small.tokens, EmbedSettings(method="lsa", vector_size=16, seed=5))
+    here = embed_documents(small.tokens, EmbedSettings(method="lsa", vector_size=16), seed=5)
     (tmp_path / "tokens.json").write_text(json.dumps(small.tokens))
     code = (
         "import json, sys, numpy as np\n"
         "from topics.models.embed import EmbedSettings, embed_documents\n"
         "tokens = json.load(open(sys.argv[1]))\n"
-        "s = EmbedSettings(method='lsa', vector_size=16, seed=5)\n"
-        "np.save(sys.argv[2], embed_documents(tokens, s))\n"
+        "s = EmbedSettings(method='lsa', vector_size=16)\n"
+        "np.save(sys.argv[2], embed_documents(tokens, s, seed=5))\n"
     )
     out = tmp_path / "there.npy"
     subprocess.run(
@@ -258,7 +263,7 @@ def test_lsa_same_seed_same_vectors_in_a_fresh_process(small: Planted, tmp_path:
     ids=["one-doc-one-word", "one-doc", "one-word", "empty-doc"],
 )
 def test_lsa_on_degenerate_corpora(tokens: list[list[str]]) -> None:
-    vectors = embed_documents(tokens, EmbedSettings(method="lsa", vector_size=8, seed=0))
+    vectors = embed_documents(tokens, EmbedSettings(method="lsa", vector_size=8), seed=0)
     assert vectors.shape == (len(tokens), 8)
     assert np.isfinite(vectors).all()
 
@@ -266,7 +271,7 @@ def test_lsa_on_degenerate_corpora(tokens: list[list[str]]) -> None:
 def test_lsa_is_cached_like_doc2vec(
     small: Planted, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings = EmbedSettings(method="lsa", vector_size=16, seed=0)
+    settings = EmbedSettings(method="lsa", vector_size=16)
     first = embed_documents(small.tokens, settings, cache_dir=tmp_path)
     assert len(list(tmp_path.glob("embed-*.npy"))) == 1
 

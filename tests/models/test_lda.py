@@ -23,7 +23,7 @@ def _recovered(planted: Planted, topic_words: list[list[str]], top: int = 10) ->
 
 
 def test_recovers_planted_topics(planted: Planted) -> None:
-    result = fit_lda(planted.tokens, _vocab(planted.tokens), LdaSettings(n_topics=6, seed=1))
+    result = fit_lda(planted.tokens, _vocab(planted.tokens), n_topics=6, seed=1)
     assert result.n_topics == 6
     assert _recovered(planted, result.topic_words) >= 0.9 * len(planted.topics)
     # Documents land in the topic of their planted main theme.
@@ -33,7 +33,7 @@ def test_recovers_planted_topics(planted: Planted) -> None:
 
 def test_shapes_and_rows_sum_to_one(planted: Planted) -> None:
     vocab = _vocab(planted.tokens)
-    result = fit_lda(planted.tokens, vocab, LdaSettings(n_topics=4, seed=0, passes=2))
+    result = fit_lda(planted.tokens, vocab, LdaSettings(passes=2), n_topics=4, seed=0)
     assert result.topic_term.shape == (4, len(vocab))
     assert result.doc_topic.shape == (len(planted.tokens), 4)
     np.testing.assert_allclose(result.topic_term.sum(axis=1), 1.0, rtol=1e-6)
@@ -44,8 +44,8 @@ def test_shapes_and_rows_sum_to_one(planted: Planted) -> None:
 
 def test_same_seed_same_topics(planted: Planted) -> None:
     vocab = _vocab(planted.tokens)
-    a = fit_lda(planted.tokens, vocab, LdaSettings(n_topics=5, seed=7, passes=3))
-    b = fit_lda(planted.tokens, vocab, LdaSettings(n_topics=5, seed=7, passes=3))
+    a = fit_lda(planted.tokens, vocab, LdaSettings(passes=3), n_topics=5, seed=7)
+    b = fit_lda(planted.tokens, vocab, LdaSettings(passes=3), n_topics=5, seed=7)
     np.testing.assert_array_equal(a.topic_term, b.topic_term)
     np.testing.assert_array_equal(a.assignments, b.assignments)
 
@@ -56,7 +56,9 @@ def test_auto_n_topics_lands_near_planted_count(n_planted: int) -> None:
     result = fit_lda(
         corpus.tokens,
         _vocab(corpus.tokens),
-        LdaSettings(n_topics="auto", seed=0, auto_max=12, auto_budget_s=120),
+        LdaSettings(auto_max=12, auto_budget=120),
+        n_topics="auto",
+        seed=0,
     )
     assert abs(result.n_topics - n_planted) <= 1
     curve = result.extras["auto_curve"]
@@ -75,7 +77,7 @@ def test_auto_n_topics_is_identical_twice_and_never_reads_the_clock(
 
     corpus = planted_corpus(n_topics=5, n_docs=200, seed=3)
     vocab = _vocab(corpus.tokens)
-    settings = LdaSettings(n_topics="auto", seed=0, auto_budget_s=0.001)
+    settings = LdaSettings(auto_budget=0.001)
     first = choose_n_topics(corpus.tokens, vocab, settings)
 
     def no_clock() -> float:
@@ -90,13 +92,15 @@ def test_auto_n_topics_is_identical_twice_and_never_reads_the_clock(
 
 
 def test_invalid_settings_are_reported_together() -> None:
-    with pytest.raises(SettingsError, match=r"n_topics.*passes"):
-        LdaSettings(n_topics=0, passes=0).validate()
+    with pytest.raises(SettingsError, match=r"passes: must be at least 1.*relevance"):
+        LdaSettings(passes=0, relevance=2).validate()
+    with pytest.raises(SettingsError, match=r"passes.*n_topics: must be at least 1.*seed"):
+        fit_lda([["a"]], ["a"], LdaSettings(passes=0), n_topics=0, seed=-1)
 
 
 def test_auto_n_topics_on_a_single_document() -> None:
     """Regression: the search's halves were empty for one document (a ValueError)."""
     doc = ["oven", "flour", "butter", "sugar", "dough", "oven", "flour", "butter"]
-    result = fit_lda([doc], sorted(set(doc)), LdaSettings(n_topics="auto", passes=2))
+    result = fit_lda([doc], sorted(set(doc)), LdaSettings(passes=2), n_topics="auto")
     assert result.n_topics >= 1
     assert result.extras["auto_curve"][0]["stability"] == 1.0

@@ -13,7 +13,7 @@ from topics.models.naming import apply_user_names, name_topics
 
 def test_names_are_short_distinct_and_drawn_from_each_topic(planted: Planted) -> None:
     vocab = sorted({t for doc in planted.tokens for t in doc})
-    model = fit_lda(planted.tokens, vocab, LdaSettings(n_topics=len(planted.topics), passes=3))
+    model = fit_lda(planted.tokens, vocab, LdaSettings(passes=3), n_topics=len(planted.topics))
     names = name_topics(model)
     assert len(names) == model.n_topics
     assert len({n.lower() for n in names}) == len(names)

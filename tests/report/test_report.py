@@ -18,7 +18,6 @@ import pytest
 
 from tests.browser import open_report, wait_until
 from tests.conftest import run_main, write_tree
-from topics.models.lda import LdaSettings
 from topics.pipeline import RunResult, RunSettings, run_pipeline
 from topics.report import DocsLayout, write_report_files
 from topics.report.compare import diagonal_order
@@ -58,7 +57,7 @@ def _corpus() -> dict[str, str | bytes]:
 @pytest.fixture(scope="module")
 def attack_run(tmp_path_factory: pytest.TempPathFactory) -> RunResult:
     root = write_tree(tmp_path_factory.mktemp("corpus"), _corpus())
-    return run_pipeline(root, RunSettings(seed=0, lda=LdaSettings(n_topics=3)))
+    return run_pipeline(root, RunSettings(seed=0, n_topics=3))
 
 
 @pytest.fixture(scope="module")
@@ -484,9 +483,7 @@ def test_the_ldavis_panel_shows_terms_as_the_text_spells_them(
         for t, words in enumerate(themes)
         for i in range(8)
     }
-    run = run_pipeline(
-        write_files(files), RunSettings(models=("lda",), lda=LdaSettings(n_topics=2))
-    )
+    run = run_pipeline(write_files(files), RunSettings(models=("lda",), n_topics=2))
     pre = run.pre
     respelled = {v for v in pre.vocab if pre.display(v) != v}
     assert respelled, "the test corpus needs words whose lemma differs from their spelling"

@@ -13,7 +13,7 @@ import pytest
 
 from tests.browser import open_report
 from tests.conftest import REPO, Planted, SampleReport, planted_corpus, write_tree
-from topics.models.lda import LdaSettings, fit_lda
+from topics.models.lda import fit_lda
 from topics.pipeline import RunSettings, run_pipeline
 from topics.preprocess.tokens import PreprocessSettings
 from topics.report import write_report_files
@@ -39,7 +39,7 @@ def _noisy(planted: Planted, rate: float = NOISE, seed: int = 0) -> tuple[list[s
 @pytest.fixture(scope="module")
 def lda(planted: Planted) -> TopicModelResult:
     vocab = sorted({w for doc in planted.tokens for w in doc})
-    return fit_lda(planted.tokens, vocab, LdaSettings(n_topics=len(planted.topics), seed=0))
+    return fit_lda(planted.tokens, vocab, n_topics=len(planted.topics), seed=0)
 
 
 def test_planted_wrong_labels_rank_first(planted: Planted, lda: TopicModelResult) -> None:
@@ -84,7 +84,7 @@ def test_without_labels_mixed_documents_rank_first() -> None:
         mixed.append(len(tokens))
         tokens.append([str(w) for w in words])
     vocab = sorted({w for doc in tokens for w in doc})
-    model = fit_lda(tokens, vocab, LdaSettings(n_topics=4, seed=0))
+    model = fit_lda(tokens, vocab, n_topics=4, seed=0)
     review = review_documents(tokens, [None] * len(tokens), {"lda": model}, seed=0)
     assert not review.signals["label_suspicion"].any()
     assert review.suggested_label == [None] * len(tokens)
@@ -98,7 +98,7 @@ def test_near_duplicate_under_another_label(planted: Planted, lda: TopicModelRes
     tokens = [*planted.tokens, list(planted.tokens[0])]
     labels = [f"topic{t}" for t in planted.main_topic] + ["elsewhere"]
     vocab = lda.vocab
-    model = fit_lda(tokens, vocab, LdaSettings(n_topics=len(planted.topics), seed=0))
+    model = fit_lda(tokens, vocab, n_topics=len(planted.topics), seed=0)
     review = review_documents(tokens, labels, {"lda": model}, seed=0)
     copy = len(tokens) - 1
     assert review.signals["near_duplicate"][0] > 0.99
@@ -216,7 +216,7 @@ def test_reasons_with_hostile_labels_are_escaped(tmp_path: Path) -> None:
         body = " ".join(rng.choice(WORDS[topic], 50))
         files[f"{name}/doc{i:02d}.txt"] = f"Note {i}\n\n{body}"
     root = write_tree(tmp_path / "corpus", files)
-    run = run_pipeline(root, RunSettings(seed=0, models=("lda",), lda=LdaSettings(n_topics=2)))
+    run = run_pipeline(root, RunSettings(seed=0, models=("lda",), n_topics=2))
     assert run.review is not None and HOSTILE in run.review.reasons[int(run.review.order[0])]
     report = tmp_path / "out"
     report.mkdir()
@@ -243,7 +243,7 @@ def test_unlabelled_folder_gets_a_review(tmp_path: Path) -> None:
     settings = RunSettings(
         seed=0,
         models=("lda",),
-        lda=LdaSettings(n_topics=2),
+        n_topics=2,
         preprocess=PreprocessSettings(max_df=0.9),
     )
     run = run_pipeline(root, settings)

@@ -56,8 +56,8 @@ def test_real_lda_fits_find_the_planted_new_topic() -> None:
     new = planted_corpus(n_topics=5, n_docs=100, seed=2)  # topics 0-3 as before, plus topic 4
     vocab_old = sorted({w for doc in old.tokens for w in doc})
     vocab_new = sorted({w for doc in new.tokens for w in doc})
-    first = fit_lda(old.tokens, vocab_old, LdaSettings(n_topics=4, seed=0, passes=5))
-    second = fit_lda(new.tokens, vocab_new, LdaSettings(n_topics=5, seed=3, passes=5))
+    first = fit_lda(old.tokens, vocab_old, LdaSettings(passes=5), n_topics=4, seed=0)
+    second = fit_lda(new.tokens, vocab_new, LdaSettings(passes=5), n_topics=5, seed=3)
     stored, _ = align_models({"lda": first}, {}, run_id="r1", previous_run=None, threshold=0.5)
     _, drift = align_models({"lda": second}, stored, run_id="r2", previous_run="r1", threshold=0.5)
     assert drift is not None

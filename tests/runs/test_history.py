@@ -14,9 +14,9 @@ import pytest
 from topics.errors import InputError
 from topics.pipeline import RunSettings
 from topics.runs import InputSpec, LockedError, RunConfig, run_once
-from topics.runs.config import build_settings
 from topics.runs.history import to_remove
 from topics.runs.lock import hold_lock
+from topics.settings import from_mapping
 from topics.store.output import prepare_root
 
 WORDS = {
@@ -45,7 +45,7 @@ def _corpus(folder: Path, n: int = 8, dated: bool = False) -> Path:
 
 
 def _config(tmp_path: Path, corpus: Path, **kwargs: object) -> RunConfig:
-    settings: RunSettings = build_settings({"models": ["lda"], "n_topics": 2, "passes": 3})
+    settings: RunSettings = from_mapping({"models": ["lda"], "n_topics": 2, "passes": 3})
     return RunConfig(
         name="hist",
         output=tmp_path / "out",

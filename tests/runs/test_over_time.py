@@ -31,7 +31,7 @@ def test_a_topic_that_grows_shows_in_its_months() -> None:
     # Topic 0 documents dated January, topic 1 documents March; February is empty.
     corpus = planted_corpus(n_topics=2, n_docs=40, seed=0)
     vocab = sorted({w for doc in corpus.tokens for w in doc})
-    model = fit_lda(corpus.tokens, vocab, LdaSettings(n_topics=2, seed=0, passes=5))
+    model = fit_lda(corpus.tokens, vocab, LdaSettings(passes=5), n_topics=2, seed=0)
     dates: list[str | None] = ["2024-01-15" if t == 0 else "2024-03-10" for t in corpus.main_topic]
     dates[0] = None
     data = over_time(dates, {"lda": model})
@@ -54,6 +54,6 @@ def test_a_topic_that_grows_shows_in_its_months() -> None:
 def test_no_timeline_without_two_dated_bins() -> None:
     corpus = planted_corpus(n_topics=2, n_docs=10, seed=0)
     vocab = sorted({w for doc in corpus.tokens for w in doc})
-    model = fit_lda(corpus.tokens, vocab, LdaSettings(n_topics=2, seed=0, passes=2))
+    model = fit_lda(corpus.tokens, vocab, LdaSettings(passes=2), n_topics=2, seed=0)
     assert over_time([None] * 10, {"lda": model}) is None
     assert over_time(["2024-01-01"] * 10, {"lda": model}) is None

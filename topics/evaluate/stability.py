@@ -161,20 +161,15 @@ def _refit(
     if model.name == "lda":
         from topics.models.lda import LdaSettings, fit_lda
 
-        settings = replace(lda or LdaSettings(), n_topics=n_topics, seed=seed)
-        return fit_lda(tokens, vocab, settings)
+        return fit_lda(tokens, vocab, lda or LdaSettings(), n_topics=n_topics, seed=seed)
     if model.name == "clusters":
         from topics.models.clusters import ClusterSettings, fit_clusters
         from topics.models.embed import EmbedSettings, embed_documents
 
         cluster_settings = clusters or ClusterSettings()
         # Keep the clustering the full run used, at the count it arrived at.
-        cluster_settings = replace(
-            cluster_settings,
-            n_topics=n_topics,
-            clustering=cluster_settings.algorithm,
-            seed=seed,
-        )
+        used = model.settings.get("algorithm", cluster_settings.algorithm(n_topics))
+        cluster_settings = replace(cluster_settings, clustering=used)
         # The embedder the full run resolved ("auto" could resolve otherwise on a sample).
         embed_settings = embed or EmbedSettings()
         embed_settings = replace(
@@ -185,6 +180,6 @@ def _refit(
                 raise ValueError("stability of sentence-transformers clusters needs embeddings")
             vectors = np.asarray(embeddings)[sample]
         else:
-            vectors = embed_documents(tokens, replace(embed_settings, seed=seed))
-        return fit_clusters(tokens, vocab, vectors, cluster_settings)
+            vectors = embed_documents(tokens, embed_settings, seed=seed)
+        return fit_clusters(tokens, vocab, vectors, cluster_settings, n_topics=n_topics, seed=seed)
     raise ValueError(f"no stability refit for model {model.name!r}")

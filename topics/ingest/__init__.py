@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from topics.errors import InputError, SettingsError
+from topics.errors import InputError
 from topics.ingest.files import (
     FORMATS,
     FoundFile,
@@ -29,6 +29,7 @@ from topics.ingest.formats import (
     read_markdown,
     read_plain,
 )
+from topics.settings import field_problems, raise_problems
 from topics.types import Corpus, Document, Note, Skipped
 
 __all__ = [
@@ -44,8 +45,6 @@ log = logging.getLogger(__name__)
 _MB = 1024 * 1024
 # Rows of tabular files are streamed, so those files may be much larger than a text file.
 _TABULAR_FACTOR = 100
-#: A cap above any real file (a petabyte) that keeps ``cap * _MB`` a finite integer.
-_MAX_FILE_MB = 1e9
 
 
 @dataclass(frozen=True)
@@ -71,16 +70,16 @@ class IngestSettings:
     max_doc_chars: int = 1_000_000
     keep_duplicates: bool = False
 
-    def validate(self) -> None:
-        problems = []
-        if not 0 < self.max_file_mb < _MAX_FILE_MB:
-            problems.append(
-                f"max_file_mb must be > 0 and below {_MAX_FILE_MB:g}, got {self.max_file_mb}"
-            )
+    def problems(self, *, options: bool = True) -> list[str]:
+        """Every invalid field; ``options=False``: only those no option sets."""
+        problems = field_problems("ingest", self) if options else []
         if self.max_doc_chars < 100:
-            problems.append(f"max_doc_chars must be >= 100, got {self.max_doc_chars}")
-        if problems:
-            raise SettingsError("; ".join(problems))
+            problems.append(f"max_doc_chars: must be at least 100, got {self.max_doc_chars}")
+        return problems
+
+    def validate(self) -> None:
+        """Raise ``SettingsError`` naming every invalid field at once."""
+        raise_problems(self.problems())
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)

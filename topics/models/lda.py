@@ -19,6 +19,7 @@ from typing import Any, Literal
 import numpy as np
 
 from topics.errors import SettingsError
+from topics.settings import field_problems, problems, raise_problems
 from topics.types import FloatArray, IntArray, TopicModelResult
 
 log = logging.getLogger(__name__)
@@ -28,15 +29,17 @@ NTopics = int | Literal["auto"]
 
 @dataclass(frozen=True)
 class LdaSettings:
-    """LDA options; field names are config keys, kebab-case names are CLI flags.
+    """LDA options; the options among them are declared in ``topics.settings``.
+
+    The number of topics and the seed are arguments of ``fit_lda`` (one value per run).
 
     Parameters
     ----------
-    n_topics
-        Number of topics, or "auto": score a grid of counts (``auto_min`` to
-        ``auto_max``, at most ``sqrt(n_docs / 2)``) by the rule in ``topics.models.autok`` and
-        keep the fewest topics scoring near the best (see ``choose_n_topics``).
-    auto_budget_s
+    auto_min, auto_max
+        With ``n_topics="auto"``, the grid of counts scored (at most
+        ``sqrt(n_docs / 2)``) by the rule in ``topics.models.autok``, keeping the fewest
+        topics scoring near the best (see ``choose_n_topics``).
+    auto_budget
         Deprecated and ignored (kept so old configs still load): the search used to stop
         after this many seconds, which made the chosen count depend on the machine.
     passes, iterations
@@ -53,8 +56,6 @@ class LdaSettings:
         raised topic diversity from 0.80 to 0.875 with NPMI unchanged (0.114 -> 0.116).
     """
 
-    n_topics: NTopics = "auto"
-    seed: int = 0
     init: Literal["nmf", "random"] = "nmf"
     passes: int = 20
     iterations: int = 100
@@ -63,30 +64,33 @@ class LdaSettings:
     chunksize: int = 2000
     auto_min: int = 2
     auto_max: int = 30
-    auto_budget_s: float = 120.0
+    auto_budget: float = 120.0
     top_n: int = 30
     relevance: float = 0.8
 
-    def validate(self) -> None:
-        problems = []
-        if self.n_topics != "auto" and (not isinstance(self.n_topics, int) or self.n_topics < 1):
-            problems.append(f"n_topics must be 'auto' or an integer >= 1, got {self.n_topics!r}")
+    def problems(self, *, options: bool = True) -> list[str]:
+        """Every invalid field; ``options=False``: only those no option sets."""
+        problems = field_problems("lda", self) if options else []
         if self.init not in ("nmf", "random"):
-            problems.append(f"init must be 'nmf' or 'random', got {self.init!r}")
+            problems.append(f"init: must be 'nmf' or 'random', got {self.init!r}")
         if not 0 <= self.relevance <= 1:
-            problems.append(f"relevance must be in [0, 1], got {self.relevance}")
-        if self.passes < 1 or self.iterations < 1:
-            problems.append("passes and iterations must be >= 1")
+            problems.append(f"relevance: must be in [0, 1], got {self.relevance}")
+        if self.iterations < 1:
+            problems.append(f"iterations: must be at least 1, got {self.iterations}")
         if not 1 <= self.auto_min <= self.auto_max:
             problems.append(
-                f"auto range must satisfy 1 <= auto_min <= auto_max, "
+                f"auto_min: must satisfy 1 <= auto_min <= auto_max, "
                 f"got {self.auto_min}..{self.auto_max}"
             )
-        if problems:
-            raise SettingsError("; ".join(problems))
+        return problems
+
+    def validate(self) -> None:
+        """Raise ``SettingsError`` naming every invalid field at once."""
+        raise_problems(self.problems())
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # ``auto_budget_s``: the field's name in topics.json and manifest.json before.
+        return asdict(self) | {"auto_budget_s": self.auto_budget}
 
 
 def fit_lda(
@@ -94,23 +98,27 @@ def fit_lda(
     vocab: list[str],
     settings: LdaSettings | None = None,
     *,
+    n_topics: NTopics = "auto",
+    seed: int = 0,
     progress: Callable[[str], None] | None = None,
 ) -> TopicModelResult:
     """Fit LDA on token lists over ``vocab``; with ``n_topics="auto"`` search the count first."""
     settings = settings or LdaSettings()
-    settings.validate()
+    raise_problems(
+        settings.problems() + problems({"n_topics": n_topics, "seed": seed}, style="field")
+    )
     if not tokens:
         raise SettingsError("LDA needs at least one document with content words")
     corpus, id2word = _bow(tokens, vocab)
-    if settings.n_topics == "auto":
-        n_topics, curve = choose_n_topics(tokens, vocab, settings, progress=progress)
+    if n_topics == "auto":
+        chosen, curve = choose_n_topics(tokens, vocab, settings, seed=seed, progress=progress)
         extras: dict[str, Any] = {"auto_curve": curve, "n_topics_rule": _rule(settings, curve)}
     else:
-        n_topics, extras = int(settings.n_topics), {}
+        chosen, extras = int(n_topics), {}
     if progress is not None:
-        progress(f"fitting LDA with {n_topics} topics")
-    model = _fit(corpus, id2word, n_topics, settings, passes=settings.passes)
-    result = _result(model, corpus, vocab, settings, n_topics)
+        progress(f"fitting LDA with {chosen} topics")
+    model = _fit(corpus, id2word, chosen, settings, seed=seed, passes=settings.passes)
+    result = _result(model, corpus, vocab, settings, chosen, seed)
     result.topic_words = relevant_words(
         result.topic_term, _term_frequency(corpus, len(vocab)), vocab, settings
     )
@@ -135,6 +143,7 @@ def _fit(
     n_topics: int,
     settings: LdaSettings,
     *,
+    seed: int,
     passes: int,
 ) -> Any:
     from gensim.models import LdaModel
@@ -144,7 +153,7 @@ def _fit(
     model = LdaModel(
         id2word=id2word,
         num_topics=n_topics,
-        random_state=settings.seed,
+        random_state=seed,
         iterations=settings.iterations,
         alpha=settings.alpha if n_topics > 1 else "symmetric",
         eta=settings.eta,
@@ -153,7 +162,7 @@ def _fit(
         update_every=1,
     )
     if settings.init == "nmf" and n_topics > 1:
-        start = nmf_topics(corpus, len(id2word), n_topics, seed=settings.seed)
+        start = nmf_topics(corpus, len(id2word), n_topics, seed=seed)
         n_tokens = sum(c for doc in corpus for _, c in doc)
         # As if the corpus had been assigned to the NMF topics once.
         model.state.sstats = (start * (n_tokens / n_topics)).astype(model.dtype)
@@ -198,6 +207,7 @@ def _result(
     vocab: list[str],
     settings: LdaSettings,
     n_topics: int,
+    seed: int,
 ) -> TopicModelResult:
     topic_term: FloatArray = np.asarray(model.get_topics(), dtype=np.float64)
     topic_term /= topic_term.sum(axis=1, keepdims=True)
@@ -212,7 +222,7 @@ def _result(
         doc_topic=doc_topic,
         assignments=assignments,
         topic_words=topic_words,
-        settings=settings.as_dict() | {"n_topics": n_topics},
+        settings=settings.as_dict() | {"n_topics": n_topics, "seed": seed},
     )
 
 
@@ -262,6 +272,7 @@ def choose_n_topics(
     vocab: list[str],
     settings: LdaSettings,
     *,
+    seed: int = 0,
     progress: Callable[[str], None] | None = None,
 ) -> tuple[int, list[dict[str, float]]]:
     """Choose the topic count by the shared rule of ``topics.models.autok``.
@@ -269,15 +280,15 @@ def choose_n_topics(
     Every candidate count is fitted by NMF on TF-IDF (the topics LDA starts from) on a
     seeded sample of at most ``SEARCH_MAX_DOCS`` documents, and on each half of that
     sample for stability. Work is fixed by the sample, the grid and the iteration count,
-    so the result is the same on any machine; ``auto_budget_s`` is no longer used.
+    so the result is the same on any machine; ``auto_budget`` is no longer used.
     """
     from topics.evaluate.scores import score_coherence, topic_diversity
     from topics.models import autok
     from topics.models.ctfidf import count_matrix
 
-    if settings.auto_budget_s != LdaSettings.auto_budget_s:
+    if settings.auto_budget != LdaSettings.auto_budget:
         log.info("auto_budget is deprecated and ignored: the topic-count search does fixed work")
-    order = np.random.default_rng(settings.seed).permutation(len(tokens))
+    order = np.random.default_rng(seed).permutation(len(tokens))
     picked = np.sort(order[:SEARCH_MAX_DOCS])
     sample = [tokens[i] for i in picked]
     # Coherence is counted on more documents than are fitted: on short texts, 1,000
@@ -289,17 +300,17 @@ def choose_n_topics(
     terms = np.sort(terms[df[terms] > 0])
     words_of = [vocab[j] for j in terms]
     tfidf = _tfidf(counts[:, terms])
-    first, second = autok.halves(len(sample), settings.seed)
+    first, second = autok.halves(len(sample), seed)
     grid = autok.candidates(len(tokens), settings.auto_min, settings.auto_max)
     # One SVD per matrix serves every count's NNDSVD start: its top-k triplets are the same.
     # A corpus of a few documents has no halves to compare: stability then counts as 1.
     parts = [tfidf] + ([tfidf[first], tfidf[second]] if len(first) >= 2 else [])
-    matrices = [_Svd(m, max(grid), settings.seed) for m in parts]
+    matrices = [_Svd(m, max(grid), seed) for m in parts]
     curve = []
     for k in grid:
         if progress is not None:
             progress(f"choosing the number of topics: trying {k}")
-        words, *halves = [m.nmf_words(words_of, k, settings.seed) for m in matrices]
+        words, *halves = [m.nmf_words(words_of, k, seed) for m in matrices]
         npmi = score_coherence(reference, words, top_n=autok.TOP_N).npmi_mean
         diversity = topic_diversity(words, top_n=autok.TOP_N)
         stability = (

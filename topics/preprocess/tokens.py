@@ -24,7 +24,6 @@ from typing import Any, Literal, Protocol
 
 from nltk.tokenize import RegexpTokenizer
 
-from topics.errors import SettingsError
 from topics.preprocess.language import (
     SUPPORTED_LANGUAGES,
     count_languages,
@@ -33,6 +32,7 @@ from topics.preprocess.language import (
     lemma,
     stopwords_for,
 )
+from topics.settings import field_problems, raise_problems
 from topics.types import Document, Preprocessed, Skipped
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,8 @@ class DocumentCache(Protocol):
 
 @dataclass(frozen=True)
 class PreprocessSettings:
-    """Preprocessing options; field names are the config keys and CLI flags.
+    """Preprocessing options; those that are options are declared in ``topics.settings``
+    (``no_phrases`` and ``no_lemmatize`` set ``phrases`` and ``lemmatize``).
 
     Parameters
     ----------
@@ -86,23 +87,18 @@ class PreprocessSettings:
     n_jobs: int = 0  # 0: all cores
     detect_language: bool = True
 
-    def validate(self) -> None:
-        problems = []
-        if self.language != "auto" and self.language not in SUPPORTED_LANGUAGES:
-            problems.append(
-                f"language must be 'auto' or one of {', '.join(SUPPORTED_LANGUAGES)}, "
-                f"got {self.language!r}"
-            )
-        if not 0 < self.max_df <= 1:
-            problems.append(f"max_df must be in (0, 1], got {self.max_df}")
-        if self.min_df != "auto" and (not isinstance(self.min_df, int) or self.min_df < 1):
-            problems.append(f"min_df must be 'auto' or an integer >= 1, got {self.min_df!r}")
+    def problems(self, *, options: bool = True) -> list[str]:
+        """Every invalid field; ``options=False``: only those no option sets."""
+        problems = field_problems("preprocess", self) if options else []
         if not -1 <= self.phrase_threshold <= 1:
-            problems.append(f"phrase_threshold must be in [-1, 1], got {self.phrase_threshold}")
+            problems.append(f"phrase_threshold: must be in [-1, 1], got {self.phrase_threshold}")
         if self.min_doc_tokens < 1:
-            problems.append(f"min_doc_tokens must be >= 1, got {self.min_doc_tokens}")
-        if problems:
-            raise SettingsError("; ".join(problems))
+            problems.append(f"min_doc_tokens: must be at least 1, got {self.min_doc_tokens}")
+        return problems
+
+    def validate(self) -> None:
+        """Raise ``SettingsError`` naming every invalid field at once."""
+        raise_problems(self.problems())
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

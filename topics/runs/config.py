@@ -1,15 +1,15 @@
 """Scheduled-run configuration: a TOML file -> a frozen ``RunConfig``, every problem at once.
 
-Config keys are the ``topics report`` flag names with ``_`` for ``-`` (``--min-df`` is
-``min_df``, ``--no-phrases`` is ``no_phrases``), grouped in tables like the flags in
-``topics report --help``. Relative paths are relative to the config file's folder.
+The settings keys, their tables, types, defaults and rules come from ``topics.settings``
+(the ``topics report`` flag names with ``_`` for ``-``: ``--min-df`` is ``min_df``,
+``--no-phrases`` is ``no_phrases``); this module adds the keys of the run itself (name,
+output, retention, input, names). Relative paths are relative to the config file's folder.
 """
 
 from __future__ import annotations
 
 import difflib
 import os
-import reprlib
 import stat
 import tomllib
 from collections.abc import Mapping
@@ -17,34 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from topics import settings as schema
 from topics.errors import SettingsError, printable
 from topics.ingest.inputs import InputSpec
 from topics.pipeline import MODELS, RunSettings
+from topics.settings import BY_NAME, MAX_SEED, TABLES, show
 
-#: Where a key lives (None: top level), the types TOML may give it, and its default.
-#: Defaults equal ``topics report``'s flag defaults (a test holds them together).
-OPTIONS: dict[str, tuple[str | None, tuple[type, ...], Any]] = {
-    "seed": (None, (int,), 0),
-    "models": (None, (list, str), ["lda", "clusters"]),
-    "n_topics": (None, (int, str), "auto"),
-    "stability": (None, (bool,), False),
-    "text_column": ("input", (str,), None),
-    "date_column": ("input", (str,), None),
-    "max_file_mb": ("input", (int, float), 10.0),
-    "keep_duplicates": ("input", (bool,), False),
-    "language": ("preprocessing", (str,), "auto"),
-    "min_df": ("preprocessing", (int,), None),
-    "max_df": ("preprocessing", (int, float), 0.5),
-    "no_phrases": ("preprocessing", (bool,), False),
-    "no_lemmatize": ("preprocessing", (bool,), False),
-    "passes": ("lda", (int,), 20),
-    "auto_budget": ("lda", (int, float), 120.0),
-    "clustering": ("clusters", (str,), "auto"),
-    "assign_outliers": ("clusters", (bool,), False),
-    "min_cluster_size": ("clusters", (int,), None),
-    "embedder": ("clusters", (str,), "auto"),
-    "embedder_model": ("clusters", (str,), None),
-}
+__all__ = ["MAX_SEED", "ConfigError", "RunConfig", "load_config", "parse_config"]
 
 #: Keys of the run itself (top level) and of the ``[input]`` table besides ingest flags.
 RUN_KEYS: dict[str, tuple[type, ...]] = {
@@ -60,11 +39,6 @@ INPUT_KEYS: dict[str, tuple[type, ...]] = {
     "include": (list,),
     "exclude": (list,),
 }
-TABLES = ("input", "preprocessing", "lda", "clusters")
-
-#: NumPy and gensim seeds must be below 2**32, and stability refits with ``seed + 1``.
-MAX_SEED = 2**32 - 2
-
 DEFAULT_KEEP_RUNS = 30
 DEFAULT_DRIFT_THRESHOLD = 0.5
 
@@ -148,7 +122,7 @@ class RunConfig:
         if self.output.exists() and not self.output.is_dir():
             out.append(f"output: {str(self.output)!r} is a file, not a folder")
         out += self.input.problems()
-        out += settings_problems(self.settings)
+        out += self.settings.problems("config")
         return out
 
     def validate(self) -> None:
@@ -156,98 +130,6 @@ class RunConfig:
         problems = self.problems()
         if problems:
             raise ConfigError(str(self.source or "config"), problems)
-
-
-def build_settings(options: Mapping[str, Any]) -> RunSettings:
-    """Pipeline settings from flag-named options (``topics report`` flags or config keys).
-
-    Missing options take the flag defaults. Values are not validated here; call
-    ``settings_problems`` (or ``RunSettings.validate``).
-    """
-    from topics.ingest import IngestSettings
-    from topics.models.clusters import ClusterSettings
-    from topics.models.embed import EmbedSettings
-    from topics.models.lda import LdaSettings
-    from topics.preprocess.tokens import PreprocessSettings
-
-    opt = {key: options.get(key, default) for key, (_, _, default) in OPTIONS.items()}
-    models = opt["models"]
-    if isinstance(models, str):
-        models = [m.strip() for m in models.split(",") if m.strip()]
-    seed = opt["seed"]
-    return RunSettings(
-        seed=seed,
-        models=tuple(models),
-        stability=opt["stability"],
-        ingest=IngestSettings(
-            text_column=opt["text_column"],
-            date_column=opt["date_column"],
-            max_file_mb=float(opt["max_file_mb"]),
-            keep_duplicates=opt["keep_duplicates"],
-        ),
-        preprocess=PreprocessSettings(
-            language=opt["language"],
-            min_df=opt["min_df"] if opt["min_df"] is not None else "auto",
-            max_df=float(opt["max_df"]),
-            phrases=not opt["no_phrases"],
-            lemmatize=not opt["no_lemmatize"],
-        ),
-        lda=LdaSettings(
-            n_topics=opt["n_topics"],
-            seed=seed,
-            passes=opt["passes"],
-            auto_budget_s=float(opt["auto_budget"]),
-        ),
-        clusters=ClusterSettings(
-            n_topics=opt["n_topics"],
-            seed=seed,
-            clustering=opt["clustering"],
-            assign_outliers=opt["assign_outliers"],
-            min_cluster_size=opt["min_cluster_size"],
-        ),
-        embed=EmbedSettings(method=opt["embedder"], model=opt["embedder_model"], seed=seed),
-    )
-
-
-def settings_problems(settings: RunSettings, *, flags: bool = False) -> list[str]:
-    """Every invalid setting, from each stage's own validation.
-
-    Each problem names the config key (``preprocessing.max_df``), or with ``flags`` the
-    setting as the command line's messages do (``max_df``).
-    """
-    problems = []
-    if not isinstance(settings.seed, int) or not 0 <= settings.seed <= MAX_SEED:
-        problems.append(
-            _named(f"seed must be an integer from 0 to {MAX_SEED}, got {settings.seed!r}", flags)
-        )
-    unknown = [m for m in settings.models if m not in MODELS]
-    if unknown or not settings.models:
-        problems.append(
-            f"{'--models' if flags else 'models'}: must be one or more of "
-            f"{', '.join(MODELS)}, got {list(settings.models)}"
-        )
-    for part in (
-        settings.ingest,
-        settings.preprocess,
-        settings.lda,
-        settings.clusters,
-        settings.embed,
-    ):
-        try:
-            part.validate()
-        except SettingsError as exc:
-            problems += [_named(p.strip(), flags) for p in str(exc).split("; ")]
-    # Shared flags are validated twice (LDA and clusters); say each once.
-    return list(dict.fromkeys(problems))
-
-
-def _named(problem: str, flags: bool) -> str:
-    """``max_df must be ...`` -> ``preprocessing.max_df: must be ...`` (unless ``flags``)."""
-    field_name, _, rest = problem.partition(" ")
-    if flags or field_name not in OPTIONS or not rest:
-        return problem
-    table = OPTIONS[field_name][0]
-    return f"{table + '.' if table else ''}{field_name}: {rest}"
 
 
 #: A config file is a page of settings; anything larger is not one (``/dev/zero``).
@@ -307,21 +189,21 @@ def parse_config(raw: Mapping[str, Any], *, base: Path, source: Path | None = No
     """A ``RunConfig`` from parsed TOML; relative paths are resolved against ``base``."""
     problems: list[str] = []
     flat: dict[str, Any] = {}
-    top_allowed = set(RUN_KEYS) | {k for k, (t, _, _) in OPTIONS.items() if t is None} | set(TABLES)
+    top_allowed = set(RUN_KEYS) | {o.name for o in schema.OPTIONS if o.table is None} | set(TABLES)
 
     def check(where: str, key: str, value: Any, types: tuple[type, ...]) -> bool:
         # TOML booleans are ints in Python; never let true pass as a number.
         ok = isinstance(value, types) and not (isinstance(value, bool) and bool not in types)
         if not ok:
             wanted = " or ".join(_TYPE_NAMES[t] for t in types)
-            problems.append(f"{where}{key}: must be {wanted}, got {_show(value)}")
+            problems.append(f"{where}{key}: must be {wanted}, got {show(value)}")
         return ok
 
     def unknown(where: str, key: str, allowed: set[str]) -> None:
         normal = key.replace("-", "_")
         hint = _HINTS.get(normal)
-        if hint is None and normal in OPTIONS:
-            home = OPTIONS[normal][0]
+        if hint is None and normal in BY_NAME:
+            home = BY_NAME[normal].table
             place = "at the top level" if home is None else f"in [{home}]"
             hint = f"write {normal} {place}"
         if hint is None:
@@ -330,6 +212,15 @@ def parse_config(raw: Mapping[str, Any], *, base: Path, source: Path | None = No
         allowed_text = "" if hint else f" (allowed: {', '.join(sorted(allowed))})"
         problems.append(f"{where}{key}: unknown key{'; ' + hint if hint else ''}{allowed_text}")
 
+    def option(key: str, value: Any) -> None:
+        # A value with a problem is left out: the settings built take its default, so
+        # each problem is reported once.
+        problem = schema.check(BY_NAME[key], value, "config")
+        if problem is None:
+            flat[key] = value
+        else:
+            problems.append(problem)
+
     for key, value in raw.items():
         if key not in top_allowed:
             unknown("", key, top_allowed)
@@ -337,8 +228,8 @@ def parse_config(raw: Mapping[str, Any], *, base: Path, source: Path | None = No
             check("", key, value, RUN_KEYS[key])
         elif key in TABLES:
             continue
-        elif check("", key, value, OPTIONS[key][1]):
-            flat[key] = value
+        else:
+            option(key, value)
 
     input_table: dict[str, Any] = {}
     raw_input = raw.get("input")
@@ -350,9 +241,9 @@ def parse_config(raw: Mapping[str, Any], *, base: Path, source: Path | None = No
         section = input_table if table == "input" else raw.get(table, {})
         if not isinstance(section, dict):
             if table != "input":
-                problems.append(f"[{table}]: must be a table, got {_show(section)}")
+                problems.append(f"[{table}]: must be a table, got {show(section)}")
             continue
-        allowed = {k for k, (t, _, _) in OPTIONS.items() if t == table}
+        allowed = {o.name for o in schema.OPTIONS if o.table == table}
         if table == "input":
             allowed |= set(INPUT_KEYS)
         for key, value in section.items():
@@ -361,8 +252,8 @@ def parse_config(raw: Mapping[str, Any], *, base: Path, source: Path | None = No
                 unknown(where, key, allowed)
             elif key in INPUT_KEYS and table == "input":
                 check(where, key, value, INPUT_KEYS[key])
-            elif check(where, key, value, OPTIONS[key][1]):
-                flat[key] = value
+            else:
+                option(key, value)
 
     name = raw.get("name")
     if name is None:
@@ -373,13 +264,6 @@ def parse_config(raw: Mapping[str, Any], *, base: Path, source: Path | None = No
     paths = _strings(input_table.get("paths", []), "input.paths", problems)
     include = _strings(input_table.get("include", []), "input.include", problems)
     exclude = _strings(input_table.get("exclude", []), "input.exclude", problems)
-    for key in ("models",):
-        if isinstance(flat.get(key), list):
-            _strings(flat[key], key, problems)
-    n_topics = flat.get("n_topics")
-    if isinstance(n_topics, str) and n_topics != "auto":
-        problems.append(f'n_topics: must be an integer >= 1 or "auto", got {n_topics!r}')
-        flat.pop("n_topics")
 
     names = _names(raw.get("names", {}), problems)
     output = raw.get("output", "reports")
@@ -393,7 +277,7 @@ def parse_config(raw: Mapping[str, Any], *, base: Path, source: Path | None = No
             include=tuple(include),
             exclude=tuple(exclude),
         ),
-        settings=build_settings(flat),
+        settings=schema.from_mapping(flat),
         keep_runs=keep_runs
         if isinstance(keep_runs, int) and not isinstance(keep_runs, bool)
         else 1,
@@ -424,7 +308,7 @@ def _names(value: Any, problems: list[str]) -> dict[str, dict[int, str]]:
             continue
         if not isinstance(table, dict):
             problems.append(
-                f'names.{model}: must be a table of topic id = "name", got {_show(table)}'
+                f'names.{model}: must be a table of topic id = "name", got {show(table)}'
             )
             continue
         for key, name in table.items():
@@ -432,7 +316,7 @@ def _names(value: Any, problems: list[str]) -> dict[str, dict[int, str]]:
             if not key.isdigit():
                 problems.append(f"{where}: keys are topic ids of the latest run (0, 1, ...)")
             elif not isinstance(name, str) or not name.strip():
-                problems.append(f"{where}: must be a non-empty string, got {_show(name)}")
+                problems.append(f"{where}: must be a non-empty string, got {show(name)}")
             elif len(name) > MAX_NAME_CHARS:
                 problems.append(f"{where}: at most {MAX_NAME_CHARS} characters, got {len(name)}")
             else:
@@ -444,23 +328,10 @@ def _strings(value: Any, where: str, problems: list[str]) -> list[str]:
     items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
     bad = [v for v in items if not isinstance(v, str) or not v.strip()]
     if bad:
-        problems.append(f"{where}: every entry must be a non-empty string, got {_show(bad[0])}")
+        problems.append(f"{where}: every entry must be a non-empty string, got {show(bad[0])}")
     return [v for v in items if isinstance(v, str) and v.strip()]
 
 
 def _resolve(value: str, base: Path) -> Path:
     path = Path(value).expanduser()
     return Path(os.path.normpath(path if path.is_absolute() else base / path))
-
-
-_REPR = reprlib.Repr()
-_REPR.maxlevel, _REPR.maxstring, _REPR.maxother, _REPR.maxlist, _REPR.maxdict = 3, 60, 60, 5, 5
-
-
-def _show(value: Any) -> str:
-    kind = {bool: "boolean", int: "integer", float: "number", str: "string"}.get(
-        type(value), type(value).__name__
-    )
-    # reprlib: a huge or deeply nested value is shown short, never recursed into.
-    shown = _REPR.repr(value) if isinstance(value, list | dict) else repr(value)
-    return f"{shown if len(shown) <= 80 else shown[:77] + '...'} ({kind})"
