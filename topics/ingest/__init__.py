@@ -1,24 +1,26 @@
-"""Ingest: a folder of files -> a ``Corpus`` of documents plus every file not used and why."""
+"""Ingest: folders of files -> a ``Corpus`` of documents plus every file not used and why.
+
+``topics.ingest.inputs.read_inputs`` is the one way in (several folders, globs, patterns,
+a parse cache); ``read_folder`` is it for one folder. This module reads one file.
+"""
 
 from __future__ import annotations
 
 import codecs
 import hashlib
 import io
-import logging
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from topics.errors import InputError, SettingsError
+from topics.errors import SettingsError
 from topics.ingest.files import (
     FORMATS,
     FoundFile,
     clean_text,
     decode_bytes,
     sniff_binary,
-    walk_folder,
 )
 from topics.ingest.formats import (
     ColumnError,
@@ -39,7 +41,6 @@ __all__ = [
     "read_folder",
 ]
 
-log = logging.getLogger(__name__)
 
 _MB = 1024 * 1024
 # Rows of tabular files are streamed, so those files may be much larger than a text file.
@@ -92,36 +93,10 @@ Progress = Callable[[int], None]
 def read_folder(
     root: Path, settings: IngestSettings | None = None, *, progress: Progress | None = None
 ) -> Corpus:
-    """Read every supported file under ``root`` into a ``Corpus``.
+    """Every supported file under ``root``: ``read_inputs`` of that one folder (or file)."""
+    from topics.ingest.inputs import InputSpec, read_inputs
 
-    Raises ``InputError`` when ``root`` is not a readable folder. A folder with no
-    usable documents still returns a ``Corpus`` (empty), so callers can report why.
-    """
-    settings = settings or IngestSettings()
-    settings.validate()
-    root = Path(root)
-    if not root.exists():
-        raise InputError(f"input folder {str(root)!r} does not exist; check the path")
-    if not root.is_dir():
-        raise InputError(f"input {str(root)!r} is not a folder; point topics at a folder")
-    corpus = Corpus(root=str(root.resolve()), documents=[], skipped=[], notes=[])
-    collect = Collector(corpus, keep_duplicates=settings.keep_duplicates)
-    for found in walk_folder(root):
-        corpus.n_files_seen += 1
-        if progress is not None:
-            progress(1)
-        if isinstance(found, Skipped):
-            corpus.skipped.append(found)
-            continue
-        for item in read_file(found, settings, corpus.notes):
-            collect(item)
-    log.info(
-        "ingest: %d documents, %d skipped, %d files seen",
-        len(corpus.documents),
-        len(corpus.skipped),
-        corpus.n_files_seen,
-    )
-    return corpus
+    return read_inputs(InputSpec(paths=(str(root),)), settings, progress=progress)
 
 
 class Collector:
