@@ -9,9 +9,10 @@ from __future__ import annotations
 import codecs
 import hashlib
 import io
+import os
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from topics.errors import SettingsError
@@ -117,9 +118,7 @@ class Collector:
             return
         duplicate_of = self.first_seen.get(item.content_hash)
         if duplicate_of is not None and not self.keep_duplicates:
-            self.corpus.skipped.append(
-                Skipped(item.path, f"exact duplicate of {duplicate_of}", code="duplicate")
-            )
+            self.corpus.skipped.append(Skipped(item.path, "duplicate", {"of": duplicate_of}))
             return
         self.first_seen.setdefault(item.content_hash, item.path)
         self.corpus.documents.append(item)
@@ -131,22 +130,17 @@ def read_file(
     tabular = found.kind in ("csv", "jsonl")
     cap_mb = settings.max_file_mb * (_TABULAR_FACTOR if tabular else 1)
     if found.size == 0:
-        yield Skipped(found.rel, "empty file", code="empty")
+        yield Skipped(found.rel, "empty")
         return
     if found.size > cap_mb * _MB:
-        yield Skipped(
-            found.rel,
-            f"larger than the {cap_mb:g} MB size cap ({found.size / _MB:.1f} MB); "
-            "raise --max-file-mb to include it",
-            code="too_large",
-        )
+        yield Skipped(found.rel, "too_large", {"cap_mb": cap_mb, "bytes": found.size})
         return
     try:
         with open(found.path, "rb") as fh:
             head = fh.read(8192)
             binary = sniff_binary(head)
             if binary is not None:
-                yield Skipped(found.rel, f"binary file: {binary}", code="binary")
+                yield Skipped(found.rel, "binary", {"what": binary})
                 return
             if tabular:
                 yield from _read_tabular(found, fh, head, settings, notes)
@@ -154,23 +148,16 @@ def read_file(
             # Never more than the cap, even if the file grew since it was measured.
             limit = int(cap_mb * _MB)
             data = head + fh.read(max(0, limit + 1 - len(head)))
+            if len(data) > limit:
+                size = max(os.fstat(fh.fileno()).st_size, len(data))
+                yield Skipped(found.rel, "too_large", {"cap_mb": cap_mb, "bytes": size})
+                return
     except OSError as exc:
-        yield Skipped(
-            found.rel, f"cannot be read ({exc.strerror or type(exc).__name__})", code="unreadable"
-        )
-        return
-    if len(data) > limit:
-        yield Skipped(
-            found.rel,
-            f"larger than the {cap_mb:g} MB size cap (it grew while read)",
-            code="too_large",
-        )
+        yield Skipped(found.rel, "unreadable", {"error": exc.strerror or type(exc).__name__})
         return
     decoded = decode_bytes(data)
     if decoded is None:
-        yield Skipped(
-            found.rel, "not text: undecodable or full of control characters", code="not_text"
-        )
+        yield Skipped(found.rel, "not_text")
         return
     text, encoding = decoded
     _note_encoding(found.rel, encoding, notes)
@@ -178,11 +165,7 @@ def read_file(
     try:
         record = reader(text)
     except Exception as exc:  # a malformed file must never stop the run
-        yield Skipped(
-            found.rel,
-            f"could not be parsed as {found.kind} ({type(exc).__name__})",
-            code="parse_error",
-        )
+        yield Skipped(found.rel, "parse_error", {"format": found.kind, "error": type(exc).__name__})
         return
     yield _document(found.rel, record, encoding, settings, notes)
 
@@ -196,9 +179,7 @@ def _read_tabular(
 ) -> Iterator[Document | Skipped]:
     decoded = decode_bytes(head)
     if decoded is None:
-        yield Skipped(
-            found.rel, "not text: undecodable or full of control characters", code="not_text"
-        )
+        yield Skipped(found.rel, "not_text")
         return
     encoding = decoded[1]
     if encoding in ("cp1252", "latin-1") and _is_utf8_start(head + fh.read(4)):
@@ -227,20 +208,16 @@ def _read_tabular(
         for row in rows:
             n_rows += 1
             if isinstance(row, Skipped):
-                yield Skipped(found.rel + row.path, row.reason, code=row.code)
+                yield replace(row, path=found.rel + row.path)
             else:
                 yield _document(found.rel + row.suffix, row, encoding, settings, notes)
     except ColumnError as exc:
-        yield Skipped(found.rel, str(exc), code="no_text_column")
+        yield Skipped(found.rel, "no_text_column", exc.detail)
         return
     except OSError:
         raise
     except Exception as exc:  # a malformed file must never stop the run
-        yield Skipped(
-            found.rel,
-            f"could not be parsed as {found.kind} ({type(exc).__name__})",
-            code="parse_error",
-        )
+        yield Skipped(found.rel, "parse_error", {"format": found.kind, "error": type(exc).__name__})
         return
     finally:
         stream.detach()
@@ -253,7 +230,7 @@ def _read_tabular(
                 )
             )
     if n_rows == 0:
-        yield Skipped(found.rel, "no data rows (only a header or blank lines)", code="no_rows")
+        yield Skipped(found.rel, "no_rows")
 
 
 _REPLACE_AND_COUNT = "topics-replace-and-count"
@@ -284,9 +261,7 @@ def _document(
 ) -> Document | Skipped:
     text = clean_text(record.text).strip()
     if not text:
-        return Skipped(
-            path, "empty after extracting text (whitespace or markup only)", code="empty_text"
-        )
+        return Skipped(path, "empty_text")
     if len(text) > settings.max_doc_chars:
         notes.append(
             Note(path, f"truncated to {settings.max_doc_chars:,} characters from {len(text):,}")

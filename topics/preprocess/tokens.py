@@ -268,14 +268,8 @@ def preprocess(
     keep: list[int] = []
     for i, (doc, lang) in enumerate(zip(documents, langs, strict=True)):
         if lang is not None and lang != covered:
-            dropped.append(
-                Skipped(
-                    doc.path,
-                    f"language '{lang}', the model covers '{covered}'",
-                    "preprocess",
-                    code="language",
-                )
-            )
+            detail = {"language": lang, "covered": covered}
+            dropped.append(Skipped(doc.path, "language", detail, stage="preprocess"))
         else:
             keep.append(i)
 
@@ -322,15 +316,8 @@ def preprocess(
     for i, toks in zip(keep, tokens, strict=True):
         filtered = [t for t in toks if t in vocab_set]
         if len(filtered) < settings.min_doc_tokens:
-            dropped.append(
-                Skipped(
-                    documents[i].path,
-                    f"too short after preprocessing ({len(filtered)} content words, "
-                    f"minimum {settings.min_doc_tokens})",
-                    "preprocess",
-                    code="too_short",
-                )
-            )
+            counts = {"n_words": len(filtered), "minimum": settings.min_doc_tokens}
+            dropped.append(Skipped(documents[i].path, "too_short", counts, stage="preprocess"))
             continue
         kept_tokens.append(filtered)
         doc_index.append(i)
