@@ -199,7 +199,10 @@ def _parse(
             notes: list[Note] = []
             yield list(read_file(entry, settings, notes)), notes
 
-    keys = [_file_key(e, salt) if isinstance(e, FoundFile) else "" for e in entries]
+    keys = [
+        _file_key(e, salt) if cache is not None and isinstance(e, FoundFile) else ""
+        for e in entries
+    ]
     return cached_map(
         entries,
         keys,

@@ -395,17 +395,8 @@ def _languages_cached(
 ) -> list[str | None]:
     if not settings.detect_language:
         return [None] * len(documents)
-    salt = fingerprint("language", modules=_CODE)
-    keys = [fingerprint(_text_key(doc), salt) for doc in documents]
-    return list(
-        cached_map(
-            documents,
-            keys,
-            lambda missing: detect_languages(list(missing)),
-            cache=cache,
-            stage="language",
-        )
-    )
+    keys = _keys(documents, cache, "language")
+    return list(cached_map(documents, keys, detect_languages, cache=cache, stage="language"))
 
 
 def _segments_cached(
@@ -416,14 +407,14 @@ def _segments_cached(
     cache: DocumentCache | None,
 ) -> list[tuple[list[list[str]], list[list[str]]]]:
     """Per document, its word runs and their surface forms (see ``segment_with_surfaces``)."""
-    salt = fingerprint(
+    keys = _keys(
+        documents,
+        cache,
         language,
         settings.lemmatize,
         settings.min_token_len,
         sorted(settings.extra_stopwords),
-        modules=_CODE,
     )
-    keys = [fingerprint(_text_key(doc), salt) for doc in documents]
     return list(
         cached_map(
             documents,
@@ -436,6 +427,14 @@ def _segments_cached(
             on_hits=progress if cache is not None else None,
         )
     )
+
+
+def _keys(documents: Sequence[Document], cache: DocumentCache | None, *salt: object) -> list[str]:
+    """Per document, the key of its text with ``salt`` and this code (none without a cache)."""
+    if cache is None:
+        return [""] * len(documents)
+    common = fingerprint(*salt, modules=_CODE)
+    return [fingerprint(_text_key(doc), common) for doc in documents]
 
 
 def _text_key(doc: Document) -> str:
