@@ -31,22 +31,26 @@ def fingerprint(*parts: object, modules: Iterable[ModuleType | str] = ()) -> str
     ``["ab"]`` and ``["a", "b"]`` never collide. Modules are module objects or dotted
     names; topics' version is always part of the key.
     """
-    digest = hashlib.sha256(f"topics {__version__}".encode())
+    digest = _BASE.copy()
     for part in parts:
-        if isinstance(part, Iterator):
+        # Strings first: per-document keys are hashed by the hundred thousand.
+        if isinstance(part, str | bytes):
+            digest.update(b"S")
+            _feed(digest, part)
+        elif isinstance(part, Iterator):
             digest.update(b"I")
             for item in part:
                 _feed(digest, item if isinstance(item, str | bytes) else "\x1f".join(item))
             digest.update(b"\x1d")
-        elif isinstance(part, str | bytes):
-            digest.update(b"S")
-            _feed(digest, part)
         else:
             digest.update(b"J")
             _feed(digest, json.dumps(jsonable(part), sort_keys=True, default=str))
     for module in modules:
         _feed(digest, _source_digest(module))
     return digest.hexdigest()
+
+
+_BASE = hashlib.sha256(f"topics {__version__}".encode())
 
 
 def _feed(digest: Any, data: str | bytes) -> None:
