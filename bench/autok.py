@@ -112,7 +112,7 @@ def run_corpus(name: str, max_docs: int) -> dict[str, Any]:
 
     corpus = read_corpus(name, max_docs)
     with Timed(lda, "choose_n_topics") as lda_t, Timed(clusters, "choose_n_topics") as cl_t:
-        result = run_pipeline(corpus.root, RunSettings(), reader=lambda settings, progress: corpus)
+        result = run_pipeline(corpus, RunSettings())
     labels = {label for label in result.labels if label}
     out: dict[str, Any] = {
         "corpus": name,

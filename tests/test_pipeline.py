@@ -11,6 +11,7 @@ import pytest
 
 from tests.conftest import planted_corpus, write_tree
 from topics.errors import InputError, SettingsError
+from topics.ingest.inputs import InputSpec, read_inputs
 from topics.models.clusters import ClusterSettings
 from topics.models.lda import LdaSettings
 from topics.pipeline import RunResult, RunSettings, run_pipeline
@@ -129,6 +130,57 @@ def test_an_identical_rerun_reuses_the_fits_and_a_changed_setting_does_not(
     for changed in (other_seed, more_passes):
         assert changed.cache is not None and changed.cache["models"] == {"fresh": 1, "cached": 0}
     assert len(list((tmp_path / "cache" / "fits").glob("*.json"))) == 3
+
+
+def test_an_input_spec_is_read_with_the_cache_and_a_corpus_is_taken_as_read(
+    corpus: Path, tmp_path: Path
+) -> None:
+    spec = InputSpec(paths=(str(corpus / "space"), str(corpus / "food")), exclude=("food0[0-3]*",))
+    cache = RunCache(tmp_path / "cache")
+    try:
+        result = run_pipeline(spec, _settings(), cache=cache)
+    finally:
+        cache.close(prune=False)
+    n_docs = N_PER_THEME + N_PER_THEME - 4
+    assert result.input_path == f"{(corpus / 'space').resolve()}; {(corpus / 'food').resolve()}"
+    paths = [d.path for d in result.corpus.documents]
+    assert paths[N_PER_THEME:] == [f"food/food{i:02d}.txt" for i in range(4, N_PER_THEME)]
+    assert result.cache is not None and result.cache["parsed"] == {"fresh": n_docs, "cached": 0}
+    read = read_inputs(spec)
+    again = run_pipeline(read, _settings())
+    assert again.input_path == read.root == result.input_path
+    np.testing.assert_array_equal(again.models["lda"].doc_topic, result.models["lda"].doc_topic)
+
+
+@pytest.mark.slow
+def test_embeddings_are_counted_as_reused_from_what_the_embedder_reports(
+    corpus: Path, tmp_path: Path
+) -> None:
+    settings = _settings(
+        models=("lda", "clusters"), clusters=ClusterSettings(n_topics=3, min_cluster_size=3)
+    )
+
+    def embedded(settings: RunSettings) -> dict[str, int]:
+        cache = RunCache(tmp_path / "cache")
+        try:
+            result = run_pipeline(corpus, settings, cache=cache)
+        finally:
+            cache.close(prune=True)
+        assert result.cache is not None and result.embeddings is not None
+        return result.cache["embedded"]
+
+    n = len(THEMES) * N_PER_THEME
+    assert embedded(settings) == {"fresh": n, "cached": 0}
+    assert embedded(settings) == {"fresh": 0, "cached": n}  # the fits are reused too
+    # A changed LDA setting refits, but the embeddings of the same tokens are reused.
+    assert embedded(replace(settings, lda=LdaSettings(n_topics=3, passes=6))) == {
+        "fresh": 0,
+        "cached": n,
+    }
+    # Without the vectors on disk they are computed again, and counted so.
+    for path in (tmp_path / "cache" / "embeddings").glob("*.npy"):
+        path.unlink()
+    assert embedded(settings) == {"fresh": n, "cached": 0}
 
 
 def test_more_topics_than_documents_are_capped_and_noted(tmp_path: Path) -> None:

@@ -3,13 +3,25 @@ from __future__ import annotations
 from topics.types import Skipped
 
 
-def test_skip_kind_comes_from_the_code_not_the_reason_text() -> None:
-    row = Skipped("a.csv#row=3", "row 3: 2 fields, header has 3", code="bad_row")
+def test_skip_reason_is_rendered_from_the_code_and_its_detail() -> None:
+    row = Skipped("a.csv#row=3", "bad_row", {"row": 3, "fields": 2, "expected": 3})
     assert row.kind == "broken table row"
-    assert Skipped("b.txt", "exact duplicate of a.txt", code="duplicate").kind == "exact duplicate"
-    # The wording of a reason can change freely: the kind follows the code.
-    assert Skipped("c.png", "an image, not text", code="binary").kind == "binary file"
-    assert Skipped("d.txt", "cannot be read (busy)").kind == "other"  # no code given
+    assert row.reason == "row 3: 2 fields, header has 3"
+    duplicate = Skipped("b.txt", "duplicate", {"of": "a.txt"})
+    assert (duplicate.kind, duplicate.reason) == ("exact duplicate", "exact duplicate of a.txt")
+    # A folder (path ending in "/") and a file with the same code read differently.
+    assert Skipped("x/", "unreadable", {"error": "busy"}).reason == "folder cannot be read (busy)"
+    assert Skipped("x.txt", "unreadable", {"error": "busy"}).reason == "cannot be read (busy)"
+    big = Skipped("big.txt", "too_large", {"cap_mb": 10.0, "bytes": 64 * 2**20})
+    assert big.reason.startswith("larger than the 10 MB size cap (64.0 MB); raise --max-file-mb")
+    assert Skipped("d.txt", "something-new").kind == "other"
+
+
+def test_a_skip_whose_detail_is_missing_still_has_a_reason() -> None:
+    # Written by other code (an old cache): never a crash while writing the report.
+    assert Skipped("a.csv#row=3", "bad_row", {"rows": 3}).reason == "broken table row"
+    assert Skipped("big.txt", "too_large", {}).reason == "larger than the size cap"
+    assert Skipped("a.txt", "symlink", {"target": "elsewhere"}).reason == "symlink not followed"
 
 
 def test_topic_name_prefers_given_name_and_falls_back_to_top_words() -> None:

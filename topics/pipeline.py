@@ -6,8 +6,6 @@ and times them. Library code never prints: progress goes to an optional sink.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import os
 import time
@@ -24,12 +22,15 @@ from topics import __version__
 from topics import settings as schema
 from topics.errors import InputError
 from topics.evaluate.scores import score_model
-from topics.ingest import IngestSettings, read_folder
+from topics.ingest import IngestSettings
+from topics.ingest.inputs import InputSpec, read_inputs
 from topics.models.clusters import ClusterSettings
 from topics.models.embed import EmbedSettings
 from topics.models.lda import LdaSettings, NTopics, fit_lda
-from topics.preprocess.tokens import DocumentCache, PreprocessSettings, preprocess
+from topics.preprocess.tokens import PreprocessSettings, preprocess
 from topics.review.ranking import Review, review_documents
+from topics.store.cached import DocumentCache
+from topics.store.keys import fingerprint
 from topics.types import Corpus, Fits, FloatArray, ModelScores, Note, Preprocessed, TopicModelResult
 
 MODELS = schema.MODELS
@@ -116,10 +117,6 @@ class StageCache(DocumentCache, Protocol):
     def save_fits(self, key: str, fits: Fits) -> None: ...
 
 
-#: Reads the input instead of ``read_folder`` (the run layer: several folders, a cache).
-Reader = Callable[[IngestSettings, Callable[[int], None]], Corpus]
-
-
 @dataclass
 class RunResult:
     """Everything a report is built from."""
@@ -149,17 +146,17 @@ class RunResult:
 
 
 def run_pipeline(
-    path: Path | str,
+    source: InputSpec | Corpus | Path | str,
     settings: RunSettings | None = None,
     *,
     progress: Progress | None = None,
     cache: StageCache | None = None,
-    reader: Reader | None = None,
 ) -> RunResult:
     """Ingest, preprocess, fit and score: everything but writing the report.
 
-    ``cache`` lets unchanged documents and an unchanged corpus skip their work;
-    ``reader`` replaces ``read_folder(path)`` (the run layer reads several folders).
+    ``source`` is what to read (an ``InputSpec``, or one folder or file) or a corpus
+    already read. ``cache`` lets unchanged files, documents and an unchanged corpus
+    skip their work.
     """
     settings = settings or RunSettings()
     settings.validate()
@@ -170,20 +167,22 @@ def run_pipeline(
 
     t0 = time.perf_counter()
     sink.stage("reading files")
-    if reader is not None:
-        corpus = reader(settings.ingest, sink.advance)
+    if isinstance(source, Corpus):
+        corpus, shown = source, source.root
     else:
-        corpus = read_folder(Path(path), settings.ingest, progress=sink.advance)
+        spec = source if isinstance(source, InputSpec) else InputSpec(paths=(str(source),))
+        corpus = read_inputs(spec, settings.ingest, cache=cache, progress=sink.advance)
+        shown = "; ".join(spec.paths)
     seconds["ingest"] = time.perf_counter() - t0
     if not corpus.documents:
-        raise InputError(_nothing_usable(path, corpus))
+        raise InputError(_nothing_usable(shown, corpus))
 
     t0 = time.perf_counter()
     sink.stage("preprocessing", total=len(corpus.documents))
     pre = preprocess(corpus.documents, settings.preprocess, progress=sink.advance, cache=cache)
     seconds["preprocess"] = time.perf_counter() - t0
     if not pre.tokens:
-        raise InputError(_nothing_usable(path, corpus, pre))
+        raise InputError(_nothing_usable(shown, corpus, pre))
     settings = _cap_n_topics(settings, len(pre.tokens), corpus)
 
     labels = [corpus.documents[i].label for i in pre.doc_index]
@@ -194,7 +193,6 @@ def run_pipeline(
         log.info("corpus and settings unchanged: reusing cached fits %s", fits_key[:12])
         cache.count("models", cached=len(fits.models))
         if "clusters" in fits.models:
-            cache.count("embedded", cached=len(pre.tokens))
             # The report's similar documents need the vectors; the embedding cache has them.
             from topics.models.embed import embed_documents
 
@@ -204,6 +202,7 @@ def run_pipeline(
                 seed=settings.seed,
                 cache_dir=_embeddings_dir(cache),
                 texts=_texts(corpus, pre, settings),
+                on_cache=_count_embedded(cache, len(pre.tokens)),
             )
     else:
         texts = _texts(corpus, pre, settings)
@@ -225,7 +224,7 @@ def run_pipeline(
     seconds["review"] = time.perf_counter() - t0
 
     return RunResult(
-        input_path=corpus.root if reader is not None else str(Path(path).resolve()),
+        input_path=corpus.root,
         corpus=corpus,
         pre=pre,
         models=fits.models,
@@ -301,21 +300,27 @@ def _fit_and_score(
     return Fits(models=models, scores=scores, coords=coords, embeddings=embeddings)
 
 
-def _fits_key(pre: Preprocessed, labels: list[str | None], settings: RunSettings) -> str:
-    """Hash of everything a fit depends on: every token, the labels, settings and code."""
-    from topics.evaluate import scores as evaluate
-    from topics.evaluate import stability
-    from topics.models import autok, clusters, ctfidf, embed, lda, projection
+#: The code a fit depends on (the cache's own layout of fits included).
+_FIT_MODULES = tuple(
+    f"topics.{name}"
+    for name in (
+        "models.lda",
+        "models.clusters",
+        "models.ctfidf",
+        "models.autok",
+        "models.embed",
+        "models.projection",
+        "evaluate.scores",
+        "evaluate.stability",
+        "store.cache",
+    )
+)
 
-    digest = hashlib.sha256()
-    header = {"settings": settings.as_dict(), "version": __version__, "labels": labels}
-    digest.update(json.dumps(header, sort_keys=True, default=str).encode())
-    for module in (lda, clusters, ctfidf, autok, embed, evaluate, projection, stability):
-        digest.update(Path(module.__file__ or "").read_bytes())
-    digest.update("\x1f".join(pre.vocab).encode())
-    for doc in pre.tokens:
-        digest.update(b"\x1e" + "\x1f".join(doc).encode())
-    return digest.hexdigest()
+
+def _fits_key(pre: Preprocessed, labels: list[str | None], settings: RunSettings) -> str:
+    """Key of everything a fit depends on: every token, the labels, settings and code."""
+    header = {"settings": settings.as_dict(), "labels": labels}
+    return fingerprint(header, pre.vocab, iter(pre.tokens), modules=_FIT_MODULES)
 
 
 def cache_dir() -> Path:
@@ -337,20 +342,20 @@ def _fit_clusters(
 ) -> tuple[TopicModelResult, npt.NDArray[np.floating[Any]], FloatArray]:
     """Embed, cluster and project: the model, the embeddings and the 2-D map."""
     from topics.models.clusters import fit_clusters
-    from topics.models.embed import cache_key, embed_documents
+    from topics.models.embed import embed_documents
     from topics.models.projection import project_2d
 
     t0 = time.perf_counter()
     sink.stage("embedding documents")
     embed = _embed_settings(pre, settings)
-    folder = _embeddings_dir(cache)
-    if cache is not None:
-        # LSA and Doc2Vec fit the whole corpus: vectors are reused only for an identical one.
-        hit = (folder / f"embed-{cache_key(pre.tokens, embed, settings.seed)}.npy").is_file()
-        n = len(pre.tokens)
-        cache.count("embedded", fresh=0 if hit else n, cached=n if hit else 0)
+    # LSA and Doc2Vec fit the whole corpus: vectors are reused only for an identical one.
     embeddings = embed_documents(
-        pre.tokens, embed, seed=settings.seed, cache_dir=folder, texts=texts
+        pre.tokens,
+        embed,
+        seed=settings.seed,
+        cache_dir=_embeddings_dir(cache),
+        texts=texts,
+        on_cache=_count_embedded(cache, len(pre.tokens)),
     )
     seconds["embed"] = time.perf_counter() - t0
 
@@ -389,6 +394,17 @@ def _embed_settings(pre: Preprocessed, settings: RunSettings) -> EmbedSettings:
 
 def _embeddings_dir(cache: StageCache | None) -> Path:
     return cache.embeddings_dir if cache is not None else cache_dir() / "embeddings"
+
+
+def _count_embedded(cache: StageCache | None, n_docs: int) -> Callable[[bool], None] | None:
+    """Counts the corpus's documents as embedded afresh or reused (``embed_documents``)."""
+    if cache is None:
+        return None
+
+    def count(hit: bool) -> None:
+        cache.count("embedded", fresh=0 if hit else n_docs, cached=n_docs if hit else 0)
+
+    return count
 
 
 def _score_stability(
@@ -435,7 +451,7 @@ def _cap_n_topics(settings: RunSettings, n_docs: int, corpus: Corpus) -> RunSett
     return replace(settings, n_topics=n_docs)
 
 
-def _nothing_usable(path: Path | str, corpus: Corpus, pre: Preprocessed | None = None) -> str:
+def _nothing_usable(path: str, corpus: Corpus, pre: Preprocessed | None = None) -> str:
     from collections import Counter
 
     reasons = Counter(item.kind for item in corpus.skipped + (pre.dropped if pre else []))

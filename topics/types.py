@@ -63,19 +63,107 @@ SKIP_KINDS: dict[str, str] = {
 class Skipped:
     """A file, row or document that was not used, and why.
 
-    ``code`` (a key of ``SKIP_KINDS``) is what code decides on; ``reason`` is the
-    sentence shown to people, with the file's own details.
+    ``code`` (a key of ``SKIP_KINDS``) is why, for code and summaries to decide on;
+    ``detail`` holds the particulars (row number, size, the file it duplicates); the
+    sentence shown to people, ``reason``, is rendered from the two.
     """
 
     path: str
-    reason: str
+    code: str
+    detail: dict[str, Any] = field(default_factory=dict)
     stage: str = "ingest"
-    code: str = "other"
 
     @property
     def kind(self) -> str:
         """The reason without file-specific details (row numbers, paths), for summaries."""
         return SKIP_KINDS.get(self.code, "other")
+
+    @property
+    def reason(self) -> str:
+        """Why, in a sentence with this file's details (``code`` and ``detail`` rendered)."""
+        try:
+            return _skip_reason(self.code, self.detail, folder=self.path.endswith("/"))
+        except (KeyError, TypeError, ValueError):  # detail written by other code
+            return self.kind
+
+
+_SYMLINKS = {
+    "broken": "broken or looping symlink",
+    "outside": "symlink points outside the input folder; not followed",
+    "folder": "symlinked folder; not followed (avoids loops and double counting)",
+    "special": "symlink to something that is not a regular file",
+}
+
+
+def _skip_reason(code: str, d: dict[str, Any], *, folder: bool) -> str:
+    match code:
+        case "duplicate":
+            return f"exact duplicate of {d['of']}"
+        case "too_large":
+            return (
+                f"larger than the {d['cap_mb']:g} MB size cap ({d['bytes'] / 2**20:.1f} MB); "
+                "raise --max-file-mb to include it"
+            )
+        case "binary":
+            unsupported = f" (unsupported file type {d['suffix']})" if "suffix" in d else ""
+            return f"binary file: {d['what']}{unsupported}"
+        case "unreadable":
+            return f"{'folder ' if folder else ''}cannot be read ({d['error']})"
+        case "parse_error":
+            return f"could not be parsed as {d['format']} ({d['error']})"
+        case "bad_row" if "fields" in d:
+            return f"{_where(d)}: {d['fields']} fields, header has {d['expected']}"
+        case "bad_row" if "error" in d:
+            return (
+                f"{_where(d)}: {'malformed CSV' if 'row' in d else 'invalid JSON'} ({d['error']})"
+            )
+        case "bad_row":
+            return f"{_where(d)}: not a JSON object"
+        case "no_text":
+            return f"{_where(d)}: text field {d['field']!r} is {d['value']}"
+        case "no_text_column" if "column" in d:
+            return (
+                f"has no column {d['column']!r} (columns: {_names(d['columns'])}); "
+                "check --text-column"
+            )
+        case "no_text_column" if "columns" in d:
+            return (
+                f"has no usable text column (columns: {_names(d['columns'])}); "
+                "name the text column with --text-column"
+            )
+        case "unsupported":
+            return f"unsupported file type {d['suffix']} (topics reads {d['supported']})"
+        case "hidden":
+            return f"hidden {'folder' if folder else 'file'}; not read"
+        case "symlink":
+            return _SYMLINKS[d["target"]]
+        case "language":
+            return f"language {d['language']!r}, the model covers {d['covered']!r}"
+        case "too_short":
+            return (
+                f"too short after preprocessing ({d['n_words']} content words, "
+                f"minimum {d['minimum']})"
+            )
+    return _SKIP_SENTENCES.get(code) or SKIP_KINDS.get(code, "other")
+
+
+#: Reasons with no particulars, where the sentence says more than the kind.
+_SKIP_SENTENCES: dict[str, str] = {
+    "not_text": "not text: undecodable or full of control characters",
+    "no_text_column": "has no header row",
+    "no_rows": "no data rows (only a header or blank lines)",
+    "empty_text": "empty after extracting text (whitespace or markup only)",
+    "reports": "a topics reports folder; not read as input",
+    "not_regular": "not a regular file (device, socket or pipe)",
+}
+
+
+def _where(d: dict[str, Any]) -> str:
+    return f"row {d['row']}" if "row" in d else f"line {d['line']}"
+
+
+def _names(names: list[str]) -> str:
+    return ", ".join(repr(n) for n in names[:12]) or "none"
 
 
 @dataclass(frozen=True)

@@ -607,12 +607,15 @@ def test_documents_hold_no_control_characters(tmp_path: Path) -> None:
 # ----------------------------------------------------------------------------- errors and settings
 
 
-def test_missing_root_and_file_root(tmp_path: Path) -> None:
+def test_missing_root_file_root_and_unsupported_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="does not exist"):
         read_folder(tmp_path / "nope")
+    # One supported file is read as the whole input; any other file is refused.
     write(tmp_path, "f.txt", PROSE)
-    with pytest.raises(InputError, match="is not a folder"):
-        read_folder(tmp_path / "f.txt")
+    assert [d.path for d in read_folder(tmp_path / "f.txt").documents] == ["f.txt"]
+    write(tmp_path, "f.pdf", PROSE)
+    with pytest.raises(InputError, match="is not a folder or a supported file"):
+        read_folder(tmp_path / "f.pdf")
 
 
 def test_empty_folder_returns_an_empty_corpus(tmp_path: Path) -> None:

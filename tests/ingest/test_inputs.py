@@ -27,7 +27,7 @@ def test_same_corpus_as_read_folder_cold_and_cached(tmp_path: Path) -> None:
         assert corpus.skipped == expected.skipped
         assert corpus.notes == expected.notes
         assert corpus.n_files_seen == expected.n_files_seen
-    n_docs = len(expected.documents) + sum("duplicate" in s.reason for s in expected.skipped)
+    n_docs = len(expected.documents) + sum(s.code == "duplicate" for s in expected.skipped)
     assert cache.counts["parsed"] == {"fresh": n_docs, "cached": n_docs}
 
 
@@ -89,3 +89,46 @@ def test_duplicates_across_folders_are_listed(write_files: Callable[..., Path]) 
 def test_missing_folder_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="does not exist"):
         read_inputs(InputSpec(paths=(str(tmp_path / "nope"),)))
+
+
+def test_parse_entries_in_an_older_layout_are_parsed_again(
+    tmp_path: Path, write_files: Callable[..., Path]
+) -> None:
+    """Regression: a cached skip written as prose (``reason``, no ``detail``) must never
+    crash a later run; the file is parsed again."""
+    import json
+    import sqlite3
+    import zlib
+
+    root = write_files({"a.txt": "some words here", "b.txt": "", "c.png": b"\x89PNG\r\n\x1a\n"})
+    spec = InputSpec(paths=(str(root),))
+    expected = read_inputs(spec)
+    cache = RunCache(tmp_path / "c")
+    read_inputs(spec, cache=cache)
+    cache.close(prune=False)
+    old = {"items": [{"skip": {"path": "b.txt", "reason": "empty file", "stage": "ingest"}}]}
+    with sqlite3.connect(tmp_path / "c" / "cache.sqlite") as db:
+        db.execute(
+            "UPDATE entries SET value = ? WHERE stage = 'parsed'",
+            (zlib.compress(json.dumps(old | {"notes": []}).encode()),),
+        )
+    again = RunCache(tmp_path / "c")
+    corpus = read_inputs(spec, cache=again)
+    assert corpus.documents == expected.documents and corpus.skipped == expected.skipped
+    assert again.counts["parsed"] == {"fresh": 1, "cached": 0}
+
+
+def test_skip_reasons_are_rendered_from_codes_after_a_cache_round_trip(
+    tmp_path: Path, write_files: Callable[..., Path]
+) -> None:
+    root = write_files({"t.csv": "text,label\nfine words here,a\nonly one field\n", "e.txt": ""})
+    spec = InputSpec(paths=(str(root),))
+    cache = RunCache(tmp_path / "c")
+    cold = read_inputs(spec, cache=cache)
+    warm = read_inputs(spec, cache=cache)
+    for corpus in (cold, warm):
+        by_path = {s.path: s for s in corpus.skipped}
+        row = by_path["t.csv#row=2"]
+        assert (row.code, row.detail) == ("bad_row", {"row": 2, "fields": 1, "expected": 2})
+        assert row.reason == "row 2: 1 fields, header has 2"
+        assert by_path["e.txt"].reason == "empty file"

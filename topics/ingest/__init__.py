@@ -1,24 +1,26 @@
-"""Ingest: a folder of files -> a ``Corpus`` of documents plus every file not used and why."""
+"""Ingest: folders of files -> a ``Corpus`` of documents plus every file not used and why.
+
+``topics.ingest.inputs.read_inputs`` is the one way in (several folders, globs, patterns,
+a parse cache); ``read_folder`` is it for one folder. This module reads one file.
+"""
 
 from __future__ import annotations
 
 import codecs
 import hashlib
 import io
-import logging
+import os
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from topics.errors import InputError
 from topics.ingest.files import (
     FORMATS,
     FoundFile,
     clean_text,
     decode_bytes,
     sniff_binary,
-    walk_folder,
 )
 from topics.ingest.formats import (
     ColumnError,
@@ -40,7 +42,6 @@ __all__ = [
     "read_folder",
 ]
 
-log = logging.getLogger(__name__)
 
 _MB = 1024 * 1024
 # Rows of tabular files are streamed, so those files may be much larger than a text file.
@@ -91,36 +92,10 @@ Progress = Callable[[int], None]
 def read_folder(
     root: Path, settings: IngestSettings | None = None, *, progress: Progress | None = None
 ) -> Corpus:
-    """Read every supported file under ``root`` into a ``Corpus``.
+    """Every supported file under ``root``: ``read_inputs`` of that one folder (or file)."""
+    from topics.ingest.inputs import InputSpec, read_inputs
 
-    Raises ``InputError`` when ``root`` is not a readable folder. A folder with no
-    usable documents still returns a ``Corpus`` (empty), so callers can report why.
-    """
-    settings = settings or IngestSettings()
-    settings.validate()
-    root = Path(root)
-    if not root.exists():
-        raise InputError(f"input folder {str(root)!r} does not exist; check the path")
-    if not root.is_dir():
-        raise InputError(f"input {str(root)!r} is not a folder; point topics at a folder")
-    corpus = Corpus(root=str(root.resolve()), documents=[], skipped=[], notes=[])
-    collect = Collector(corpus, keep_duplicates=settings.keep_duplicates)
-    for found in walk_folder(root):
-        corpus.n_files_seen += 1
-        if progress is not None:
-            progress(1)
-        if isinstance(found, Skipped):
-            corpus.skipped.append(found)
-            continue
-        for item in read_file(found, settings, corpus.notes):
-            collect(item)
-    log.info(
-        "ingest: %d documents, %d skipped, %d files seen",
-        len(corpus.documents),
-        len(corpus.skipped),
-        corpus.n_files_seen,
-    )
-    return corpus
+    return read_inputs(InputSpec(paths=(str(root),)), settings, progress=progress)
 
 
 class Collector:
@@ -141,9 +116,7 @@ class Collector:
             return
         duplicate_of = self.first_seen.get(item.content_hash)
         if duplicate_of is not None and not self.keep_duplicates:
-            self.corpus.skipped.append(
-                Skipped(item.path, f"exact duplicate of {duplicate_of}", code="duplicate")
-            )
+            self.corpus.skipped.append(Skipped(item.path, "duplicate", {"of": duplicate_of}))
             return
         self.first_seen.setdefault(item.content_hash, item.path)
         self.corpus.documents.append(item)
@@ -155,22 +128,17 @@ def read_file(
     tabular = found.kind in ("csv", "jsonl")
     cap_mb = settings.max_file_mb * (_TABULAR_FACTOR if tabular else 1)
     if found.size == 0:
-        yield Skipped(found.rel, "empty file", code="empty")
+        yield Skipped(found.rel, "empty")
         return
     if found.size > cap_mb * _MB:
-        yield Skipped(
-            found.rel,
-            f"larger than the {cap_mb:g} MB size cap ({found.size / _MB:.1f} MB); "
-            "raise --max-file-mb to include it",
-            code="too_large",
-        )
+        yield Skipped(found.rel, "too_large", {"cap_mb": cap_mb, "bytes": found.size})
         return
     try:
         with open(found.path, "rb") as fh:
             head = fh.read(8192)
             binary = sniff_binary(head)
             if binary is not None:
-                yield Skipped(found.rel, f"binary file: {binary}", code="binary")
+                yield Skipped(found.rel, "binary", {"what": binary})
                 return
             if tabular:
                 yield from _read_tabular(found, fh, head, settings, notes)
@@ -178,23 +146,16 @@ def read_file(
             # Never more than the cap, even if the file grew since it was measured.
             limit = int(cap_mb * _MB)
             data = head + fh.read(max(0, limit + 1 - len(head)))
+            if len(data) > limit:
+                size = max(os.fstat(fh.fileno()).st_size, len(data))
+                yield Skipped(found.rel, "too_large", {"cap_mb": cap_mb, "bytes": size})
+                return
     except OSError as exc:
-        yield Skipped(
-            found.rel, f"cannot be read ({exc.strerror or type(exc).__name__})", code="unreadable"
-        )
-        return
-    if len(data) > limit:
-        yield Skipped(
-            found.rel,
-            f"larger than the {cap_mb:g} MB size cap (it grew while read)",
-            code="too_large",
-        )
+        yield Skipped(found.rel, "unreadable", {"error": exc.strerror or type(exc).__name__})
         return
     decoded = decode_bytes(data)
     if decoded is None:
-        yield Skipped(
-            found.rel, "not text: undecodable or full of control characters", code="not_text"
-        )
+        yield Skipped(found.rel, "not_text")
         return
     text, encoding = decoded
     _note_encoding(found.rel, encoding, notes)
@@ -202,11 +163,7 @@ def read_file(
     try:
         record = reader(text)
     except Exception as exc:  # a malformed file must never stop the run
-        yield Skipped(
-            found.rel,
-            f"could not be parsed as {found.kind} ({type(exc).__name__})",
-            code="parse_error",
-        )
+        yield Skipped(found.rel, "parse_error", {"format": found.kind, "error": type(exc).__name__})
         return
     yield _document(found.rel, record, encoding, settings, notes)
 
@@ -220,9 +177,7 @@ def _read_tabular(
 ) -> Iterator[Document | Skipped]:
     decoded = decode_bytes(head)
     if decoded is None:
-        yield Skipped(
-            found.rel, "not text: undecodable or full of control characters", code="not_text"
-        )
+        yield Skipped(found.rel, "not_text")
         return
     encoding = decoded[1]
     if encoding in ("cp1252", "latin-1") and _is_utf8_start(head + fh.read(4)):
@@ -251,20 +206,16 @@ def _read_tabular(
         for row in rows:
             n_rows += 1
             if isinstance(row, Skipped):
-                yield Skipped(found.rel + row.path, row.reason, code=row.code)
+                yield replace(row, path=found.rel + row.path)
             else:
                 yield _document(found.rel + row.suffix, row, encoding, settings, notes)
     except ColumnError as exc:
-        yield Skipped(found.rel, str(exc), code="no_text_column")
+        yield Skipped(found.rel, "no_text_column", exc.detail)
         return
     except OSError:
         raise
     except Exception as exc:  # a malformed file must never stop the run
-        yield Skipped(
-            found.rel,
-            f"could not be parsed as {found.kind} ({type(exc).__name__})",
-            code="parse_error",
-        )
+        yield Skipped(found.rel, "parse_error", {"format": found.kind, "error": type(exc).__name__})
         return
     finally:
         stream.detach()
@@ -277,7 +228,7 @@ def _read_tabular(
                 )
             )
     if n_rows == 0:
-        yield Skipped(found.rel, "no data rows (only a header or blank lines)", code="no_rows")
+        yield Skipped(found.rel, "no_rows")
 
 
 _REPLACE_AND_COUNT = "topics-replace-and-count"
@@ -308,9 +259,7 @@ def _document(
 ) -> Document | Skipped:
     text = clean_text(record.text).strip()
     if not text:
-        return Skipped(
-            path, "empty after extracting text (whitespace or markup only)", code="empty_text"
-        )
+        return Skipped(path, "empty_text")
     if len(text) > settings.max_doc_chars:
         notes.append(
             Note(path, f"truncated to {settings.max_doc_chars:,} characters from {len(text):,}")

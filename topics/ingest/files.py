@@ -30,6 +30,8 @@ FORMATS: dict[str, str] = {
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
 }
+#: The extensions we read, as a skip reason lists them.
+SUPPORTED = ", ".join(sorted(FORMATS))
 
 # File signatures of common binary formats, so the skip reason can say what the file is.
 _MAGIC: tuple[tuple[bytes, str], ...] = (
@@ -85,11 +87,7 @@ def walk_folder(root: Path) -> Iterator[FoundFile | Skipped]:
             with os.scandir(folder) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
-            yield Skipped(
-                _rel(folder, root) + "/",
-                f"folder cannot be read ({_os_reason(exc)})",
-                code="unreadable",
-            )
+            yield Skipped(_rel(folder, root) + "/", "unreadable", {"error": _os_reason(exc)})
             continue
         subfolders: list[Path] = []
         for entry in entries:
@@ -99,8 +97,7 @@ def walk_folder(root: Path) -> Iterator[FoundFile | Skipped]:
                 if entry.name.startswith("."):
                     # .git, .DS_Store, editor swap files: listed, never read or walked into.
                     is_dir = entry.is_dir(follow_symlinks=False)
-                    what = "hidden folder; not read" if is_dir else "hidden file; not read"
-                    yield Skipped(rel + ("/" if is_dir else ""), what, code="hidden")
+                    yield Skipped(rel + ("/" if is_dir else ""), "hidden")
                     continue
                 if entry.is_symlink():
                     found = _check_symlink(path, rel, root_resolved)
@@ -111,20 +108,16 @@ def walk_folder(root: Path) -> Iterator[FoundFile | Skipped]:
                     continue
                 if entry.is_dir(follow_symlinks=False):
                     if (path / OUTPUT_MARKER).exists():
-                        yield Skipped(
-                            rel + "/", "a topics reports folder; not read as input", code="reports"
-                        )
+                        yield Skipped(rel + "/", "reports")
                         continue
                     subfolders.append(path)
                     continue
                 if not entry.is_file(follow_symlinks=False):
-                    yield Skipped(
-                        rel, "not a regular file (device, socket or pipe)", code="not_regular"
-                    )
+                    yield Skipped(rel, "not_regular")
                     continue
                 yield _classify(path, rel)
             except OSError as exc:
-                yield Skipped(rel, f"cannot be read ({_os_reason(exc)})", code="unreadable")
+                yield Skipped(rel, "unreadable", {"error": _os_reason(exc)})
         # Reverse so that popping keeps alphabetical order.
         stack.extend(reversed(subfolders))
 
@@ -133,17 +126,13 @@ def _check_symlink(path: Path, rel: str, root_resolved: Path) -> Path | Skipped:
     try:
         target = path.resolve(strict=True)
     except (OSError, RuntimeError):
-        return Skipped(rel, "broken or looping symlink", code="symlink")
+        return Skipped(rel, "symlink", {"target": "broken"})
     if not target.is_relative_to(root_resolved):
-        return Skipped(rel, "symlink points outside the input folder; not followed", code="symlink")
+        return Skipped(rel, "symlink", {"target": "outside"})
     if target.is_dir():
-        return Skipped(
-            rel,
-            "symlinked folder; not followed (avoids loops and double counting)",
-            code="symlink",
-        )
+        return Skipped(rel, "symlink", {"target": "folder"})
     if not target.is_file():
-        return Skipped(rel, "symlink to something that is not a regular file", code="symlink")
+        return Skipped(rel, "symlink", {"target": "special"})
     return target
 
 
@@ -153,13 +142,8 @@ def _classify(path: Path, rel: str) -> FoundFile | Skipped:
         suffix = path.suffix.lower() or "(no extension)"
         what = _sniff_unsupported(path)
         if what is not None:
-            return Skipped(
-                rel, f"binary file: {what} (unsupported file type {suffix})", code="binary"
-            )
-        supported = ", ".join(sorted(FORMATS))
-        return Skipped(
-            rel, f"unsupported file type {suffix} (topics reads {supported})", code="unsupported"
-        )
+            return Skipped(rel, "binary", {"what": what, "suffix": suffix})
+        return Skipped(rel, "unsupported", {"suffix": suffix, "supported": SUPPORTED})
     return FoundFile(path=path, rel=rel, kind=kind, size=path.stat().st_size)
 
 

@@ -11,7 +11,7 @@ import html
 import itertools
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import IO, Any
@@ -53,7 +53,14 @@ class Record:
 
 
 class ColumnError(ValueError):
-    """A tabular file has no usable text column."""
+    """A tabular file has no usable text column; ``detail`` says which columns it has.
+
+    ``column``: the text column asked for and not found; no ``columns``: no header row.
+    """
+
+    def __init__(self, detail: dict[str, Any]) -> None:
+        super().__init__(Skipped("", "no_text_column", detail).reason)
+        self.detail = detail
 
 
 # ----------------------------------------------------------------------------- text formats
@@ -191,9 +198,7 @@ def choose_columns(
     lower = {n.lower().strip(): n for n in names}
     if text_column is not None:
         if text_column not in names and text_column.lower() not in lower:
-            raise ColumnError(
-                f"has no column {text_column!r} (columns: {_list(names)}); check --text-column"
-            )
+            raise ColumnError({"column": text_column, "columns": names[:12]})
         text = text_column if text_column in names else lower[text_column.lower()]
     else:
         found = next((lower[n] for n in TEXT_COLUMNS if n in lower), None)
@@ -220,16 +225,8 @@ def _longest_text_field(names: list[str], rows: list[dict[str, Any]]) -> str:
         if mean_len > best_len:
             best, best_len = name, mean_len
     if best is None or best_len < 20:
-        raise ColumnError(
-            f"has no usable text column (columns: {_list(names)}); "
-            "name the text column with --text-column"
-        )
+        raise ColumnError({"columns": names[:12]})
     return best
-
-
-def _list(names: Iterable[str]) -> str:
-    shown = [repr(n) for n in list(names)[:12]]
-    return ", ".join(shown) or "none"
 
 
 def read_csv(
@@ -250,7 +247,7 @@ def read_csv(
     try:
         header = next(reader)
     except (StopIteration, csv.Error) as exc:
-        raise ColumnError("has no header row") from exc
+        raise ColumnError({}) from exc
     names = [h.strip() or f"column{i + 1}" for i, h in enumerate(header)]
     buffered: list[tuple[int, list[str] | csv.Error]] = []
     for row_number, row in _rows(reader):
@@ -267,16 +264,13 @@ def read_csv(
     for row_number, row in all_rows():
         suffix = f"#row={row_number}"
         if isinstance(row, csv.Error):
-            yield Skipped(suffix, f"row {row_number}: malformed CSV ({row})", code="bad_row")
+            yield Skipped(suffix, "bad_row", {"row": row_number, "error": str(row)})
             continue
         if len(row) != len(names):
             if not any(cell.strip() for cell in row):
                 continue  # blank line
-            yield Skipped(
-                suffix,
-                f"row {row_number}: {len(row)} fields, header has {len(names)}",
-                code="bad_row",
-            )
+            detail = {"row": row_number, "fields": len(row), "expected": len(names)}
+            yield Skipped(suffix, "bad_row", detail)
             continue
         yield _record(dict(zip(names, row, strict=True)), columns, suffix, row_number)
 
@@ -332,14 +326,14 @@ def read_jsonl(
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield Skipped(suffix, f"line {line_number}: invalid JSON ({exc.msg})", code="bad_row")
+            yield Skipped(suffix, "bad_row", {"line": line_number, "error": exc.msg})
             continue
         except (ValueError, RecursionError) as exc:  # 5,000-digit numbers, [[[[ nesting
             why = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)[:80]
-            yield Skipped(suffix, f"line {line_number}: invalid JSON ({why})", code="bad_row")
+            yield Skipped(suffix, "bad_row", {"line": line_number, "error": why})
             continue
         if not isinstance(obj, dict):
-            yield Skipped(suffix, f"line {line_number}: not a JSON object", code="bad_row")
+            yield Skipped(suffix, "bad_row", {"line": line_number})
             continue
         if columns is None:
             pending.append((line_number, obj))
@@ -373,9 +367,7 @@ def _record(row: dict[str, Any], columns: Columns, suffix: str, number: int) -> 
     if not isinstance(text, str) or not text.strip():
         what = "missing" if text is None else "empty" if isinstance(text, str) else "not a string"
         unit = "line" if suffix.startswith("#line") else "row"
-        return Skipped(
-            suffix, f"{unit} {number}: text field {columns.text!r} is {what}", code="no_text"
-        )
+        return Skipped(suffix, "no_text", {unit: number, "field": columns.text, "value": what})
     date_value = _cell(row.get(columns.date)) if columns.date else None
     label = _cell(row.get(columns.label)) if columns.label else None
     title = _cell(row.get(columns.title)) if columns.title else None

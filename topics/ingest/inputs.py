@@ -1,15 +1,14 @@
-"""Reading a run's input: several folders or globs, include/exclude patterns, a parse cache.
+"""Reading input, the one way: folders, files or globs, include/exclude patterns, a parse cache.
 
-Each file is parsed by the ingest package's own reader; the result is kept in the run
-cache under the file's path, size and modification time (plus the ingest settings and
-code), so an unchanged file is never parsed again.
+``read_inputs`` is the ingest stage's entry point (``read_folder`` is it for one folder).
+Each file is parsed by ``topics.ingest.read_file``; with a cache the result is kept under
+the file's path, size and modification time (plus the ingest settings and code), so an
+unchanged file is never parsed again.
 """
 
 from __future__ import annotations
 
 import glob
-import hashlib
-import json
 import logging
 import re
 from collections.abc import Callable, Iterator
@@ -18,14 +17,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import topics.ingest
-import topics.ingest.files
-import topics.ingest.formats
 from topics.errors import InputError
 from topics.ingest import Collector, IngestSettings, read_file
 from topics.ingest.files import FORMATS, FoundFile, walk_folder
 from topics.ingest.files import _classify as classify
-from topics.store.cache import RunCache, code_fingerprint
+from topics.store.cached import DocumentCache, cached_map
+from topics.store.keys import fingerprint
 from topics.types import Corpus, Document, Note, Skipped
 
 log = logging.getLogger(__name__)
@@ -126,25 +123,19 @@ def resolve_roots(spec: InputSpec) -> list[Root]:
     return roots
 
 
-def make_reader(
-    spec: InputSpec, cache: RunCache | None
-) -> Callable[[IngestSettings, Callable[[int], None]], Corpus]:
-    """A pipeline ``Reader`` for ``spec``."""
-
-    def read(settings: IngestSettings, progress: Callable[[int], None]) -> Corpus:
-        return read_inputs(spec, settings, cache=cache, progress=progress)
-
-    return read
-
-
 def read_inputs(
     spec: InputSpec,
     settings: IngestSettings | None = None,
     *,
-    cache: RunCache | None = None,
+    cache: DocumentCache | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> Corpus:
-    """Every document under ``spec``'s folders, like ``read_folder`` over each of them."""
+    """Every document under ``spec``'s folders and files, and every file not used and why.
+
+    Raises ``InputError`` when a path does not exist or is neither a folder nor a
+    supported file. Input with no usable documents still gives a ``Corpus`` (empty), so
+    callers can report why. ``progress`` is told each file seen.
+    """
     settings = settings or IngestSettings()
     settings.validate()
     roots = resolve_roots(spec)
@@ -182,56 +173,58 @@ def read_inputs(
 
 Parsed = tuple[list[Document | Skipped], list[Note]]
 
+#: The code a parsed file depends on: a change in any of it is a new cache key.
+_CODE = (
+    "topics.ingest",
+    "topics.ingest.files",
+    "topics.ingest.formats",
+    "topics.ingest.inputs",
+    "topics.types",
+)
+
 
 def _parse(
     entries: list[FoundFile | Skipped],
     salt: str,
     settings: IngestSettings,
-    cache: RunCache | None,
+    cache: DocumentCache | None,
 ) -> Iterator[Parsed]:
     """Parse each entry, or take its result from the cache; yields in order."""
-    keys = {i: _file_key(e, salt) for i, e in enumerate(entries) if isinstance(e, FoundFile)}
-    found = cache.lookup("parsed", [k for k in keys.values() if k]) if cache is not None else {}
-    fresh: dict[str, Any] = {}
-    n_fresh = n_cached = 0
-    for i, entry in enumerate(entries):
-        if isinstance(entry, Skipped):
-            yield [entry], []
-            continue
-        key = keys[i]
-        if key and key in found:
-            items, notes = _decode(found[key])
-            n_cached += sum(isinstance(x, Document) for x in items)
-            yield items, notes
-            continue
-        notes = []
-        items = list(read_file(entry, settings, notes))
-        n_fresh += sum(isinstance(x, Document) for x in items)
-        if key and not any(_transient(x) for x in items):
-            fresh[key] = _encode(items, notes)
-        if cache is not None and len(fresh) >= 200:
-            cache.store("parsed", fresh)
-            fresh = {}
-        yield items, notes
-    if cache is not None:
-        cache.store("parsed", fresh)
-        cache.count("parsed", fresh=n_fresh, cached=n_cached)
+
+    def parse(missing: list[FoundFile | Skipped]) -> Iterator[Parsed]:
+        for entry in missing:
+            if isinstance(entry, Skipped):
+                yield [entry], []
+                continue
+            notes: list[Note] = []
+            yield list(read_file(entry, settings, notes)), notes
+
+    keys = [
+        _file_key(e, salt) if cache is not None and isinstance(e, FoundFile) else ""
+        for e in entries
+    ]
+    return cached_map(
+        entries,
+        keys,
+        parse,
+        cache=cache,
+        stage="parsed",
+        counter="parsed",
+        weight=lambda parsed: sum(isinstance(x, Document) for x in parsed[0]),
+        encode=_encode,
+        decode=_decode,
+        # A read error may go away: never remember it.
+        remember=lambda parsed: not any(_transient(x) for x in parsed[0]),
+    )
 
 
 def _transient(item: Document | Skipped) -> bool:
-    # A read error may go away; never remember it.
     return isinstance(item, Skipped) and item.code == "unreadable"
 
 
 def hash_settings(settings: IngestSettings) -> str:
-    return hashlib.sha256(
-        json.dumps([asdict(settings), _ingest_code()], sort_keys=True).encode()
-    ).hexdigest()[:16]
-
-
-@lru_cache(maxsize=1)
-def _ingest_code() -> str:
-    return code_fingerprint(topics.ingest, topics.ingest.files, topics.ingest.formats)
+    """The part of every parse key that the settings and the ingest code make."""
+    return fingerprint(asdict(settings), modules=_CODE)
 
 
 def _file_key(found: FoundFile, salt: str) -> str:
@@ -240,13 +233,11 @@ def _file_key(found: FoundFile, salt: str) -> str:
     except OSError:
         return ""
     # The relative path is part of the key: it becomes the document's path and label.
-    ident = (
-        f"{found.path.resolve()}\x1f{found.rel}\x1f{stat.st_size}\x1f{stat.st_mtime_ns}\x1f{salt}"
-    )
-    return hashlib.sha256(ident.encode()).hexdigest()
+    return fingerprint(str(found.path.resolve()), found.rel, stat.st_size, stat.st_mtime_ns, salt)
 
 
-def _encode(items: list[Document | Skipped], notes: list[Note]) -> dict[str, Any]:
+def _encode(parsed: Parsed) -> dict[str, Any]:
+    items, notes = parsed
     return {
         "items": [
             {"doc": asdict(x)} if isinstance(x, Document) else {"skip": asdict(x)} for x in items

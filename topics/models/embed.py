@@ -16,11 +16,10 @@ settings.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
-import tempfile
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Literal
@@ -29,6 +28,8 @@ import numpy as np
 import numpy.typing as npt
 
 from topics.settings import field_problems, problems, raise_problems
+from topics.store.atomic import atomic_write
+from topics.store.keys import fingerprint
 
 logger = logging.getLogger(__name__)
 
@@ -37,10 +38,6 @@ EmbedMethod = Literal["auto", "lsa", "doc2vec", "sentence-transformers"]
 #: ``"auto"`` embeds with Doc2Vec when the median document has fewer content words
 #: than this, with LSA otherwise (see ``resolve_method``).
 SHORT_TEXT_TOKENS = 20
-
-# Bump when the embedding code changes in a way that changes its output, so old
-# cache files stop matching.
-_CACHE_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -97,6 +94,7 @@ def embed_documents(
     seed: int = 0,
     cache_dir: Path | None = None,
     texts: list[str] | None = None,
+    on_cache: Callable[[bool], None] | None = None,
 ) -> npt.NDArray[np.float32]:
     """Embed each document as one L2-normalised vector.
 
@@ -115,6 +113,9 @@ def embed_documents(
     texts
         The documents' raw texts, needed by the sentence-transformers embedder
         (which reads text, not tokens); same order as ``tokens``.
+    on_cache
+        With ``cache_dir``, told once whether the vectors came from the cache (True) or
+        were computed (False), so a caller can count hits without knowing file names.
 
     Returns
     -------
@@ -139,12 +140,14 @@ def embed_documents(
     if settings.method == "sentence-transformers":
         if texts is None or len(texts) != n_docs:
             raise ValueError("the sentence-transformers embedder needs one text per document")
-        return _embed_transformers(texts, settings, cache_dir)
+        return _embed_transformers(texts, settings, cache_dir, on_cache)
 
     cache_path = None
     if cache_dir is not None:
         cache_path = Path(cache_dir) / f"embed-{cache_key(tokens, settings, seed)}.npy"
         cached = _load_cached(cache_path, n_docs, settings.vector_size)
+        if on_cache is not None:
+            on_cache(cached is not None)
         if cached is not None:
             logger.info("loaded cached embeddings from %s", cache_path)
             return cached
@@ -162,13 +165,16 @@ def embed_documents(
         vectors = _train_doc2vec(tokens, settings, seed)
     embeddings = _normalise_rows(vectors)
     if cache_path is not None:
-        _save_atomic(cache_path, embeddings)
+        _save(cache_path, embeddings)
         logger.info("cached embeddings in %s", cache_path)
     return embeddings
 
 
 def _embed_transformers(
-    texts: list[str], settings: EmbedSettings, cache_dir: Path | None
+    texts: list[str],
+    settings: EmbedSettings,
+    cache_dir: Path | None,
+    on_cache: Callable[[bool], None] | None = None,
 ) -> npt.NDArray[np.float32]:
     """Embed raw texts with a local sentence-transformers model (never downloaded)."""
     from topics.errors import TopicsError
@@ -178,10 +184,11 @@ def _embed_transformers(
     cache_path = None
     if cache_dir is not None:
         cache_path = Path(cache_dir) / f"embed-{cache_key(key_tokens, settings)}.npy"
-        if cache_path.is_file():
-            cached = np.load(cache_path, allow_pickle=False)
-            if cached.shape[0] == len(texts):
-                return np.asarray(cached, dtype=np.float32)
+        cached = _load_cached(cache_path, len(texts), None)
+        if on_cache is not None:
+            on_cache(cached is not None)
+        if cached is not None:
+            return cached
     # Never reach for the Hugging Face hub: the model must already be on disk.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -196,7 +203,7 @@ def _embed_transformers(
     vectors = model.encode(texts, batch_size=32, show_progress_bar=False)
     embeddings = _normalise_rows(np.asarray(vectors, dtype=np.float32))
     if cache_path is not None:
-        _save_atomic(cache_path, embeddings)
+        _save(cache_path, embeddings)
     return embeddings
 
 
@@ -222,25 +229,18 @@ def _model_folder(model: str) -> Path:
 
 
 def cache_key(tokens: list[list[str]], settings: EmbedSettings, seed: int = 0) -> str:
-    """Return the sha256 hex digest identifying ``tokens`` embedded with ``settings``."""
+    """The key of ``tokens`` embedded with ``settings`` and ``seed`` by this code and these
+    libraries."""
     import gensim
     import sklearn
 
-    digest = hashlib.sha256()
-    header = {
-        "cache_version": _CACHE_VERSION,
-        "gensim": gensim.__version__,
-        "sklearn": sklearn.__version__,
-        # The seed sits with the settings, as when it was one of their fields: old cache
-        # files keep their keys.
-        "settings": asdict(settings) | {"seed": seed},
-    }
-    digest.update(json.dumps(header, sort_keys=True).encode("utf-8"))
-    for doc in tokens:
-        # Unit/record separators keep ["ab"] distinct from ["a", "b"].
-        digest.update(b"\x1e")
-        digest.update("\x1f".join(doc).encode("utf-8"))
-    return digest.hexdigest()
+    header = {"gensim": gensim.__version__, "sklearn": sklearn.__version__}
+    return fingerprint(
+        header,
+        asdict(settings) | {"seed": seed},
+        iter(tokens),
+        modules=(__name__, "topics.models.ctfidf"),
+    )
 
 
 def stable_hash(text: str) -> int:
@@ -336,7 +336,8 @@ def _normalise_rows(vectors: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]
     return np.ascontiguousarray(vectors / norms, dtype=np.float32)
 
 
-def _load_cached(path: Path, n_docs: int, dims: int) -> npt.NDArray[np.float32] | None:
+def _load_cached(path: Path, n_docs: int, dims: int | None) -> npt.NDArray[np.float32] | None:
+    """Cached vectors of the expected shape (``dims`` None: any width), else None."""
     if not path.is_file():
         return None
     try:
@@ -344,20 +345,14 @@ def _load_cached(path: Path, n_docs: int, dims: int) -> npt.NDArray[np.float32] 
     except (OSError, ValueError) as exc:
         logger.warning("ignoring unreadable embedding cache %s: %s", path, exc)
         return None
-    if array.shape != (n_docs, dims) or array.dtype != np.float32:
+    width = dims if dims is not None else (array.shape[1] if array.ndim == 2 else -1)
+    if array.shape != (n_docs, width) or array.dtype != np.float32:
         logger.warning("ignoring embedding cache %s with shape %s", path, array.shape)
         return None
     return np.asarray(array, dtype=np.float32)
 
 
-def _save_atomic(path: Path, array: npt.NDArray[np.float32]) -> None:
+def _save(path: Path, array: npt.NDArray[np.float32]) -> None:
     # Write then rename, so an interrupted run never leaves a truncated cache file.
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.stem, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            np.save(handle, array, allow_pickle=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, lambda fh: np.save(fh, array, allow_pickle=False))

@@ -16,11 +16,10 @@ import hashlib
 import logging
 import os
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from nltk.tokenize import RegexpTokenizer
 
@@ -33,6 +32,8 @@ from topics.preprocess.language import (
     stopwords_for,
 )
 from topics.settings import field_problems, raise_problems
+from topics.store.cached import DocumentCache, cached_map
+from topics.store.keys import fingerprint
 from topics.types import Document, Preprocessed, Skipped
 
 log = logging.getLogger(__name__)
@@ -43,19 +44,6 @@ _TOKENIZER = RegexpTokenizer(r"[^\W\d_]+(?:['’][^\W\d_]+)*|[^\w\s]|\d+")
 _POSSESSIVE = re.compile(r"['’]s$")
 # Links are not words: "https" was a top word of every tweet topic. A link ends a run.
 _URL = re.compile(r"(?:\bhttps?://|\bwww\.)\S*", re.IGNORECASE)
-
-
-class DocumentCache(Protocol):
-    """Per-document results kept between runs (``topics.store.cache.RunCache``).
-
-    Keys hash the document's text and every setting the value depends on.
-    """
-
-    def lookup(self, stage: str, keys: Sequence[str]) -> dict[str, Any]: ...
-
-    def store(self, stage: str, values: Mapping[str, Any]) -> None: ...
-
-    def count(self, stage: str, *, fresh: int = 0, cached: int = 0) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -276,14 +264,8 @@ def preprocess(
     keep: list[int] = []
     for i, (doc, lang) in enumerate(zip(documents, langs, strict=True)):
         if lang is not None and lang != covered:
-            dropped.append(
-                Skipped(
-                    doc.path,
-                    f"language '{lang}', the model covers '{covered}'",
-                    "preprocess",
-                    code="language",
-                )
-            )
+            detail = {"language": lang, "covered": covered}
+            dropped.append(Skipped(doc.path, "language", detail, stage="preprocess"))
         else:
             keep.append(i)
 
@@ -330,15 +312,8 @@ def preprocess(
     for i, toks in zip(keep, tokens, strict=True):
         filtered = [t for t in toks if t in vocab_set]
         if len(filtered) < settings.min_doc_tokens:
-            dropped.append(
-                Skipped(
-                    documents[i].path,
-                    f"too short after preprocessing ({len(filtered)} content words, "
-                    f"minimum {settings.min_doc_tokens})",
-                    "preprocess",
-                    code="too_short",
-                )
-            )
+            counts = {"n_words": len(filtered), "minimum": settings.min_doc_tokens}
+            dropped.append(Skipped(documents[i].path, "too_short", counts, stage="preprocess"))
             continue
         kept_tokens.append(filtered)
         doc_index.append(i)
@@ -416,17 +391,8 @@ def _languages_cached(
 ) -> list[str | None]:
     if not settings.detect_language:
         return [None] * len(documents)
-    if cache is None:
-        return detect_languages(documents)
-    keys = [
-        hashlib.sha256((_text_key(doc) + _source_hash()).encode()).hexdigest() for doc in documents
-    ]
-    found = cache.lookup("language", keys)
-    missing = [i for i, key in enumerate(keys) if key not in found]
-    detected = detect_languages([documents[i] for i in missing])
-    cache.store("language", {keys[i]: lang for i, lang in zip(missing, detected, strict=True)})
-    found.update({keys[i]: lang for i, lang in zip(missing, detected, strict=True)})
-    return [found[key] for key in keys]
+    keys = _keys(documents, cache, "language")
+    return list(cached_map(documents, keys, detect_languages, cache=cache, stage="language"))
 
 
 def _segments_cached(
@@ -437,44 +403,40 @@ def _segments_cached(
     cache: DocumentCache | None,
 ) -> list[tuple[list[list[str]], list[list[str]]]]:
     """Per document, its word runs and their surface forms (see ``segment_with_surfaces``)."""
+    keys = _keys(
+        documents,
+        cache,
+        language,
+        settings.lemmatize,
+        settings.min_token_len,
+        sorted(settings.extra_stopwords),
+    )
+    return list(
+        cached_map(
+            documents,
+            keys,
+            lambda missing: _tokenize_all([d.text for d in missing], language, settings, progress),
+            cache=cache,
+            stage="segments",
+            counter="preprocessed",
+            # Documents taken from the cache are done at once.
+            on_hits=progress if cache is not None else None,
+        )
+    )
+
+
+def _keys(documents: Sequence[Document], cache: DocumentCache | None, *salt: object) -> list[str]:
+    """Per document, the key of its text with ``salt`` and this code (none without a cache)."""
     if cache is None:
-        return _tokenize_all([doc.text for doc in documents], language, settings, progress)
-    salt = _segment_settings(language, settings)
-    keys = [hashlib.sha256((_text_key(doc) + salt).encode()).hexdigest() for doc in documents]
-    found = cache.lookup("segments", keys)
-    missing = [i for i, key in enumerate(keys) if key not in found]
-    if progress is not None and len(missing) < len(documents):
-        progress(len(documents) - len(missing))
-    fresh = _tokenize_all([documents[i].text for i in missing], language, settings, progress)
-    computed = {keys[i]: segs for i, segs in zip(missing, fresh, strict=True)}
-    cache.store("segments", computed)
-    cache.count("preprocessed", fresh=len(missing), cached=len(documents) - len(missing))
-    found.update(computed)
-    return [found[key] for key in keys]
+        return [""] * len(documents)
+    # The text's own hash after the salt's: no second hash per document (100k of them).
+    common = fingerprint(*salt, modules=_CODE)[:16]
+    return [common + _text_key(doc) for doc in documents]
 
 
 def _text_key(doc: Document) -> str:
     return doc.content_hash or hashlib.sha256(" ".join(doc.text.split()).encode()).hexdigest()
 
 
-@lru_cache(maxsize=8)
-def _source_hash() -> str:
-    # Changed tokenizing or language code must not reuse old tokens or languages.
-    from topics.preprocess import language
-
-    digest = hashlib.sha256()
-    for path in (__file__, language.__file__):
-        with open(path, "rb") as fh:
-            digest.update(fh.read())
-    return digest.hexdigest()[:16]
-
-
-def _segment_settings(language: str, settings: PreprocessSettings) -> str:
-    parts = [
-        _source_hash(),
-        language,
-        str(settings.lemmatize),
-        str(settings.min_token_len),
-        ",".join(sorted(settings.extra_stopwords)),
-    ]
-    return "\x1f" + "\x1f".join(parts)
+#: Changed tokenizing or language code must not reuse old tokens or languages.
+_CODE = ("topics.preprocess.tokens", "topics.preprocess.language")

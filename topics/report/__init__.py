@@ -57,8 +57,8 @@ def write_report_files(
     for rel, text in sidecars.items():
         target = folder / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    (folder / "index.html").write_text(html, encoding="utf-8")
+        output.atomic_write(target, text)
+    output.atomic_write(folder / "index.html", html)
     output.write_json(folder / "topics.json", topics_json(data))
     output.write_json(folder / "manifest.json", manifest_json(data))
     header, rows = document_rows(data)

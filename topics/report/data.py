@@ -6,7 +6,6 @@ and the HTML page are all views of this one structure.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
@@ -17,6 +16,7 @@ from topics.evaluate.scores import METRIC_EXPLANATIONS
 from topics.report.compare import alignment_table, similarity_matrix
 from topics.report.timeline import over_time
 from topics.review.ranking import SIGNAL_EXPLANATIONS, SIGNALS
+from topics.store.keys import jsonable
 from topics.types import Skipped, TopicModelResult
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ def build_report_data(
     documents = _documents(run)
     models = {name: _model(name, model, run, documents) for name, model in run.models.items()}
     skipped = [
-        {"path": s.path, "reason": s.reason, "stage": s.stage, "code": s.code}
+        {"path": s.path, "reason": s.reason, "stage": s.stage, "code": s.code, "detail": s.detail}
         for s in run.corpus.skipped + run.pre.dropped
     ]
     labels = sorted({d["label"] for d in documents if d["label"]})
@@ -284,7 +284,7 @@ def _model(
         "topics": topics,
         "metrics": metrics,
         "settings": model.settings,
-        "extras": _jsonable(model.extras),
+        "extras": _finite(model.extras),
         "label_table": _label_table(model, run.labels),
         "similarity": similarity_matrix(model),
     }
@@ -358,22 +358,8 @@ def _date_range(documents: list[dict[str, Any]]) -> list[str] | None:
 
 
 def _finite(value: Any) -> Any:
-    if isinstance(value, float | np.floating):
-        v = float(value)
-        return round(v, 5) if math.isfinite(v) else None
-    return value
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return _jsonable(value.tolist())
-    if isinstance(value, np.integer):
-        return int(value)
-    return _finite(value)
+    """Report numbers: NaN and infinities as null, floats to five decimals."""
+    return jsonable(value, finite=True, digits=5)
 
 
 def topics_json(data: dict[str, Any]) -> dict[str, Any]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import warnings
 from collections import Counter
 from collections.abc import Callable
@@ -12,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from topics.store.keys import jsonable
 from topics.types import TopicModelResult
 
 log = logging.getLogger(__name__)
@@ -60,14 +60,5 @@ def ldavis_panel(
     data: dict[str, Any] = json.loads(prepared.to_json())
     if display is not None and "Term" in data.get("tinfo", {}):
         data["tinfo"]["Term"] = [display(term) for term in data["tinfo"]["Term"]]
-    return _without_nan(data)
-
-
-def _without_nan(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _without_nan(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_without_nan(v) for v in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
+    panel: dict[str, Any] = jsonable(data, finite=True)
+    return panel

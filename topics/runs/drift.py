@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -23,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.optimize import linear_sum_assignment
 
-from topics.store.output import public_mode
+from topics.store.atomic import atomic_write
 from topics.types import TopicModelResult
 
 log = logging.getLogger(__name__)
@@ -103,11 +101,9 @@ def save_topics(folder: Path, topics: dict[str, StoredTopics]) -> None:
         arrays[f"{name}.names"] = np.asarray(st.names, dtype=str)
         arrays[f"{name}.user"] = np.asarray(st.user, dtype=bool)
         arrays[f"{name}.config_names"] = np.asarray(json.dumps(st.config_names), dtype=str)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".topics", suffix=".tmp")
-    os.fchmod(fd, public_mode())  # mkstemp makes it private; it is published with the run
-    with os.fdopen(fd, "wb") as fh:
-        np.savez_compressed(fh, allow_pickle=False, **arrays)
-    os.replace(tmp, folder / TOPICS_FILE)
+    atomic_write(
+        folder / TOPICS_FILE, lambda fh: np.savez_compressed(fh, allow_pickle=False, **arrays)
+    )
 
 
 def load_topics(folder: Path) -> dict[str, StoredTopics]:

@@ -332,12 +332,12 @@ def write_history(name_dir: Path, name: str, records: list[dict[str, Any]]) -> N
         "latest": latest["run_id"] if latest else None,
         "runs": records,
     }
-    output.write_text_atomic(
-        name_dir / INDEX_FILE, json.dumps(index, ensure_ascii=False, indent=2) + "\n"
-    )
-    output.write_text_atomic(name_dir / "index.html", render_history(name, records))
+    text = json.dumps(index, ensure_ascii=False, indent=2) + "\n"
+    output.atomic_write(name_dir / INDEX_FILE, text, fsync=True)
+    output.atomic_write(name_dir / "index.html", render_history(name, records), fsync=True)
     if latest is not None:
-        output.write_text_atomic(name_dir / "latest.html", output.latest_page(latest["run_id"]))
+        latest_page = output.latest_page(latest["run_id"])
+        output.atomic_write(name_dir / "latest.html", latest_page, fsync=True)
 
 
 def topic_trends(records: list[dict[str, Any]]) -> dict[str, Any]:

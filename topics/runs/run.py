@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from topics.errors import Terminated, TopicsError
-from topics.ingest.inputs import make_reader, resolve_roots
+from topics.ingest.inputs import resolve_roots
 from topics.pipeline import Progress, RunResult, run_pipeline
 from topics.runs import drift as drift_mod
 from topics.runs import history
@@ -63,7 +63,7 @@ def run_once(config: RunConfig, *, progress: Progress | None = None) -> RunOutco
     Raises ``LockedError`` (exit 75) when another run holds the lock, ``TopicsError``
     (exit 2) for unusable input, ``RunFailed`` (exit 1) for anything else.
     """
-    roots = resolve_roots(config.input)  # a missing folder fails before anything is written
+    resolve_roots(config.input)  # a missing folder fails before anything is written
     root_existed = config.output.exists()
     root = output.prepare_root(config.output)
     name_dir = output.name_dir(root, config.name)
@@ -71,7 +71,7 @@ def run_once(config: RunConfig, *, progress: Progress | None = None) -> RunOutco
     output.claim_name_dir(name_dir, config.name)
     with hold_lock(name_dir) as lock:
         try:
-            return _locked_run(config, name_dir, roots[0].folder, progress, lock.stale_holder)
+            return _locked_run(config, name_dir, progress, lock.stale_holder)
         except BaseException:
             if not name_existed and not history.scan(name_dir):
                 # Nothing was ever published here: a first run that failed leaves no trace.
@@ -84,7 +84,6 @@ def run_once(config: RunConfig, *, progress: Progress | None = None) -> RunOutco
 def _locked_run(
     config: RunConfig,
     name_dir: Path,
-    first_root: Path,
     progress: Progress | None,
     stale_holder: str | None,
 ) -> RunOutcome:
@@ -108,11 +107,7 @@ def _locked_run(
                 previous_folder, before = _previous_topics(runs, records)
                 cache = RunCache(name_dir / ".cache")
                 result = run_pipeline(
-                    first_root,
-                    config.settings,
-                    progress=_Logged(progress),
-                    cache=cache,
-                    reader=make_reader(config.input, cache),
+                    config.input, config.settings, progress=_Logged(progress), cache=cache
                 )
                 _write_run(result, staging, run_id, previous_folder, before, config)
                 log.info("run %s finished in %.1f s", run_id, result.duration_s)
@@ -235,7 +230,7 @@ def _record_failure(
         failed.mkdir(exist_ok=True)
         log_path = _failed_path(name_dir, run_id).with_suffix(".log")
         data = run_log.read_bytes() if run_log.is_file() else (message + "\n").encode()
-        output.write_bytes_nofollow(log_path, data)
+        output.atomic_write(log_path, data)
         record = {
             "run_id": run_id,
             "status": "failed",
@@ -243,7 +238,9 @@ def _record_failure(
             "error": message,
             "log": f"{history.FAILED_DIR}/{log_path.name}",
         }
-        output.write_text_atomic(_failed_path(name_dir, run_id), json.dumps(record, indent=2))
+        output.atomic_write(
+            _failed_path(name_dir, run_id), json.dumps(record, indent=2), fsync=True
+        )
         history.write_history(name_dir, config.name, history.scan(name_dir))
     if isinstance(exc, TopicsError | KeyboardInterrupt):
         return exc

@@ -3,8 +3,9 @@
 Everything lives under ``<output>/<name>/.cache/``: the per-name lock makes each run its
 only writer, it is removed with the reports, and one corpus bounds its size. Entries are
 keyed by content (file path + size + mtime for parsing; the text's hash for
-preprocessing; every token for embeddings and fits) together with the settings and a
-fingerprint of the code that produced them, so a stale entry can never be read.
+preprocessing; every token for embeddings and fits) together with the settings and the
+code that produced them (``topics.store.keys.fingerprint``), so a stale entry can never
+be read.
 
 Small per-document entries sit in one SQLite file (a killed run rolls back its
 transaction); arrays sit beside it as ``.npz`` files written with a rename. No pickle:
@@ -14,29 +15,24 @@ a cache file can never run code.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import logging
 import os
 import sqlite3
-import tempfile
 import time
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from types import ModuleType
 from typing import Any, TypeVar
 
 import numpy as np
 
-from topics import __version__
-from topics.store.output import refuse_symlink
+from topics.store.atomic import atomic_write, refuse_symlink
+from topics.store.keys import jsonable
 from topics.types import Fits, ModelScores, TopicModelResult
 
 log = logging.getLogger(__name__)
 
-#: Bump when the layout of cached values changes.
-CACHE_FORMAT = 1
 #: Entries (and array files) not used by this many runs in a row are removed.
 KEEP_GENERATIONS = 3
 #: Counter names in ``manifest.json`` ``cache``, in order.
@@ -54,20 +50,10 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 
-def code_fingerprint(*modules: ModuleType) -> str:
-    """Hash of the source of ``modules`` (and our version): changed code, new cache keys."""
-    digest = hashlib.sha256(f"{__version__}/{CACHE_FORMAT}".encode())
-    for module in modules:
-        path = getattr(module, "__file__", None)
-        if path:
-            digest.update(Path(path).read_bytes())
-    return digest.hexdigest()[:16]
-
-
 class RunCache:
     """The cache of one named corpus, opened for one run.
 
-    Implements the pipeline's ``StageCache`` and preprocessing's ``DocumentCache``; counts
+    Implements the pipeline's ``StageCache`` and ``topics.store.cached.DocumentCache``; counts
     what each stage computed (``fresh``) and reused (``cached``) for ``manifest.json``.
     """
 
@@ -204,8 +190,11 @@ class RunCache:
         folder.mkdir(parents=True, exist_ok=True)
         meta, arrays = _fits_to(fits)
         # Arrays first, metadata last: a run killed in between leaves no loadable pair.
-        _save_npz_atomic(folder / f"{key}.npz", arrays)
-        _write_atomic(folder / f"{key}.json", json.dumps(meta).encode())
+        atomic_write(
+            folder / f"{key}.npz",
+            lambda fh: np.savez_compressed(fh, allow_pickle=False, **arrays),
+        )
+        atomic_write(folder / f"{key}.json", json.dumps(meta))
 
     # -- end of a run -----------------------------------------------------------------------
 
@@ -296,42 +285,3 @@ def _fits_from(meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> Fits:
     }
     coords = arrays.get("coords")
     return Fits(models=models, scores=scores, coords=coords)
-
-
-def jsonable(value: Any) -> Any:
-    """Plain JSON values from NumPy scalars and arrays, tuples and nested containers."""
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    if isinstance(value, np.ndarray):
-        return jsonable(value.tolist())
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        return float(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    return value
-
-
-def _save_npz_atomic(path: Path, arrays: Mapping[str, np.ndarray]) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.stem, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez_compressed(fh, allow_pickle=False, **arrays)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.stem, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

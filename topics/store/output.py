@@ -10,14 +10,15 @@ killed leaves only a ``.tmp-*`` folder, which the next run removes; earlier repo
 are never touched.
 
 An output root may be shared, so nothing here follows a symlink planted inside it:
-files are opened with ``O_NOFOLLOW`` or written by a rename, and a symlinked folder
+files are written by ``topics.store.atomic.atomic_write`` (a rename; a symlink where the
+file goes is refused), small files are read with ``O_NOFOLLOW``, and a symlinked folder
 entry is refused with a one-line error.
 """
 
 from __future__ import annotations
 
 import csv
-import errno
+import io
 import json
 import logging
 import os
@@ -29,9 +30,10 @@ import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from topics.errors import OutputError
+from topics.store.atomic import atomic_write, fsync_dir, public_mode, refuse_symlink
 
 log = logging.getLogger(__name__)
 
@@ -104,16 +106,12 @@ def claim_name_dir(folder: Path, name: str) -> None:
         ) from exc
     refuse_symlink(folder)
     if read_small(folder / NAME_FILE) is None:
-        write_bytes_nofollow(folder / NAME_FILE, (name + "\n").encode("utf-8"))
-
-
-def refuse_symlink(path: Path) -> None:
-    """One-line ``OutputError`` when ``path`` is a symlink (planted in a shared output)."""
-    if Path(path).is_symlink():
-        raise OutputError(
-            f"{str(path)!r} is a symlink; topics never follows symlinks inside its output "
-            "folder: remove it or choose another -o"
-        )
+        try:
+            atomic_write(folder / NAME_FILE, name + "\n")
+        except OSError as exc:
+            raise OutputError(
+                f"cannot write {str(folder / NAME_FILE)!r} ({exc.strerror}); choose another -o"
+            ) from exc
 
 
 def read_small(path: Path, limit: int = 64 * 1024) -> str | None:
@@ -134,31 +132,6 @@ def read_small(path: Path, limit: int = 64 * 1024) -> str | None:
     if len(data) > limit:
         return None
     return data.decode("utf-8", "replace")
-
-
-def write_bytes_nofollow(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` (created or truncated) without following a symlink there."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o666)
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            refuse_symlink(path)
-        raise OutputError(
-            f"cannot write {str(path)!r} ({exc.strerror}); choose another -o"
-        ) from exc
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-
-
-def public_mode(folder: bool = False) -> int:
-    """The mode ``open()`` / ``mkdir()`` give under the umask (0644 / 0755 usually).
-
-    ``mkstemp`` and ``mkdtemp`` make private files; published ones get this instead, so
-    every file of the output has the same permissions.
-    """
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return (0o777 if folder else 0o666) & ~mask
 
 
 def check_root(root: Path) -> None:
@@ -194,7 +167,7 @@ def prepare_root(root: Path) -> Path:
     try:
         root.mkdir(parents=True, exist_ok=True)
         if read_small(root / MARKER) is None:
-            write_bytes_nofollow(root / MARKER, b"This folder holds topics reports.\n")
+            atomic_write(root / MARKER, "This folder holds topics reports.\n")
     except OSError as exc:
         raise OutputError(
             f"cannot write to output folder {str(root)!r} ({exc.strerror}); choose another -o"
@@ -263,7 +236,7 @@ def staging_dir(runs: Path, run_id: str) -> Path:
     # mkdtemp makes it private; a report is meant to be shared (as the umask allows).
     staging.chmod(public_mode(folder=True))
     # Retention deletes only folders holding this marker: never a folder a user put there.
-    write_bytes_nofollow(staging / RUN_MARKER, f"{run_id}\n".encode())
+    atomic_write(staging / RUN_MARKER, f"{run_id}\n")
     return staging
 
 
@@ -281,29 +254,12 @@ def publish(staging: Path, runs: Path, run_id: str) -> Path:
     """Move a finished staging folder into place with an atomic rename."""
     final = runs / run_id
     os.rename(staging, final)
-    _fsync_dir(runs)
+    fsync_dir(runs)
     return final
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write a file so readers see the old or the new content, never a mix."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        os.fchmod(fd, public_mode())  # mkstemp makes it 0600; published files are shared
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_json(path: Path, value: Any) -> None:
-    path.write_text(
-        json.dumps(value, ensure_ascii=False, indent=2, allow_nan=False) + "\n", encoding="utf-8"
-    )
+    atomic_write(path, json.dumps(value, ensure_ascii=False, indent=2, allow_nan=False) + "\n")
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -320,10 +276,15 @@ def csv_cell(value: Any) -> Any:
 
 
 def write_csv(path: Path, header: list[str], rows: list[list[Any]]) -> None:
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
+    def write(fh: BinaryIO) -> None:
+        text = io.TextIOWrapper(fh, encoding="utf-8", newline="")
+        writer = csv.writer(text)
         writer.writerow(header)
         writer.writerows([csv_cell(v) for v in row] for row in rows)
+        text.flush()
+        text.detach()
+
+    atomic_write(path, write)
 
 
 def latest_page(run_id: str) -> str:
@@ -336,16 +297,3 @@ def latest_page(run_id: str) -> str:
         "<title>Latest topics report</title></head>\n"
         f'<body><p>The latest report is <a href="{target}">run {run_id}</a>.</p></body></html>\n'
     )
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -1,0 +1,102 @@
+"""``cached_map``: look keys up, compute the misses, store them in batches, count."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from topics.store.cache import RunCache
+from topics.store.cached import cached_map
+
+
+def _upper(calls: list[list[str]]) -> Callable[[list[str]], Iterator[str]]:
+    def compute(missing: list[str]) -> Iterator[str]:
+        calls.append(list(missing))
+        for word in missing:
+            yield word.upper()
+
+    return compute
+
+
+def test_counts_fresh_then_cached_and_computes_only_the_misses(tmp_path: Path) -> None:
+    words = ["alpha", "beta", "gamma", "delta"]
+    calls: list[list[str]] = []
+    cache = RunCache(tmp_path / "c")
+    first = list(cached_map(words, words, _upper(calls), cache=cache, stage="t", counter="parsed"))
+    assert first == ["ALPHA", "BETA", "GAMMA", "DELTA"]
+    assert cache.counts["parsed"] == {"fresh": 4, "cached": 0}
+    cache.close(prune=False)
+
+    again = RunCache(tmp_path / "c")
+    more = ["beta", "epsilon", "alpha"]
+    hits: list[int] = []
+    second = list(
+        cached_map(
+            more,
+            more,
+            _upper(calls),
+            cache=again,
+            stage="t",
+            counter="parsed",
+            on_hits=hits.append,
+        )
+    )
+    assert second == ["BETA", "EPSILON", "ALPHA"]  # in order, hits and misses mixed
+    assert calls[-1] == ["epsilon"]
+    assert hits == [2]
+    assert again.counts["parsed"] == {"fresh": 1, "cached": 2}
+
+
+def test_weights_empty_keys_and_values_not_to_remember(tmp_path: Path) -> None:
+    items = ["keep", "nokey", "transient"]
+    keys = ["k1", "", "k3"]
+    cache = RunCache(tmp_path / "c")
+    list(
+        cached_map(
+            items,
+            keys,
+            _upper([]),
+            cache=cache,
+            stage="t",
+            counter="parsed",
+            weight=len,
+            remember=lambda value: value != "TRANSIENT",
+        )
+    )
+    assert cache.counts["parsed"] == {"fresh": 4 + 5 + 9, "cached": 0}
+    assert set(cache.lookup("t", ["k1", "k3"])) == {"k1"}
+
+
+def test_batches_are_stored_as_they_are_computed(tmp_path: Path) -> None:
+    """A run killed half way keeps the batches it finished."""
+    words = [f"w{i}" for i in range(5)]
+    cache = RunCache(tmp_path / "c")
+    values = cached_map(words, words, _upper([]), cache=cache, stage="t", batch=2)
+    assert [next(values) for _ in range(3)] == ["W0", "W1", "W2"]
+    assert set(cache.lookup("t", words)) == {"w0", "w1"}
+
+
+def test_a_value_that_does_not_decode_is_a_miss(tmp_path: Path) -> None:
+    cache = RunCache(tmp_path / "c")
+    cache.store("t", {"a": {"old": "layout"}, "b": {"n": 2}})
+
+    def decode(raw: dict[str, int]) -> int:
+        return raw["n"]
+
+    calls: list[list[str]] = []
+
+    def compute(missing: list[str]) -> list[int]:
+        calls.append(missing)
+        return [len(m) for m in missing]
+
+    out = list(cached_map(["a", "b"], ["a", "b"], compute, cache=cache, stage="t", decode=decode))
+    assert out == [1, 2] and calls == [["a"]]
+
+
+def test_without_a_cache_everything_is_computed_once() -> None:
+    calls: list[list[str]] = []
+    assert list(cached_map(["x", "y"], ["x", "y"], _upper(calls), cache=None, stage="t")) == [
+        "X",
+        "Y",
+    ]
+    assert calls == [["x", "y"]]

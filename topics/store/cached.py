@@ -1,0 +1,102 @@
+"""Per-item work kept between runs: ``DocumentCache`` and ``cached_map``.
+
+Parsing files and preprocessing documents share one pattern: key every item, look the
+keys up, compute only the misses, store them in batches and count what was computed
+(``fresh``) and reused (``cached``). ``cached_map`` is that pattern, once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Protocol, TypeVar
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+V = TypeVar("V")
+
+
+class DocumentCache(Protocol):
+    """Per-item results kept between runs (``topics.store.cache.RunCache``).
+
+    Keys hash the item and every setting and piece of code the value depends on.
+    """
+
+    def lookup(self, stage: str, keys: Sequence[str]) -> dict[str, Any]: ...
+
+    def store(self, stage: str, values: Mapping[str, Any]) -> None: ...
+
+    def count(self, stage: str, *, fresh: int = 0, cached: int = 0) -> None: ...
+
+
+def cached_map(
+    items: Sequence[T],
+    keys: Sequence[str],
+    compute: Callable[[list[T]], Iterable[V]],
+    *,
+    cache: DocumentCache | None,
+    stage: str,
+    counter: str | None = None,
+    weight: Callable[[V], int] | None = None,
+    encode: Callable[[V], Any] | None = None,
+    decode: Callable[[Any], V] | None = None,
+    remember: Callable[[V], bool] | None = None,
+    on_hits: Callable[[int], None] | None = None,
+    batch: int = 200,
+) -> Iterator[V]:
+    """The value of every item, in order: from ``cache`` where its key is there, else computed.
+
+    Parameters
+    ----------
+    items, keys
+        The items and one key each; an empty key is never looked up or stored.
+    compute
+        Called once with the missing items (in order); yields one value per item. A
+        generator keeps the work streaming: values are yielded as they are computed.
+    cache, stage
+        Where values are kept (None: compute everything) and under which stage name.
+    counter, weight
+        Add to ``cache.count(counter)`` what each value counts for (default 1).
+    encode, decode
+        Value to JSON and back. A cached value that does not decode (written by other
+        code) is a miss, never an error.
+    remember
+        Whether a computed value may be stored (a transient failure may not).
+    on_hits
+        Told the number of cache hits before anything is computed (progress bars).
+    batch
+        Computed values are stored every ``batch`` items, so a killed run keeps its work.
+    """
+    hits: dict[str, V] = {}
+    if cache is not None:
+        found = cache.lookup(stage, [k for k in keys if k])
+        for key, raw in found.items():
+            try:
+                hits[key] = decode(raw) if decode is not None else raw
+            except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+                log.warning("ignoring an unreadable %s cache entry (%s)", stage, exc)
+    if on_hits is not None:
+        on_hits(sum(1 for key in keys if key in hits))
+    misses = [item for item, key in zip(items, keys, strict=True) if key not in hits]
+    computed = iter(compute(misses))
+    fresh: dict[str, Any] = {}
+    n_fresh = n_cached = 0
+    for key in keys:
+        if key in hits:
+            value = hits[key]
+            n_cached += weight(value) if weight is not None else 1
+        else:
+            value = next(computed)
+            n_fresh += weight(value) if weight is not None else 1
+            if key and cache is not None and (remember is None or remember(value)):
+                fresh[key] = encode(value) if encode is not None else value
+                if len(fresh) >= batch:
+                    cache.store(stage, fresh)
+                    fresh = {}
+        yield value
+    if cache is not None:
+        if fresh:
+            cache.store(stage, fresh)
+        if counter is not None:
+            cache.count(counter, fresh=n_fresh, cached=n_cached)
