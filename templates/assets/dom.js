@@ -1,5 +1,5 @@
 /* topics report: the DOM helper shared by report.js and the map scripts (loaded first,
- * in the same <script> as docs.js; see topics/report/render.py for the order).
+ * in the same script element as docs.js; see topics/report/render.py for the order).
  *
  * el() is the only way either builds elements: text goes in through textContent, so
  * untrusted document text never becomes markup. Sets window.topicsDom = {el}.

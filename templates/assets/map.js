@@ -9,7 +9,7 @@
  * inline or in sidecar files loaded on demand) and report.js; does nothing without
  * #doc-map or data.map.
  *
- * The map is six files joined into one <script> in this order (topics/report/render.py):
+ * The map is six files joined into one script element in this order (topics/report/render.py):
  *   map.js          state, palette, per-model colours (this file)
  *   map-view.js     zoom, pan, extent and the world-to-screen transform
  *   map-draw.js     ImageData stamping, topic labels, overlays, legend, frame scheduling
