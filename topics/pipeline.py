@@ -7,6 +7,7 @@ and times them. Library code never prints: progress goes to an optional sink.
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 import logging
 import os
@@ -24,14 +25,17 @@ from topics import __version__
 from topics.errors import InputError, SettingsError
 from topics.evaluate.scores import score_model
 from topics.ingest import IngestSettings, read_folder
+from topics.models import registry
 from topics.models.clusters import ClusterSettings
 from topics.models.embed import EmbedSettings
-from topics.models.lda import LdaSettings, fit_lda
+from topics.models.lda import LdaSettings
+from topics.models.spec import FitContext, SharedCount
 from topics.preprocess.tokens import DocumentCache, PreprocessSettings, preprocess
 from topics.review.ranking import Review, review_documents
 from topics.types import Corpus, Fits, FloatArray, ModelScores, Note, Preprocessed, TopicModelResult
 
-MODELS = ("lda", "clusters")
+#: The registered models by name (``topics.models.registry``), in report order.
+MODELS = registry.MODELS
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +71,7 @@ class RunSettings:
     lda: LdaSettings = field(default_factory=LdaSettings)
     embed: EmbedSettings = field(default_factory=EmbedSettings)
     clusters: ClusterSettings = field(default_factory=ClusterSettings)
-    models: tuple[str, ...] = MODELS
+    models: tuple[str, ...] = tuple(MODELS)
     #: Refit each model with a second seed on a sample and score the agreement
     #: (``topics.evaluate.stability``); off by default, as it costs two more fits per model.
     stability: bool = False
@@ -198,17 +202,11 @@ def run_pipeline(
         sink.stage("reusing the fits of an identical corpus")
         log.info("corpus and settings unchanged: reusing cached fits %s", fits_key[:12])
         cache.count("models", cached=len(fits.models))
-        if "clusters" in fits.models:
-            cache.count("embedded", cached=len(pre.tokens))
-            # The report's similar documents need the vectors; the embedding cache has them.
-            from topics.models.embed import embed_documents
-
-            fits.embeddings = embed_documents(
-                pre.tokens,
-                _embed_settings(pre, settings),
-                cache_dir=_embeddings_dir(cache),
-                texts=_texts(corpus, pre, settings),
-            )
+        context = _context(pre, settings, sink, seconds, cache, _texts(corpus, pre, settings))
+        for spec in registry.fit_order(settings):
+            if spec.restore is not None and spec.name in fits.models:
+                # The cache keeps no document vectors; the embedding cache has them.
+                fits.embeddings = spec.restore(context)
     else:
         texts = _texts(corpus, pre, settings)
         fits = _fit_and_score(pre, labels, settings, sink, seconds, cache, texts)
@@ -254,40 +252,23 @@ def _fit_and_score(
     cache: StageCache | None,
     texts: list[str] | None = None,
 ) -> Fits:
-    models: dict[str, TopicModelResult] = {}
-    coords = embeddings = None
-    # With both models on "auto", LDA takes the cluster model's count: one number for
-    # the report (square comparison tables), chosen from HDBSCAN's structure in a second
-    # rather than by LDA's own search (``bench/autok.py``).
-    shared = (
-        set(MODELS) <= set(settings.models)
-        and settings.lda.n_topics == "auto"
-        and settings.clusters.n_topics == "auto"
-    )
-    if shared:
-        models["clusters"], embeddings, coords = _fit_clusters(
-            pre, settings, sink, seconds, cache, texts
+    context = _context(pre, settings, sink, seconds, cache, texts)
+    coords = None
+    for spec in registry.fit_order(settings):
+        source = registry.count_source(spec, settings)
+        context.shared_count = (
+            SharedCount(source.name, source.described, context.fitted[source.name].n_topics)
+            if source is not None
+            else None
         )
-    if "lda" in settings.models:
-        t0 = time.perf_counter()
-        sink.stage("fitting LDA")
-        lda_settings = _seeded(settings)
-        if shared:
-            lda_settings = replace(lda_settings, n_topics=models["clusters"].n_topics)
-        models["lda"] = fit_lda(pre.tokens, pre.vocab, lda_settings, progress=sink.message)
-        if shared:
-            models["lda"].settings["n_topics_requested"] = "auto"
-            models["lda"].extras["n_topics_rule"] = (
-                f"'auto': the same count as the embedding-cluster model chose "
-                f"({models['lda'].n_topics}; see its section for the rule and the counts "
-                "tried), so the two models can be compared topic for topic."
-            )
-        seconds["lda"] = time.perf_counter() - t0
-    if "clusters" in settings.models and not shared:
-        models["clusters"], embeddings, coords = _fit_clusters(
-            pre, settings, sink, seconds, cache, texts
-        )
-    models = {name: models[name] for name in settings.models if name in models}
+        fit = spec.fit(context)
+        context.fitted[spec.name] = fit.result
+        if fit.embeddings is not None:
+            context.embeddings = fit.embeddings
+        if fit.coords is not None:
+            coords = fit.coords
+    embeddings = context.embeddings
+    models = {name: context.fitted[name] for name in settings.models if name in context.fitted}
 
     t0 = time.perf_counter()
     sink.stage("scoring topics")
@@ -309,13 +290,15 @@ def _fits_key(pre: Preprocessed, labels: list[str | None], settings: RunSettings
     """Hash of everything a fit depends on: every token, the labels, settings and code."""
     from topics.evaluate import scores as evaluate
     from topics.evaluate import stability
-    from topics.models import autok, clusters, ctfidf, embed, lda, projection
+    from topics.models import autok, ctfidf, embed, projection
 
     digest = hashlib.sha256()
     header = {"settings": settings.as_dict(), "version": __version__, "labels": labels}
     digest.update(json.dumps(header, sort_keys=True, default=str).encode())
-    for module in (lda, clusters, ctfidf, autok, embed, evaluate, projection, stability):
-        digest.update(Path(module.__file__ or "").read_bytes())
+    fitters = [inspect.getfile(spec.fit) for spec in registry.fit_order(settings)]
+    shared = [m.__file__ or "" for m in (ctfidf, autok, embed, evaluate, projection, stability)]
+    for source in fitters + shared:
+        digest.update(Path(source).read_bytes())
     digest.update("\x1f".join(pre.vocab).encode())
     for doc in pre.tokens:
         digest.update(b"\x1e" + "\x1f".join(doc).encode())
@@ -331,57 +314,22 @@ def cache_dir() -> Path:
     return Path(base) / "topics"
 
 
-def _fit_clusters(
-    pre: Preprocessed,
-    settings: RunSettings,
-    sink: Progress,
-    seconds: dict[str, float],
-    cache: StageCache | None = None,
-    texts: list[str] | None = None,
-) -> tuple[TopicModelResult, npt.NDArray[np.floating[Any]], FloatArray]:
-    """Embed, cluster and project: the model, the embeddings and the 2-D map."""
-    from topics.models.clusters import fit_clusters
-    from topics.models.embed import cache_key, embed_documents
-    from topics.models.projection import project_2d
-
-    t0 = time.perf_counter()
-    sink.stage("embedding documents")
-    embed = _embed_settings(pre, settings)
-    folder = _embeddings_dir(cache)
-    if cache is not None:
-        # LSA and Doc2Vec fit the whole corpus: vectors are reused only for an identical one.
-        hit = (folder / f"embed-{cache_key(pre.tokens, embed)}.npy").is_file()
-        n = len(pre.tokens)
-        cache.count("embedded", fresh=0 if hit else n, cached=n if hit else 0)
-    embeddings = embed_documents(pre.tokens, embed, cache_dir=folder, texts=texts)
-    seconds["embed"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    sink.stage("clustering documents")
-    model = fit_clusters(
-        pre.tokens, pre.vocab, embeddings, replace(settings.clusters, seed=settings.seed)
-    )
-    model.extras["embedder"] = embed.method
-    seconds["clusters"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    sink.stage("drawing the document map")
-    coords = project_2d(embeddings, seed=settings.seed)
-    seconds["map"] = time.perf_counter() - t0
-    return model, embeddings, coords
-
-
 def _texts(corpus: Corpus, pre: Preprocessed, settings: RunSettings) -> list[str] | None:
     if settings.embed.method != "sentence-transformers":
         return None
     return [corpus.documents[i].text for i in pre.doc_index]
 
 
-def _embed_settings(pre: Preprocessed, settings: RunSettings) -> EmbedSettings:
-    """The run's embedder with ``auto`` resolved for this corpus and the run's seed."""
-    from topics.models.embed import resolve_method
-
-    return resolve_method(pre.tokens, replace(settings.embed, seed=settings.seed))
+def _context(
+    pre: Preprocessed,
+    settings: RunSettings,
+    sink: Progress,
+    seconds: dict[str, float],
+    cache: StageCache | None,
+    texts: list[str] | None,
+) -> FitContext:
+    embeddings_dir = _embeddings_dir(cache)
+    return FitContext(pre, settings, sink, seconds, cache, embeddings_dir, texts)
 
 
 def _embeddings_dir(cache: StageCache | None) -> Path:
@@ -400,17 +348,14 @@ def _score_stability(
     from topics.evaluate.stability import model_stability
 
     for name, model in models.items():
+        spec = registry.spec_of(name)
+        if spec is None or spec.refit is None:
+            log.info("%s has no refit: no stability score", name)
+            continue
         sink.stage(f"refitting {name} with a second seed (stability)")
         scores[name].metrics.update(
             model_stability(
-                model,
-                pre.tokens,
-                pre.vocab,
-                seed=settings.seed,
-                lda=settings.lda,
-                clusters=settings.clusters,
-                embed=settings.embed,
-                embeddings=embeddings,
+                model, pre.tokens, pre.vocab, spec.refit, settings, embeddings=embeddings
             )
         )
 
@@ -434,10 +379,6 @@ def _cap_n_topics(settings: RunSettings, n_docs: int, corpus: Corpus) -> RunSett
         lda=replace(settings.lda, n_topics=n_docs),
         clusters=replace(settings.clusters, n_topics=n_docs),
     )
-
-
-def _seeded(settings: RunSettings) -> LdaSettings:
-    return replace(settings.lda, seed=settings.seed)
 
 
 def _nothing_usable(path: Path | str, corpus: Corpus, pre: Preprocessed | None = None) -> str:

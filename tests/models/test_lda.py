@@ -59,10 +59,10 @@ def test_auto_n_topics_lands_near_planted_count(n_planted: int) -> None:
         LdaSettings(n_topics="auto", seed=0, auto_max=12, auto_budget_s=120),
     )
     assert abs(result.n_topics - n_planted) <= 1
-    curve = result.extras["auto_curve"]
+    curve = result.auto_curve
     assert {int(p["n_topics"]) for p in curve} >= {n_planted}
-    assert "stability" in result.extras["n_topics_rule"]
-    assert "budget" not in result.extras["n_topics_rule"]
+    assert "stability" in (result.n_topics_rule or "")
+    assert "budget" not in (result.n_topics_rule or "")
 
 
 def test_auto_n_topics_is_identical_twice_and_never_reads_the_clock(
@@ -99,4 +99,4 @@ def test_auto_n_topics_on_a_single_document() -> None:
     doc = ["oven", "flour", "butter", "sugar", "dough", "oven", "flour", "butter"]
     result = fit_lda([doc], sorted(set(doc)), LdaSettings(n_topics="auto", passes=2))
     assert result.n_topics >= 1
-    assert result.extras["auto_curve"][0]["stability"] == 1.0
+    assert result.auto_curve[0]["stability"] == 1.0

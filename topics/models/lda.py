@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
 
 from topics.errors import SettingsError
+from topics.models.spec import FitContext, ModelFit, ModelSpec, Refit
 from topics.types import FloatArray, IntArray, TopicModelResult
 
 log = logging.getLogger(__name__)
@@ -102,11 +103,11 @@ def fit_lda(
     if not tokens:
         raise SettingsError("LDA needs at least one document with content words")
     corpus, id2word = _bow(tokens, vocab)
+    curve: list[dict[str, float]] | None = None
     if settings.n_topics == "auto":
         n_topics, curve = choose_n_topics(tokens, vocab, settings, progress=progress)
-        extras: dict[str, Any] = {"auto_curve": curve, "n_topics_rule": _rule(settings, curve)}
     else:
-        n_topics, extras = int(settings.n_topics), {}
+        n_topics = int(settings.n_topics)
     if progress is not None:
         progress(f"fitting LDA with {n_topics} topics")
     model = _fit(corpus, id2word, n_topics, settings, passes=settings.passes)
@@ -114,7 +115,9 @@ def fit_lda(
     result.topic_words = relevant_words(
         result.topic_term, _term_frequency(corpus, len(vocab)), vocab, settings
     )
-    result.extras.update(extras)
+    if curve is not None:
+        result.auto_curve = curve
+        result.n_topics_rule = _rule(settings, curve)
     return result
 
 
@@ -386,3 +389,44 @@ def _rule(settings: LdaSettings, curve: list[dict[str, float]]) -> str:
         f"{settings.passes} passes."
     )
     return autok.describe(curve, autok.choose(curve), how)
+
+
+# -- the plug-in (``topics.models.registry``) ----------------------------------------------
+
+
+def _fit_model(context: FitContext) -> ModelFit:
+    settings = replace(context.settings.lda, seed=context.settings.seed)
+    shared = context.shared_count
+    if shared is not None:
+        settings = replace(settings, n_topics=shared.n_topics)
+    with context.stage("fitting LDA", "lda"):
+        pre = context.pre
+        result = fit_lda(pre.tokens, pre.vocab, settings, progress=context.progress.message)
+    if shared is not None:
+        result.settings["n_topics_requested"] = "auto"
+        result.n_topics_rule = (
+            f"'auto': the same count as {shared.described} chose "
+            f"({result.n_topics}; see its section for the rule and the counts "
+            "tried), so the two models can be compared topic for topic."
+        )
+    return ModelFit(result)
+
+
+def _refit(job: Refit) -> TopicModelResult:
+    settings = replace(job.settings.lda, n_topics=job.model.n_topics, seed=job.seed)
+    return fit_lda(job.tokens, job.vocab, settings)
+
+
+SPEC = ModelSpec(
+    name="lda",
+    title="LDA (gensim)",
+    fit=_fit_model,
+    n_topics=lambda settings: settings.lda.n_topics,
+    refit=_refit,
+    short="LDA",
+    a_topic="an LDA topic",
+    described="LDA",
+    # With both on "auto", one count for the report (square comparison tables), chosen
+    # from HDBSCAN's structure in a second rather than by LDA's own search (bench/autok.py).
+    count_from="clusters",
+)
