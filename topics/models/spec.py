@@ -117,7 +117,11 @@ class ModelSpec:
         The model's ``ModelDetails`` subclass (restored from the fits cache), or None.
     partial
         A template defining ``intro(model, data)`` and/or ``appendix(model, data)``
-        macros, rendered in the model's section above the topics table and at its end.
+        macros, rendered in the model's section above the topics table and at its end;
+        ``model.details`` there is ``details.as_report()``.
+    templates
+        The folder holding ``partial`` when it is not the report's own ``templates/``
+        (a plug-in can keep its partial beside its code).
     short, topic_noun, a_topic, described
         Words for sentences that compare models: "LDA", "LDA topic", "an LDA topic",
         "LDA"; defaults are built from ``name``.
@@ -137,6 +141,7 @@ class ModelSpec:
     refit: Callable[[Refit], TopicModelResult] | None = None
     details: type[ModelDetails] | None = None
     partial: str | None = None
+    templates: Path | None = None
     short: str = ""
     topic_noun: str = ""
     a_topic: str = ""
