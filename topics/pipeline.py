@@ -254,6 +254,7 @@ def _fit_and_score(
 ) -> Fits:
     context = _context(pre, settings, sink, seconds, cache, texts)
     coords = None
+    # A model that takes another's count (``ModelSpec.count_from``) is fitted after it.
     for spec in registry.fit_order(settings):
         source = registry.count_source(spec, settings)
         context.shared_count = (
