@@ -194,6 +194,27 @@ def test_a_registered_model_is_fitted_cached_and_reported(
     assert header[5:9] == ["nmf_topic", "nmf_weight", "lda_topic", "lda_weight"]
 
 
+@pytest.mark.browser
+def test_the_comparison_of_any_two_models_lists_a_cells_documents(
+    nmf: ModelSpec, corpus: Path, tmp_path: Path
+) -> None:
+    from tests.browser import open_report
+
+    run = run_pipeline(corpus, _settings())
+    folder = tmp_path / "report"
+    folder.mkdir()
+    write_report_files(run, folder, "run-1")
+    with open_report(folder / "index.html") as (page, watch):
+        cells = page.locator("td[data-action=pair-docs]")
+        index = next(i for i, t in enumerate(cells.all_text_contents()) if t.strip())
+        expected = int(cells.nth(index).text_content() or "0")
+        cells.nth(index).click()
+        assert page.locator("#drill-compare ol li").count() == expected
+        head = page.locator("#drill-compare .drill-head strong").text_content() or ""
+        assert head.startswith("LDA topic ") and " and NMF topic " in head
+    assert watch.console_errors == [] and watch.page_errors == []
+
+
 def test_a_model_takes_the_count_of_the_model_it_names(nmf: ModelSpec, corpus: Path) -> None:
     settings = _settings(lda=LdaSettings(n_topics="auto", passes=5), stability=True)
     result = run_pipeline(corpus, settings)
