@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -84,7 +85,7 @@ def _refit(job: Refit) -> TopicModelResult:
 
 
 @pytest.fixture
-def nmf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ModelSpec:
+def nmf(tmp_path: Path) -> Iterator[ModelSpec]:
     """NMF registered for one test (the registry is restored afterwards)."""
     folder = tmp_path / "nmf_templates"
     folder.mkdir()
@@ -103,8 +104,11 @@ def nmf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> ModelSpec:
         a_topic="an NMF topic",
         count_from="lda",
     )
-    monkeypatch.setitem(registry.MODELS, "nmf", spec)
-    return spec
+    registry.register(spec)
+    try:
+        yield spec
+    finally:
+        del registry.MODELS["nmf"]
 
 
 @pytest.fixture(scope="module")
@@ -140,6 +144,7 @@ def _run(corpus: Path, cache_dir: Path, settings: RunSettings) -> RunResult:
 
 def test_the_registry_holds_both_models_in_report_order() -> None:
     assert list(registry.MODELS) == ["lda", "clusters"]
+    assert registry.MODELS["clusters"].csv_prefix == "cluster"  # documents.csv's contract
     assert RunSettings().models == ("lda", "clusters")
     with pytest.raises(SettingsError, match="nmf"):
         RunSettings(models=("lda", "nmf")).validate()
