@@ -258,5 +258,5 @@ class Fits:
     models: dict[str, TopicModelResult]
     scores: dict[str, ModelScores]
     coords: FloatArray | None = None
-    #: Document embeddings of the cluster model (not kept in the fits cache).
+    #: Document embeddings a model made (not kept in the fits cache; see ``ModelSpec.restore``).
     embeddings: npt.NDArray[np.floating[Any]] | None = None

@@ -3,7 +3,8 @@
 A model is one ``ModelSpec`` (registered in ``topics.models.registry``). The pipeline
 fits every selected spec through ``ModelSpec.fit``, stability refits through
 ``ModelSpec.refit``, the fits cache restores ``ModelSpec.details`` from JSON and the
-report renders ``ModelSpec.partial``; none of them names a model.
+report renders ``ModelSpec.partial``; none of that code names a model. (A model's own
+settings are still a field of ``RunSettings``.)
 """
 
 from __future__ import annotations
