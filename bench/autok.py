@@ -136,7 +136,7 @@ def run_corpus(name: str, max_docs: int) -> dict[str, Any]:
         npmi = score_coherence(result.pre.tokens, words, top_n=10).npmi_mean
         seconds = {"lda": lda_t.seconds, "clusters": cl_t.seconds}.get(model_name, solo_t.seconds)
         total = solo_s if model_name == "lda-only" else result.duration_s
-        curve = model.extras.get("auto_curve", [])
+        curve = model.auto_curve or []
         out["models"][model_name] = {
             "n_topics": model.n_topics,
             "ratio": round(model.n_topics / len(labels), 2) if labels else None,

@@ -279,7 +279,7 @@ def fit_ours_clusters(
 ) -> Fit:
     """Our cluster model with its defaults; ``embedder`` and ``options`` (``ClusterSettings``
     fields) override them for the ablation."""
-    from topics.models.clusters import ClusterSettings, fit_clusters
+    from topics.models.clusters import ClusterDetails, ClusterSettings, fit_clusters
     from topics.models.embed import EmbedSettings, embed_documents
 
     cache = data.setdefault("embeddings", {})
@@ -294,10 +294,11 @@ def fit_ours_clusters(
     result = fit_clusters(data["tokens"], data["vocab"], emb, settings, n_topics=k, seed=seed)  # type: ignore[arg-type]
     parts = {"embed_s": embed_s, "cluster_s": time.perf_counter() - t0}
     parts["wall_s"] = embed_s + parts["cluster_s"]
+    details = ClusterDetails.of(result)
     extras = {
-        "n_clusters_raw": result.extras.get("n_clusters_raw"),
-        "min_cluster_size": result.extras.get("min_cluster_size"),
-        "clustering": result.extras.get("clustering"),
+        "n_clusters_raw": details.n_clusters_raw,
+        "min_cluster_size": details.min_cluster_size,
+        "clustering": details.clustering,
     }
     return result.topic_words, np.asarray(result.assignments), parts, extras
 

@@ -925,7 +925,6 @@ def test_dates_in_the_first_centuries_get_time_bins() -> None:
         assignments=doc_topic.argmax(axis=1),
         topic_words=[["a"], ["b"]],
         settings={},
-        extras={},
     )
     wide = over_time(["0005-03-01", "0001-01-01", "2024-01-01", None], {"lda": model})
     assert wide is not None and wide["bin"] == "decade"

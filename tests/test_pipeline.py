@@ -233,8 +233,8 @@ def test_both_models_on_auto_share_one_count(tmp_path: Path) -> None:
     assert list(result.models) == ["lda", "clusters"]
     assert lda.n_topics == clusters.n_topics
     assert abs(clusters.n_topics - 5) <= 1
-    assert "same count as the embedding-cluster model" in lda.extras["n_topics_rule"]
-    assert clusters.extras["auto_curve"]
+    assert "same count as the embedding-cluster model" in (lda.n_topics_rule or "")
+    assert clusters.auto_curve
     # Every topic is named, distinctly within its model.
     for model in (lda, clusters):
         assert len(set(model.names)) == model.n_topics

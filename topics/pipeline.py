@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,16 +23,19 @@ from topics.errors import InputError
 from topics.evaluate.scores import score_model
 from topics.ingest import IngestSettings
 from topics.ingest.inputs import InputSpec, read_inputs
+from topics.models import registry
 from topics.models.clusters import ClusterSettings
 from topics.models.embed import EmbedSettings
-from topics.models.lda import LdaSettings, NTopics, fit_lda
+from topics.models.lda import LdaSettings, NTopics
+from topics.models.spec import FitContext, SharedCount
 from topics.preprocess.tokens import PreprocessSettings, preprocess
 from topics.review.ranking import Review, review_documents
 from topics.store.cached import DocumentCache
 from topics.store.keys import fingerprint
 from topics.types import Corpus, Fits, FloatArray, ModelScores, Note, Preprocessed, TopicModelResult
 
-MODELS = schema.MODELS
+#: The registered models by name (``topics.models.registry``), in report order.
+MODELS = registry.MODELS
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +78,7 @@ class RunSettings:
     lda: LdaSettings = field(default_factory=LdaSettings)
     embed: EmbedSettings = field(default_factory=EmbedSettings)
     clusters: ClusterSettings = field(default_factory=ClusterSettings)
-    models: tuple[str, ...] = MODELS
+    models: tuple[str, ...] = tuple(MODELS)
     #: Refit each model with a second seed on a sample and score the agreement
     #: (``topics.evaluate.stability``); off by default, as it costs two more fits per model.
     stability: bool = False
@@ -192,18 +194,11 @@ def run_pipeline(
         sink.stage("reusing the fits of an identical corpus")
         log.info("corpus and settings unchanged: reusing cached fits %s", fits_key[:12])
         cache.count("models", cached=len(fits.models))
-        if "clusters" in fits.models:
-            # The report's similar documents need the vectors; the embedding cache has them.
-            from topics.models.embed import embed_documents
-
-            fits.embeddings = embed_documents(
-                pre.tokens,
-                _embed_settings(pre, settings),
-                seed=settings.seed,
-                cache_dir=_embeddings_dir(cache),
-                texts=_texts(corpus, pre, settings),
-                on_cache=_count_embedded(cache, len(pre.tokens)),
-            )
+        context = _context(pre, settings, sink, seconds, cache, _texts(corpus, pre, settings))
+        for model_spec in registry.fit_order(settings):
+            if model_spec.restore is not None and model_spec.name in fits.models:
+                # The cache keeps no document vectors; the embedding cache has them.
+                fits.embeddings = model_spec.restore(context)
     else:
         texts = _texts(corpus, pre, settings)
         fits = _fit_and_score(pre, labels, settings, sink, seconds, cache, texts)
@@ -249,40 +244,24 @@ def _fit_and_score(
     cache: StageCache | None,
     texts: list[str] | None = None,
 ) -> Fits:
-    models: dict[str, TopicModelResult] = {}
-    coords = embeddings = None
-    # With both models on "auto", LDA takes the cluster model's count: one number for
-    # the report (square comparison tables), chosen from HDBSCAN's structure in a second
-    # rather than by LDA's own search (``bench/autok.py``).
-    shared = set(MODELS) <= set(settings.models) and settings.n_topics == "auto"
-    if shared:
-        models["clusters"], embeddings, coords = _fit_clusters(
-            pre, settings, sink, seconds, cache, texts
+    context = _context(pre, settings, sink, seconds, cache, texts)
+    coords = None
+    # A model that takes another's count (``ModelSpec.count_from``) is fitted after it.
+    for spec in registry.fit_order(settings):
+        source = registry.count_source(spec, settings)
+        context.shared_count = (
+            SharedCount(source.name, source.described, context.fitted[source.name].n_topics)
+            if source is not None
+            else None
         )
-    if "lda" in settings.models:
-        t0 = time.perf_counter()
-        sink.stage("fitting LDA")
-        models["lda"] = fit_lda(
-            pre.tokens,
-            pre.vocab,
-            settings.lda,
-            n_topics=models["clusters"].n_topics if shared else settings.n_topics,
-            seed=settings.seed,
-            progress=sink.message,
-        )
-        if shared:
-            models["lda"].settings["n_topics_requested"] = "auto"
-            models["lda"].extras["n_topics_rule"] = (
-                f"'auto': the same count as the embedding-cluster model chose "
-                f"({models['lda'].n_topics}; see its section for the rule and the counts "
-                "tried), so the two models can be compared topic for topic."
-            )
-        seconds["lda"] = time.perf_counter() - t0
-    if "clusters" in settings.models and not shared:
-        models["clusters"], embeddings, coords = _fit_clusters(
-            pre, settings, sink, seconds, cache, texts
-        )
-    models = {name: models[name] for name in settings.models if name in models}
+        fit = spec.fit(context)
+        context.fitted[spec.name] = fit.result
+        if fit.embeddings is not None:
+            context.embeddings = fit.embeddings
+        if fit.coords is not None:
+            coords = fit.coords
+    embeddings = context.embeddings
+    models = {name: context.fitted[name] for name in settings.models if name in context.fitted}
 
     t0 = time.perf_counter()
     sink.stage("scoring topics")
@@ -300,27 +279,25 @@ def _fit_and_score(
     return Fits(models=models, scores=scores, coords=coords, embeddings=embeddings)
 
 
-#: The code a fit depends on (the cache's own layout of fits included).
-_FIT_MODULES = tuple(
-    f"topics.{name}"
-    for name in (
-        "models.lda",
-        "models.clusters",
-        "models.ctfidf",
-        "models.autok",
-        "models.embed",
-        "models.projection",
-        "evaluate.scores",
-        "evaluate.stability",
-        "store.cache",
-    )
+#: The code every fit depends on (the cache's own layout of fits included); each
+#: selected model's own module is added by ``_fits_key``.
+_SHARED_FIT_MODULES = (
+    "topics.models.ctfidf",
+    "topics.models.autok",
+    "topics.models.embed",
+    "topics.models.projection",
+    "topics.evaluate.scores",
+    "topics.evaluate.stability",
+    "topics.store.cache",
 )
 
 
 def _fits_key(pre: Preprocessed, labels: list[str | None], settings: RunSettings) -> str:
     """Key of everything a fit depends on: every token, the labels, settings and code."""
     header = {"settings": settings.as_dict(), "labels": labels}
-    return fingerprint(header, pre.vocab, iter(pre.tokens), modules=_FIT_MODULES)
+    fitters = [spec.fit.__module__ for spec in registry.fit_order(settings)]
+    modules = tuple(dict.fromkeys([*fitters, *_SHARED_FIT_MODULES]))
+    return fingerprint(header, pre.vocab, iter(pre.tokens), modules=modules)
 
 
 def cache_dir() -> Path:
@@ -332,79 +309,26 @@ def cache_dir() -> Path:
     return Path(base) / "topics"
 
 
-def _fit_clusters(
-    pre: Preprocessed,
-    settings: RunSettings,
-    sink: Progress,
-    seconds: dict[str, float],
-    cache: StageCache | None = None,
-    texts: list[str] | None = None,
-) -> tuple[TopicModelResult, npt.NDArray[np.floating[Any]], FloatArray]:
-    """Embed, cluster and project: the model, the embeddings and the 2-D map."""
-    from topics.models.clusters import fit_clusters
-    from topics.models.embed import embed_documents
-    from topics.models.projection import project_2d
-
-    t0 = time.perf_counter()
-    sink.stage("embedding documents")
-    embed = _embed_settings(pre, settings)
-    # LSA and Doc2Vec fit the whole corpus: vectors are reused only for an identical one.
-    embeddings = embed_documents(
-        pre.tokens,
-        embed,
-        seed=settings.seed,
-        cache_dir=_embeddings_dir(cache),
-        texts=texts,
-        on_cache=_count_embedded(cache, len(pre.tokens)),
-    )
-    seconds["embed"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    sink.stage("clustering documents")
-    model = fit_clusters(
-        pre.tokens,
-        pre.vocab,
-        embeddings,
-        settings.clusters,
-        n_topics=settings.n_topics,
-        seed=settings.seed,
-    )
-    model.extras["embedder"] = embed.method
-    seconds["clusters"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    sink.stage("drawing the document map")
-    coords = project_2d(embeddings, seed=settings.seed)
-    seconds["map"] = time.perf_counter() - t0
-    return model, embeddings, coords
-
-
 def _texts(corpus: Corpus, pre: Preprocessed, settings: RunSettings) -> list[str] | None:
     if settings.embed.method != "sentence-transformers":
         return None
     return [corpus.documents[i].text for i in pre.doc_index]
 
 
-def _embed_settings(pre: Preprocessed, settings: RunSettings) -> EmbedSettings:
-    """The run's embedder with ``auto`` resolved for this corpus."""
-    from topics.models.embed import resolve_method
-
-    return resolve_method(pre.tokens, settings.embed)
+def _context(
+    pre: Preprocessed,
+    settings: RunSettings,
+    sink: Progress,
+    seconds: dict[str, float],
+    cache: StageCache | None,
+    texts: list[str] | None,
+) -> FitContext:
+    embeddings_dir = _embeddings_dir(cache)
+    return FitContext(pre, settings, sink, seconds, cache, embeddings_dir, texts)
 
 
 def _embeddings_dir(cache: StageCache | None) -> Path:
     return cache.embeddings_dir if cache is not None else cache_dir() / "embeddings"
-
-
-def _count_embedded(cache: StageCache | None, n_docs: int) -> Callable[[bool], None] | None:
-    """Counts the corpus's documents as embedded afresh or reused (``embed_documents``)."""
-    if cache is None:
-        return None
-
-    def count(hit: bool) -> None:
-        cache.count("embedded", fresh=0 if hit else n_docs, cached=n_docs if hit else 0)
-
-    return count
 
 
 def _score_stability(
@@ -419,17 +343,14 @@ def _score_stability(
     from topics.evaluate.stability import model_stability
 
     for name, model in models.items():
+        spec = registry.spec_of(name)
+        if spec is None or spec.refit is None:
+            log.info("%s has no refit: no stability score", name)
+            continue
         sink.stage(f"refitting {name} with a second seed (stability)")
         scores[name].metrics.update(
             model_stability(
-                model,
-                pre.tokens,
-                pre.vocab,
-                seed=settings.seed,
-                lda=settings.lda,
-                clusters=settings.clusters,
-                embed=settings.embed,
-                embeddings=embeddings,
+                model, pre.tokens, pre.vocab, spec.refit, settings, embeddings=embeddings
             )
         )
 

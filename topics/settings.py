@@ -33,6 +33,7 @@ Kind = Literal["int", "number", "string", "bool", "models"]
 #: (the command line) or ``max_df`` (the stage dataclass's field, for library callers).
 Style = Literal["config", "flag", "field"]
 
+#: The default models (the registry may hold more: ``registered_models``).
 MODELS = ("lda", "clusters")
 #: NumPy and gensim seeds must be below 2**32, and stability refits with ``seed + 1``.
 MAX_SEED = 2**32 - 2
@@ -158,10 +159,21 @@ def _language(value: Any) -> str | None:
     return f"must be 'auto' or one of {', '.join(SUPPORTED_LANGUAGES)}"
 
 
+def registered_models() -> tuple[str, ...]:
+    """The names of the registered models (``topics.models.registry``; plug-ins included).
+
+    Imported only when a value is checked: ``--help`` must not load the model code.
+    """
+    from topics.models.registry import MODELS as registered
+
+    return tuple(registered)
+
+
 def _models(value: Any) -> str | None:
-    unknown = [m for m in value if m not in MODELS]
+    names = registered_models()
+    unknown = [m for m in value if m not in names]
     if unknown or not value:
-        return f"must be one or more of {', '.join(MODELS)}"
+        return f"must be one or more of {', '.join(names)}"
     return None
 
 

@@ -7,8 +7,9 @@ stage can be cached by hashing its input and settings.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any, Self
 
 import numpy as np
 import numpy.typing as npt
@@ -216,6 +217,51 @@ class Preprocessed:
 
 
 @dataclass
+class ModelDetails:
+    """Base of what one kind of model records beyond ``TopicModelResult``'s shared fields.
+
+    Each model declares a dataclass subclass with typed fields; its report partial reads
+    them, ``topics.json`` carries them under ``extras`` and the fits cache keeps them as
+    JSON. Fields must therefore be JSON values (numbers, strings, lists, dicts, None).
+    """
+
+    def as_report(self) -> dict[str, Any]:
+        """The fields as plain JSON values."""
+        out: dict[str, Any] = to_json({f.name: getattr(self, f.name) for f in fields(self)})
+        return out
+
+    @classmethod
+    def of(cls, model: TopicModelResult) -> Self:
+        """``model.details`` as this class (TypeError for another model's details)."""
+        if not isinstance(model.details, cls):
+            raise TypeError(f"model {model.name!r} has no {cls.__name__}")
+        return model.details
+
+    @classmethod
+    def from_report(cls, data: Mapping[str, Any]) -> Self:
+        """The details back from ``as_report`` (unknown keys are ignored)."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def to_json(value: Any) -> Any:
+    """Plain JSON values from NumPy scalars and arrays, tuples and nested containers."""
+    if isinstance(value, dict):
+        return {str(k): to_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_json(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return to_json(value.tolist())
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    return value
+
+
+@dataclass
 class TopicModelResult:
     """What every topic model returns and every report figure reads.
 
@@ -231,13 +277,36 @@ class TopicModelResult:
     assignments: IntArray
     topic_words: list[list[str]]
     settings: dict[str, Any] = field(default_factory=dict)
-    extras: dict[str, Any] = field(default_factory=dict)
     #: A short, distinct name per topic (filled after fitting; empty until then).
     names: list[str] = field(default_factory=list)
+    #: How the number of topics was chosen, in a sentence for the report.
+    n_topics_rule: str | None = None
+    #: The counts an ``"auto"`` search scored (``topics.models.autok.point`` per count).
+    auto_curve: list[dict[str, float]] | None = None
+    #: Topic ids named by the user (None: no names were applied).
+    user_named: list[int] | None = None
+    #: What only this kind of model knows (its own ``ModelDetails`` subclass), or None.
+    details: ModelDetails | None = None
 
     @property
     def n_topics(self) -> int:
         return int(self.topic_term.shape[0])
+
+    def extras_json(self) -> dict[str, Any]:
+        """The model's ``extras`` object in ``topics.json`` (a published contract).
+
+        The typed fields, flattened: the details' own fields, then the common ones set.
+        """
+        details = self.details.as_report() if self.details is not None else {}
+        # A detail left None was not measured for this fit: the key is left out.
+        out = {k: v for k, v in details.items() if v is not None}
+        if self.n_topics_rule is not None:
+            out["n_topics_rule"] = self.n_topics_rule
+        if self.auto_curve is not None:
+            out["auto_curve"] = to_json(self.auto_curve)
+        if self.user_named is not None:
+            out["user_named"] = list(self.user_named)
+        return out
 
     def topic_name(self, topic: int) -> str:
         """The topic's display name: its given name, else its top three words."""
@@ -277,5 +346,5 @@ class Fits:
     models: dict[str, TopicModelResult]
     scores: dict[str, ModelScores]
     coords: FloatArray | None = None
-    #: Document embeddings of the cluster model (not kept in the fits cache).
+    #: Document embeddings a model made (not kept in the fits cache; see ``ModelSpec.restore``).
     embeddings: npt.NDArray[np.floating[Any]] | None = None

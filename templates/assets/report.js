@@ -412,10 +412,13 @@
     } else if (action === "pair-docs") {
       var a = Number(target.getAttribute("data-a"));
       var b = Number(target.getAttribute("data-b"));
-      var lda = store.topics("lda"), clusters = store.topics("clusters");
-      var pair = byWeight("lda", function (i) { return lda[i] === a && clusters[i] === b; });
-      showList("compare", "lda", "LDA topic " + topicName("lda", a) + " and cluster topic " +
-        topicName("clusters", b), pair);
+      // The compared models (rows, columns) and their nouns are on the section.
+      var box = target.closest("#compare");
+      var rowsModel = box.getAttribute("data-rows"), colsModel = box.getAttribute("data-cols");
+      var rows = store.topics(rowsModel), cols = store.topics(colsModel);
+      var pair = byWeight(rowsModel, function (i) { return rows[i] === a && cols[i] === b; });
+      showList("compare", rowsModel, box.getAttribute("data-rows-noun") + " " + topicName(rowsModel, a) +
+        " and " + box.getAttribute("data-cols-noun") + " " + topicName(colsModel, b), pair);
     } else if (action === "close-drill") {
       document.getElementById("drill-" + target.getAttribute("data-box")).hidden = true;
     }

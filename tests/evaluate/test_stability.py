@@ -14,9 +14,11 @@ from topics.evaluate.stability import (
     sample_documents,
     word_agreement,
 )
-from topics.models.clusters import ClusterSettings, fit_clusters
+from topics.models import clusters as clusters_module
+from topics.models import lda as lda_module
+from topics.models.clusters import ClusterDetails, ClusterSettings, fit_clusters
 from topics.models.embed import EmbedSettings, embed_documents
-from topics.models.lda import LdaSettings, fit_lda
+from topics.models.lda import fit_lda
 from topics.pipeline import RunSettings, run_pipeline
 
 
@@ -66,7 +68,9 @@ def planted() -> Planted:
 def test_planted_topics_are_stable_and_noise_is_not(planted: Planted) -> None:
     vocab = _vocab(planted.tokens)
     model = fit_lda(planted.tokens, vocab, n_topics=5, seed=0)
-    good = model_stability(model, planted.tokens, vocab, seed=0, lda=LdaSettings())
+    refit, settings = lda_module.SPEC.refit, RunSettings(seed=0)
+    assert refit is not None
+    good = model_stability(model, planted.tokens, vocab, refit, settings)
     # The same words scattered at random over documents: no topic to come back.
     rng = np.random.default_rng(0)
     words = [w for doc in planted.tokens for w in doc]
@@ -74,7 +78,7 @@ def test_planted_topics_are_stable_and_noise_is_not(planted: Planted) -> None:
     lengths = np.cumsum([0] + [len(doc) for doc in planted.tokens])
     noise = [words[lengths[i] : lengths[i + 1]] for i in range(len(planted.tokens))]
     noise_model = fit_lda(noise, vocab, n_topics=5, seed=0)
-    bad = model_stability(noise_model, noise, vocab, seed=0, lda=LdaSettings())
+    bad = model_stability(noise_model, noise, vocab, refit, settings)
     assert good["stability"] >= 0.8 and good["stability_nmi"] >= 0.8
     # Noise topics still share the corpus's commonest words, so word overlap stays
     # well above 0; the documents' groups, though, do not come back.
@@ -88,9 +92,10 @@ def test_cluster_stability_keeps_the_clustering_and_count(planted: Planted) -> N
     settings = ClusterSettings()
     emb = embed_documents(planted.tokens, embed, seed=0)
     model = fit_clusters(planted.tokens, vocab, emb, settings, n_topics=5, seed=0)
-    scores = model_stability(
-        model, planted.tokens, vocab, seed=0, clusters=settings, embed=embed, embeddings=emb
-    )
+    refit = clusters_module.SPEC.refit
+    assert refit is not None
+    run = RunSettings(seed=0, n_topics=5, clusters=settings, embed=embed)
+    scores = model_stability(model, planted.tokens, vocab, refit, run, embeddings=emb)
     assert scores["stability"] >= 0.8
     assert scores["stability_nmi"] >= 0.8
 
@@ -129,7 +134,7 @@ def test_cluster_refits_use_the_embedder_the_run_resolved(
     vocab = _vocab(planted.tokens)
     emb = embed_documents(planted.tokens, EmbedSettings(method="lsa", vector_size=20))
     model = fit_clusters(planted.tokens, vocab, emb, n_topics=5)
-    model.extras["embedder"] = "lsa"
+    ClusterDetails.of(model).embedder = "lsa"
     seen: list[str] = []
     real = embed_module.embed_documents
 
@@ -139,7 +144,8 @@ def test_cluster_refits_use_the_embedder_the_run_resolved(
 
     monkeypatch.setattr(embed_module, "embed_documents", spy)
     # "auto" on samples could resolve otherwise; the refits keep the run's choice.
-    model_stability(
-        model, planted.tokens, vocab, seed=0, embed=EmbedSettings(method="auto", vector_size=20)
-    )
+    refit = clusters_module.SPEC.refit
+    assert refit is not None
+    run = RunSettings(embed=EmbedSettings(method="auto", vector_size=20))
+    model_stability(model, planted.tokens, vocab, refit, run)
     assert seen == ["lsa", "lsa"]

@@ -14,6 +14,7 @@ from tests.conftest import Planted, planted_corpus
 from tests.models.test_projection import blobs
 from topics.errors import SettingsError
 from topics.models.clusters import (
+    ClusterDetails,
     ClusterSettings,
     core_labels,
     default_min_cluster_size,
@@ -112,15 +113,15 @@ def test_result_shapes_and_invariants(case: BlobCase) -> None:
         "top_n": 30,
         "core_share": 0.5,
     }
-    extras = result.extras
-    assert extras["outlier_share"] == pytest.approx(np.mean(result.assignments == -1))
-    assert extras["n_outliers"] == int(np.sum(result.assignments == -1))
-    assert extras["min_cluster_size"] == default_min_cluster_size(n_docs)
-    assert "NPMI" in extras["n_topics_rule"]
-    curve = extras["n_topics_curve"]
-    assert extras["auto_curve"] == curve
+    details = ClusterDetails.of(result)
+    assert details.outlier_share == pytest.approx(np.mean(result.assignments == -1))
+    assert details.n_outliers == int(np.sum(result.assignments == -1))
+    assert details.min_cluster_size == default_min_cluster_size(n_docs)
+    assert "NPMI" in (result.n_topics_rule or "")
+    curve = details.n_topics_curve
+    assert curve and result.auto_curve == curve
     tried = [int(p["n_topics"]) for p in curve]
-    assert tried[0] == 2 and tried[-1] == extras["n_clusters_raw"]
+    assert tried[0] == 2 and tried[-1] == details.n_clusters_raw
     assert all(0 <= p["stability"] <= 1 for p in curve)
 
 
@@ -138,21 +139,21 @@ def test_same_seed_gives_identical_topics(case: BlobCase) -> None:
 def test_merging_to_n_topics(case: BlobCase) -> None:
     settings = ClusterSettings(clustering="hdbscan")
     result = fit_clusters(case.tokens, case.vocab, case.points, settings, n_topics=3)
-    extras = result.extras
-    n_raw = extras["n_clusters_raw"]
+    details = ClusterDetails.of(result)
+    n_raw = details.n_clusters_raw
     assert result.n_topics == 3
     assert len(result.topic_words) == 3
-    assert len(extras["merges"]) == n_raw - 3
-    _check_merge_list(extras["merges"], n_raw, extras["topic_merge_ids"])
+    assert len(details.merges) == n_raw - 3
+    _check_merge_list(details.merges, n_raw, details.topic_merge_ids)
     # Topics are unions of HDBSCAN clusters that cover each cluster exactly once.
-    members = sorted(c for group in extras["topic_clusters"] for c in group)
+    members = sorted(c for group in details.topic_clusters for c in group)
     assert members == list(range(n_raw))
     # Whole blobs are merged: no blob is split between topics.
     blob_docs = (case.labels >= 0) & (result.assignments >= 0)
     for blob in range(6):
         assigned = result.assignments[blob_docs & (case.labels == blob)]
         assert len(set(assigned.tolist())) == 1
-    assert "3 topics were asked for" in extras["n_topics_rule"]
+    assert "3 topics were asked for" in (result.n_topics_rule or "")
 
 
 def _check_merge_list(merges: list[dict[str, Any]], n_raw: int, final_ids: list[int]) -> None:
@@ -173,13 +174,13 @@ def test_kmeans_gives_exactly_the_count_asked_with_no_outliers(case: BlobCase) -
     assert result.settings["algorithm"] == "kmeans"
     assert result.n_topics == 6
     assert (result.assignments >= 0).all()
-    extras = result.extras
-    assert extras["clustering"] == "kmeans"
-    assert extras["merges"] == [] and extras["n_outliers"] == 0 == extras["outlier_share"]
-    assert extras["topic_clusters"] == [[i] for i in sorted(extras["topic_merge_ids"])] or (
-        sorted(c for group in extras["topic_clusters"] for c in group) == list(range(6))
+    details = ClusterDetails.of(result)
+    assert details.clustering == "kmeans"
+    assert details.merges == [] and details.n_outliers == 0 == details.outlier_share
+    assert details.topic_clusters == [[i] for i in sorted(details.topic_merge_ids)] or (
+        sorted(c for group in details.topic_clusters for c in group) == list(range(6))
     )
-    assert "k-means" in extras["n_topics_rule"]
+    assert "k-means" in (result.n_topics_rule or "")
     assert result.sizes == sorted(result.sizes, reverse=True)
     blob_docs = case.labels >= 0
     assert adjusted_rand_score(case.labels[blob_docs], result.assignments[blob_docs]) >= 0.9
@@ -195,7 +196,7 @@ def test_kmeans_with_fewer_distinct_documents_than_topics() -> None:
     result = fit_clusters(tokens, ["apple", "kiwi", "pear", "plum"], points, n_topics=5)
     assert result.n_topics == 2
     assert sorted(result.sizes) == [4, 4]
-    assert "only 2 distinct documents" in result.extras["n_topics_rule"]
+    assert "only 2 distinct documents" in (result.n_topics_rule or "")
 
 
 @pytest.mark.parametrize("n_docs", [1, 2, 3])
@@ -289,8 +290,8 @@ def test_outliers_are_kept_and_reported(case: BlobCase, planted_outliers: IntArr
     result = fit_clusters(case.tokens, case.vocab, case.points, settings, n_topics=6)
     outliers = planted_outliers < 0
     np.testing.assert_array_equal(result.assignments < 0, outliers)
-    assert result.extras["outlier_share"] == pytest.approx(outliers.mean())
-    assert result.extras["n_outliers"] == int(outliers.sum())
+    assert ClusterDetails.of(result).outlier_share == pytest.approx(outliers.mean())
+    assert ClusterDetails.of(result).n_outliers == int(outliers.sum())
     np.testing.assert_allclose(result.doc_topic.sum(axis=1), 1.0)
     # Outliers do not count towards topic words: still one planted set each.
     assert all(_within_one_planted_set(w[:10], case.planted) for w in result.topic_words)
@@ -304,7 +305,8 @@ def test_assign_outliers_uses_the_nearest_centroid(
     settings = ClusterSettings(clustering="hdbscan", assign_outliers=True)
     result = fit_clusters(case.tokens, case.vocab, case.points, settings, n_topics=6)
     assert (result.assignments >= 0).all()
-    assert result.extras["outlier_share"] == plain.extras["outlier_share"] > 0
+    share = ClusterDetails.of(result).outlier_share
+    assert share == ClusterDetails.of(plain).outlier_share > 0
     kept = planted_outliers >= 0
     # Topic ids may be renumbered (sizes changed), but clustered documents keep their groups.
     assert adjusted_rand_score(plain.assignments[kept], result.assignments[kept]) == 1.0
@@ -334,7 +336,7 @@ def test_planted_corpus_end_to_end(planted: Planted, method: str, clustering: st
         n_topics=6,
     )
     assert result.n_topics == 6
-    assert result.extras["clustering"] == clustering
+    assert ClusterDetails.of(result).clustering == clustering
     assert all(_within_one_planted_set(w[:10], planted) for w in result.topic_words)
     clustered = result.assignments >= 0
     main = np.asarray(planted.main_topic)
@@ -350,7 +352,7 @@ def test_tiny_corpus(n_docs: int) -> None:
     assert result.assignments.tolist() == [0] * n_docs
     np.testing.assert_allclose(result.doc_topic.sum(axis=1), 1.0)
     assert result.topic_words[0][0] in {"apple", "kiwi"}
-    assert "no dense cluster" in result.extras["n_topics_rule"]
+    assert "no dense cluster" in (result.n_topics_rule or "")
 
 
 def test_count_matrix_ignores_unknown_tokens() -> None:

@@ -61,10 +61,10 @@ def test_auto_n_topics_lands_near_planted_count(n_planted: int) -> None:
         seed=0,
     )
     assert abs(result.n_topics - n_planted) <= 1
-    curve = result.extras["auto_curve"]
+    curve = result.auto_curve
     assert {int(p["n_topics"]) for p in curve} >= {n_planted}
-    assert "stability" in result.extras["n_topics_rule"]
-    assert "budget" not in result.extras["n_topics_rule"]
+    assert "stability" in (result.n_topics_rule or "")
+    assert "budget" not in (result.n_topics_rule or "")
 
 
 def test_auto_n_topics_is_identical_twice_and_never_reads_the_clock(
@@ -103,4 +103,4 @@ def test_auto_n_topics_on_a_single_document() -> None:
     doc = ["oven", "flour", "butter", "sugar", "dough", "oven", "flour", "butter"]
     result = fit_lda([doc], sorted(set(doc)), LdaSettings(passes=2), n_topics="auto")
     assert result.n_topics >= 1
-    assert result.extras["auto_curve"][0]["stability"] == 1.0
+    assert result.auto_curve[0]["stability"] == 1.0

@@ -50,7 +50,7 @@ def test_user_names_replace_generated_ones() -> None:
     assert apply_user_names(model, {1: "Elections", 7: "no such topic"}) == [1]
     assert model.topic_name(1) == "Elections"
     assert model.topic_name(0) == "a / b"
-    assert model.extras["user_named"] == [1]
+    assert model.user_named == [1]
 
 
 @pytest.mark.slow

@@ -106,7 +106,7 @@ def test_a_user_name_follows_its_topic_and_is_dropped_when_it_vanishes(tmp_path:
     second = topic_model(vocab, [politics, sport, weather])
     drift = _run(second, tmp_path / "r2", tmp_path / "r1", names)
     assert second.topic_name(0) == "Elections"
-    assert second.extras["user_named"] == [0]
+    assert second.user_named == [0]
     assert second.topic_name(1) != "Elections"
     assert drift is not None and drift["models"]["lda"]["names_dropped"] == []  # type: ignore[index]
     assert load_topics(tmp_path / "r2")["lda"].user == [True, False, False]
@@ -114,12 +114,12 @@ def test_a_user_name_follows_its_topic_and_is_dropped_when_it_vanishes(tmp_path:
     third = topic_model(vocab, [weather, sport, politics])
     _run(third, tmp_path / "r3", tmp_path / "r2", names)
     assert third.topic_name(2) == "Elections"
-    assert third.extras["user_named"] == [2]
+    assert third.user_named == [2]
     # Run 4: politics vanished; the name is dropped with a note.
     fourth = topic_model(vocab, [sport, weather])
     drift = _run(fourth, tmp_path / "r4", tmp_path / "r3", names)
     assert "Elections" not in fourth.names
-    assert fourth.extras["user_named"] == []
+    assert fourth.user_named == []
     (note,) = drift["models"]["lda"]["names_dropped"]  # type: ignore[index]
     assert "Elections" in note and "topic 2 of run r3" in note
     vanished = drift["models"]["lda"]["vanished"]  # type: ignore[index]

@@ -25,18 +25,17 @@ Each sample holds ``STABILITY_SHARE`` of the documents, at most
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from topics.models.spec import Refit
 from topics.types import IntArray, TopicModelResult
 
 if TYPE_CHECKING:
-    from topics.models.clusters import ClusterSettings
-    from topics.models.embed import EmbedSettings
-    from topics.models.lda import LdaSettings
+    from topics.pipeline import RunSettings
 
 logger = logging.getLogger(__name__)
 
@@ -95,11 +94,9 @@ def model_stability(
     model: TopicModelResult,
     tokens: list[list[str]],
     vocab: list[str],
+    refit: Callable[[Refit], TopicModelResult],
+    settings: RunSettings,
     *,
-    seed: int,
-    lda: LdaSettings | None = None,
-    clusters: ClusterSettings | None = None,
-    embed: EmbedSettings | None = None,
     embeddings: np.ndarray | None = None,
 ) -> dict[str, float]:
     """``{"stability", "stability_nmi"}`` of ``model`` (see the module docstring).
@@ -110,22 +107,22 @@ def model_stability(
         The full run's fit; its topic count is reused, so ``"auto"`` is not searched again.
     tokens, vocab
         The run's documents and vocabulary.
-    seed
-        The run's seed; the second sample and fit use ``seed + 1``.
-    lda
-        The LDA settings (for ``model.name == "lda"``).
-    clusters, embed
-        The cluster and embedding settings (for ``model.name == "clusters"``).
+    refit
+        The model's refit (``ModelSpec.refit``).
+    settings
+        The run's settings; the first sample and fit use ``settings.seed``, the second
+        ``settings.seed + 1``.
     embeddings
-        The run's document embeddings; reused (sliced) for embedders without a seed
-        (sentence-transformers), recomputed per seed on each sample otherwise.
+        The run's document embeddings; the refit may reuse them (sliced) for embedders
+        without a seed (sentence-transformers).
     """
+    seed = settings.seed
     words: list[list[list[str]]] = []
     assignments: list[dict[int, int]] = []
     samples = [sample_documents(len(tokens), s) for s in (seed, seed + 1)]
     for s, sample in zip((seed, seed + 1), samples, strict=True):
         sample_tokens = [tokens[i] for i in sample]
-        fit = _refit(model, sample_tokens, vocab, s, lda, clusters, embed, embeddings, sample)
+        fit = refit(Refit(model, sample_tokens, sample, vocab, s, settings, embeddings))
         words.append(fit.topic_words)
         assignments.append(dict(zip(sample.tolist(), fit.assignments.tolist(), strict=True)))
     shared = sorted(set(assignments[0]) & set(assignments[1]))
@@ -144,42 +141,3 @@ def model_stability(
         result["stability_nmi"],
     )
     return result
-
-
-def _refit(
-    model: TopicModelResult,
-    tokens: list[list[str]],
-    vocab: list[str],
-    seed: int,
-    lda: LdaSettings | None,
-    clusters: ClusterSettings | None,
-    embed: EmbedSettings | None,
-    embeddings: np.ndarray | None,
-    sample: IntArray,
-) -> TopicModelResult:
-    n_topics = model.n_topics
-    if model.name == "lda":
-        from topics.models.lda import LdaSettings, fit_lda
-
-        return fit_lda(tokens, vocab, lda or LdaSettings(), n_topics=n_topics, seed=seed)
-    if model.name == "clusters":
-        from topics.models.clusters import ClusterSettings, fit_clusters
-        from topics.models.embed import EmbedSettings, embed_documents
-
-        cluster_settings = clusters or ClusterSettings()
-        # Keep the clustering the full run used, at the count it arrived at.
-        used = model.settings.get("algorithm", cluster_settings.algorithm(n_topics))
-        cluster_settings = replace(cluster_settings, clustering=used)
-        # The embedder the full run resolved ("auto" could resolve otherwise on a sample).
-        embed_settings = embed or EmbedSettings()
-        embed_settings = replace(
-            embed_settings, method=model.extras.get("embedder", embed_settings.method)
-        )
-        if embed_settings.method == "sentence-transformers":
-            if embeddings is None:
-                raise ValueError("stability of sentence-transformers clusters needs embeddings")
-            vectors = np.asarray(embeddings)[sample]
-        else:
-            vectors = embed_documents(tokens, embed_settings, seed=seed)
-        return fit_clusters(tokens, vocab, vectors, cluster_settings, n_topics=n_topics, seed=seed)
-    raise ValueError(f"no stability refit for model {model.name!r}")

@@ -3,5 +3,6 @@
 ``lda`` (gensim LDA) and ``clusters`` (embeddings -> UMAP -> clustering -> class-based
 TF-IDF) are the two models; ``embed`` and ``projection`` make the document vectors and the
 2-D map, ``ctfidf`` the topic words, ``autok`` the automatic topic count, ``naming`` the
-topic names.
+topic names. ``spec`` says what a model declares to the rest of the program and
+``registry`` lists the models; nothing outside a model's own module names it.
 """

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from dataclasses import asdict, dataclass, replace
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -42,8 +42,12 @@ from topics.models.ctfidf import (
     top_words,
 )
 from topics.models.projection import reduce_embeddings
+from topics.models.spec import Embeddings, FitContext, ModelFit, ModelSpec, Refit
 from topics.settings import field_problems, problems, raise_problems
-from topics.types import FloatArray, IntArray, TopicModelResult
+from topics.types import FloatArray, IntArray, ModelDetails, TopicModelResult
+
+if TYPE_CHECKING:
+    from topics.models.embed import EmbedMethod, EmbedSettings
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +76,31 @@ QUALITY_TOP_N = 10
 
 
 Clustering = Literal["auto", "kmeans", "hdbscan"]
+
+
+@dataclass
+class ClusterDetails(ModelDetails):
+    """What the cluster model records beyond the shared result fields.
+
+    ``merges`` lists the merge steps (see ``merge_topics``; ids are HDBSCAN cluster ids;
+    empty for k-means); ``topic_clusters`` and ``topic_merge_ids`` give each topic's raw
+    clusters and its id in the merge hierarchy; ``outlier_share`` and ``n_outliers`` are
+    counted before any assignment. ``min_cluster_size`` is HDBSCAN's (None for k-means),
+    ``n_topics_curve`` the counts ``"auto"`` scored (also the result's ``auto_curve``),
+    ``embedder`` the embedding method the run resolved (None outside the pipeline).
+    """
+
+    clustering: Literal["kmeans", "hdbscan"]
+    merges: list[dict[str, Any]]
+    topic_clusters: list[list[int]]
+    topic_merge_ids: list[int]
+    n_clusters_raw: int
+    outlier_share: float
+    n_outliers: int
+    min_cluster_size: int | None = None
+    n_topics_curve: list[dict[str, float]] | None = None
+    core_share: float = 1.0
+    embedder: EmbedMethod | None = None
 
 
 @dataclass(frozen=True)
@@ -174,12 +203,8 @@ def fit_clusters(
         ``doc_topic`` is a softmax over the cosine similarity of each document's
         embedding to the topic centroids (temperature ``SOFTMAX_TEMPERATURE``),
         so its argmax can differ from ``assignments`` for borderline documents.
-        ``extras``: ``clustering`` (``"kmeans"`` or ``"hdbscan"``), ``merges``
-        (see ``merge_topics``; ids are HDBSCAN cluster ids; empty for k-means),
-        ``topic_clusters`` and ``topic_merge_ids`` (each topic's raw clusters and
-        its id in the merge hierarchy), ``n_clusters_raw``, ``outlier_share``
-        (before any assignment), ``n_outliers``, ``n_topics_rule``; HDBSCAN adds
-        ``min_cluster_size`` and, for ``"auto"``, ``n_topics_curve``.
+        ``details`` is a ``ClusterDetails``; ``n_topics_rule`` says how the count was
+        reached and, for ``"auto"``, ``auto_curve`` holds the counts scored.
 
     Notes
     -----
@@ -206,14 +231,16 @@ def fit_clusters(
     counts = document_weights(count_matrix(tokens, vocab))
     algorithm = settings.algorithm(n_topics)
     if algorithm == "kmeans":
-        labels, extras = _kmeans(emb, int(n_topics), seed=seed)
+        labels, details, rule = _kmeans(emb, int(n_topics), seed=seed)
         n_groups = int(labels.max()) + 1
         centroids = _centroids(emb, labels, n_groups)
     else:
-        labels, extras = _hdbscan_topics(tokens, vocab, emb, counts, settings, n_topics, seed)
-        n_groups = len(extras["topic_clusters"])
+        labels, details, rule = _hdbscan_topics(
+            tokens, vocab, emb, counts, settings, n_topics, seed
+        )
+        n_groups = len(details.topic_clusters)
         centroids = _centroids(emb, labels, n_groups)
-        if settings.assign_outliers and extras["n_outliers"]:
+        if settings.assign_outliers and details.n_outliers:
             outliers = labels < 0
             labels[outliers] = np.argmax(emb[outliers] @ centroids.T, axis=1)
             centroids = _centroids(emb, labels, n_groups)
@@ -223,12 +250,12 @@ def fit_clusters(
     rank[order] = np.arange(len(order))
     assignments = np.where(labels >= 0, rank[np.maximum(labels, 0)], -1).astype(np.int64)
     centroids = centroids[order]
-    for key in ("topic_clusters", "topic_merge_ids"):
-        extras[key] = [extras[key][g] for g in order]
+    details.topic_clusters = [details.topic_clusters[g] for g in order]
+    details.topic_merge_ids = [details.topic_merge_ids[g] for g in order]
 
     core = core_labels(emb, assignments, n_groups, settings.core_share)
     weights = class_tfidf(sum_by_class(counts, core, n_groups))
-    extras["core_share"] = float(settings.core_share)
+    details.core_share = float(settings.core_share)
     return TopicModelResult(
         name="clusters",
         vocab=list(vocab),
@@ -237,12 +264,14 @@ def fit_clusters(
         assignments=assignments,
         topic_words=[top_words(row, vocab, settings.top_n) for row in weights],
         settings=asdict(settings) | {"n_topics": n_topics, "seed": seed, "algorithm": algorithm},
-        extras=extras,
+        n_topics_rule=rule,
+        auto_curve=details.n_topics_curve,
+        details=details,
     )
 
 
-def _kmeans(emb: FloatArray, n_topics: int, *, seed: int) -> tuple[IntArray, dict[str, Any]]:
-    """k-means in the 5-D UMAP space: labels 0..k-1 (no outliers) and the extras."""
+def _kmeans(emb: FloatArray, n_topics: int, *, seed: int) -> tuple[IntArray, ClusterDetails, str]:
+    """k-means in the 5-D UMAP space: labels 0..k-1 (no outliers), details and rule."""
     from sklearn.cluster import KMeans
 
     _, inverse = np.unique(emb.round(decimals=6), axis=0, return_inverse=True)
@@ -272,17 +301,16 @@ def _kmeans(emb: FloatArray, n_topics: int, *, seed: int) -> tuple[IntArray, dic
     if found < n_topics:
         logger.warning("asked for %d topics but only %d could be formed", n_topics, found)
     logger.info("k-means: %d topics", found)
-    extras: dict[str, Any] = {
-        "clustering": "kmeans",
-        "merges": [],
-        "topic_clusters": [[g] for g in range(found)],
-        "topic_merge_ids": list(range(found)),
-        "n_clusters_raw": found,
-        "outlier_share": 0.0,
-        "n_outliers": 0,
-        "n_topics_rule": rule,
-    }
-    return labels, extras
+    details = ClusterDetails(
+        clustering="kmeans",
+        merges=[],
+        topic_clusters=[[g] for g in range(found)],
+        topic_merge_ids=list(range(found)),
+        n_clusters_raw=found,
+        outlier_share=0.0,
+        n_outliers=0,
+    )
+    return labels, details, rule
 
 
 def _hdbscan_topics(
@@ -293,8 +321,8 @@ def _hdbscan_topics(
     settings: ClusterSettings,
     asked: int | Literal["auto"],
     seed: int,
-) -> tuple[IntArray, dict[str, Any]]:
-    """HDBSCAN clusters merged into topics: labels (-1 for outliers) and the extras."""
+) -> tuple[IntArray, ClusterDetails, str]:
+    """HDBSCAN clusters merged into topics: labels (-1 for outliers), details and rule."""
     n_docs = len(tokens)
     min_cluster_size = settings.min_cluster_size or default_min_cluster_size(n_docs)
 
@@ -341,21 +369,19 @@ def _hdbscan_topics(
     logger.info("%d clusters merged into %d topics", n_raw, len(groups))
 
     owner = {c: gid for gid, members in groups_after(n_raw, merges).items() for c in members}
-    extras: dict[str, Any] = {
-        "clustering": "hdbscan",
-        "merges": merges,
-        "topic_clusters": [sorted(int(c) for c in members) for members in groups],
-        "topic_merge_ids": [owner[members[0]] for members in groups],
-        "n_clusters_raw": 0 if no_clusters else n_raw,
-        "outlier_share": float(outlier_share),
-        "n_outliers": n_outliers,
-        "min_cluster_size": int(min_cluster_size),
-        "n_topics_rule": rule,
-    }
-    if curve:
-        # ``auto_curve`` is the name the report reads for both models.
-        extras["n_topics_curve"] = extras["auto_curve"] = curve
-    return group_labels(raw, groups), extras
+    details = ClusterDetails(
+        clustering="hdbscan",
+        merges=merges,
+        topic_clusters=[sorted(int(c) for c in members) for members in groups],
+        topic_merge_ids=[owner[members[0]] for members in groups],
+        n_clusters_raw=0 if no_clusters else n_raw,
+        outlier_share=float(outlier_share),
+        n_outliers=n_outliers,
+        min_cluster_size=int(min_cluster_size),
+        # Also the result's ``auto_curve``, the name the report reads for every model.
+        n_topics_curve=curve or None,
+    )
+    return group_labels(raw, groups), details, rule
 
 
 def choose_n_topics(
@@ -532,3 +558,99 @@ def _softmax(scores: FloatArray) -> FloatArray:
 
 def _is_int(value: object, *, minimum: int) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
+
+
+# -- the plug-in (``topics.models.registry``) ----------------------------------------------
+
+
+def _embed_settings(context: FitContext) -> EmbedSettings:
+    """The run's embedder with ``auto`` resolved for this corpus."""
+    from topics.models.embed import resolve_method
+
+    return resolve_method(context.pre.tokens, context.settings.embed)
+
+
+def _fit_model(context: FitContext) -> ModelFit:
+    """Embed, cluster and project: the model, the embeddings and the 2-D map."""
+    from topics.models.embed import embed_documents
+    from topics.models.projection import project_2d
+
+    pre, settings = context.pre, context.settings
+    with context.stage("embedding documents", "embed"):
+        embed = _embed_settings(context)
+        # LSA and Doc2Vec fit the whole corpus: vectors are reused only for an identical one.
+        embeddings = embed_documents(
+            pre.tokens,
+            embed,
+            seed=settings.seed,
+            cache_dir=context.embeddings_dir,
+            texts=context.texts,
+            on_cache=context.count_hit("embedded"),
+        )
+    with context.stage("clustering documents", "clusters"):
+        model = fit_clusters(
+            pre.tokens,
+            pre.vocab,
+            embeddings,
+            settings.clusters,
+            n_topics=settings.n_topics,
+            seed=settings.seed,
+        )
+        ClusterDetails.of(model).embedder = embed.method
+    with context.stage("drawing the document map", "map"):
+        coords = project_2d(embeddings, seed=settings.seed)
+    return ModelFit(model, embeddings=embeddings, coords=coords)
+
+
+def _restore(context: FitContext) -> Embeddings:
+    """The document vectors of cached fits (the report's similar documents need them)."""
+    from topics.models.embed import embed_documents
+
+    return embed_documents(
+        context.pre.tokens,
+        _embed_settings(context),
+        seed=context.settings.seed,
+        cache_dir=context.embeddings_dir,
+        texts=context.texts,
+        on_cache=context.count_hit("embedded"),
+    )
+
+
+def _refit(job: Refit) -> TopicModelResult:
+    from topics.models.embed import embed_documents
+
+    settings = job.settings
+    # Keep the clustering the full run used, at the count it arrived at.
+    algorithm = job.model.settings.get("algorithm") or settings.clusters.algorithm(
+        settings.n_topics
+    )
+    cluster_settings = replace(settings.clusters, clustering=algorithm)
+    # The embedder the full run resolved ("auto" could resolve otherwise on a sample).
+    details = job.model.details
+    embedder = details.embedder if isinstance(details, ClusterDetails) else None
+    embed_settings = replace(settings.embed, method=embedder or settings.embed.method)
+    if embed_settings.method == "sentence-transformers":
+        if job.embeddings is None:
+            raise ValueError("stability of sentence-transformers clusters needs embeddings")
+        vectors = np.asarray(job.embeddings)[job.sample]
+    else:
+        vectors = embed_documents(job.tokens, embed_settings, seed=job.seed)
+    return fit_clusters(
+        job.tokens, job.vocab, vectors, cluster_settings, n_topics=job.model.n_topics, seed=job.seed
+    )
+
+
+SPEC = ModelSpec(
+    name="clusters",
+    title="Embedding clusters",
+    fit=_fit_model,
+    n_topics=lambda settings: settings.n_topics,
+    refit=_refit,
+    details=ClusterDetails,
+    partial="_model_clusters.html.j2",
+    short="clusters",
+    topic_noun="cluster topic",
+    described="the embedding-cluster model",
+    csv_prefix="cluster",
+    restore=_restore,
+)

@@ -19,6 +19,7 @@ from typing import Any, Literal
 import numpy as np
 
 from topics.errors import SettingsError
+from topics.models.spec import FitContext, ModelFit, ModelSpec, Refit
 from topics.settings import field_problems, problems, raise_problems
 from topics.types import FloatArray, IntArray, TopicModelResult
 
@@ -110,11 +111,11 @@ def fit_lda(
     if not tokens:
         raise SettingsError("LDA needs at least one document with content words")
     corpus, id2word = _bow(tokens, vocab)
+    curve: list[dict[str, float]] | None = None
     if n_topics == "auto":
         chosen, curve = choose_n_topics(tokens, vocab, settings, seed=seed, progress=progress)
-        extras: dict[str, Any] = {"auto_curve": curve, "n_topics_rule": _rule(settings, curve)}
     else:
-        chosen, extras = int(n_topics), {}
+        chosen = int(n_topics)
     if progress is not None:
         progress(f"fitting LDA with {chosen} topics")
     model = _fit(corpus, id2word, chosen, settings, seed=seed, passes=settings.passes)
@@ -122,7 +123,9 @@ def fit_lda(
     result.topic_words = relevant_words(
         result.topic_term, _term_frequency(corpus, len(vocab)), vocab, settings
     )
-    result.extras.update(extras)
+    if curve is not None:
+        result.auto_curve = curve
+        result.n_topics_rule = _rule(settings, curve)
     return result
 
 
@@ -397,3 +400,50 @@ def _rule(settings: LdaSettings, curve: list[dict[str, float]]) -> str:
         f"{settings.passes} passes."
     )
     return autok.describe(curve, autok.choose(curve), how)
+
+
+# -- the plug-in (``topics.models.registry``) ----------------------------------------------
+
+
+def _fit_model(context: FitContext) -> ModelFit:
+    shared = context.shared_count
+    run = context.settings
+    with context.stage("fitting LDA", "lda"):
+        pre = context.pre
+        result = fit_lda(
+            pre.tokens,
+            pre.vocab,
+            run.lda,
+            n_topics=shared.n_topics if shared is not None else run.n_topics,
+            seed=run.seed,
+            progress=context.progress.message,
+        )
+    if shared is not None:
+        result.settings["n_topics_requested"] = "auto"
+        result.n_topics_rule = (
+            f"'auto': the same count as {shared.described} chose "
+            f"({result.n_topics}; see its section for the rule and the counts "
+            "tried), so the two models can be compared topic for topic."
+        )
+    return ModelFit(result)
+
+
+def _refit(job: Refit) -> TopicModelResult:
+    return fit_lda(
+        job.tokens, job.vocab, job.settings.lda, n_topics=job.model.n_topics, seed=job.seed
+    )
+
+
+SPEC = ModelSpec(
+    name="lda",
+    title="LDA (gensim)",
+    fit=_fit_model,
+    n_topics=lambda settings: settings.n_topics,
+    refit=_refit,
+    short="LDA",
+    a_topic="an LDA topic",
+    described="LDA",
+    # With both on "auto", one count for the report (square comparison tables), chosen
+    # from HDBSCAN's structure in a second rather than by LDA's own search (bench/autok.py).
+    count_from="clusters",
+)

@@ -54,7 +54,7 @@ def apply_user_names(model: TopicModelResult, given: Mapping[int, str]) -> list[
     applied = sorted(t for t in given if 0 <= t < model.n_topics)
     for t in applied:
         model.names[t] = given[t]
-    model.extras["user_named"] = applied
+    model.user_named = applied
     return applied
 
 

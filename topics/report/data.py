@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from topics.evaluate.scores import METRIC_EXPLANATIONS
+from topics.models.registry import MODELS, spec_of
 from topics.report.compare import alignment_table, similarity_matrix
 from topics.report.timeline import over_time
 from topics.review.ranking import SIGNAL_EXPLANATIONS, SIGNALS
@@ -41,8 +42,6 @@ MAX_SIMILAR_DOCS = 20_000
 REVIEW_SHOWN = 50
 N_REPRESENTATIVE = 5
 TOP_WORDS_SHOWN = 10
-
-MODEL_TITLES = {"lda": "LDA (gensim)", "clusters": "Embedding clusters"}
 
 
 def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
@@ -82,11 +81,11 @@ def build_report_data(
                     "reason": row["reason"],
                     "suggested_label": row["suggested_label"],
                 }
+    # The first two models in registry order (the same pair whatever order --models named).
+    pair = [name for name in MODELS if name in run.models][:2]
     compare: dict[str, Any] = {
         "alignment": (
-            alignment_table(run.models["lda"], run.models["clusters"])
-            if {"lda", "clusters"} <= set(run.models)
-            else None
+            alignment_table(run.models[pair[0]], run.models[pair[1]]) if len(pair) == 2 else None
         ),
     }
     coords = None
@@ -144,7 +143,8 @@ def build_report_data(
 def similar_documents(run: RunResult, k: int = N_SIMILAR) -> list[list[int]]:
     """For each document, its ``k`` nearest others by cosine similarity.
 
-    In the cluster model's document embedding when it ran, else in LDA's topic mixtures.
+    In the document embedding when a model made one, else in the first model's topic
+    mixtures.
     Exact (brute force), so the same run always lists the same neighbours; skipped (empty
     lists) above ``MAX_SIMILAR_DOCS`` documents, where it would cost minutes.
     """
@@ -152,8 +152,8 @@ def similar_documents(run: RunResult, k: int = N_SIMILAR) -> list[list[int]]:
 
     n_docs = len(run.pre.doc_index)
     vectors = run.embeddings
-    if vectors is None and "lda" in run.models:
-        vectors = run.models["lda"].doc_topic
+    if vectors is None and run.models:
+        vectors = next(iter(run.models.values())).doc_topic
     if vectors is None or n_docs < 2 or n_docs > MAX_SIMILAR_DOCS:
         return [[] for _ in range(n_docs)]
     data = np.asarray(vectors, dtype=np.float64)
@@ -258,7 +258,7 @@ def _model(
     sizes = model.sizes
     prevalence = model.prevalence
     topics = []
-    user_named = set(model.extras.get("user_named", []))
+    user_named = set(model.user_named or [])
     for t in range(model.n_topics):
         per_topic = scores.per_topic[t] if t < len(scores.per_topic) else {}
         words, weights = _shown_words(model, t, run)
@@ -277,14 +277,25 @@ def _model(
         )
     _flag_weak(topics)
     metrics = {k: _finite(v) for k, v in scores.metrics.items()}
+    spec = spec_of(name)
     return {
         "name": name,
-        "title": MODEL_TITLES.get(name, name),
+        "title": spec.title if spec else name,
+        # Words for sentences comparing models ("LDA", "cluster topic", "an LDA topic").
+        "short": spec.short if spec else name,
+        "topic_noun": spec.topic_noun if spec else f"{name} topic",
+        "a_topic": spec.a_topic if spec else f"a {name} topic",
+        # The model's own template (``intro``/``appendix`` macros) reads ``details``.
+        "partial": spec.partial if spec else None,
         "n_topics": model.n_topics,
         "topics": topics,
         "metrics": metrics,
         "settings": model.settings,
-        "extras": _finite(model.extras),
+        "n_topics_rule": model.n_topics_rule,
+        "auto_curve": _finite(model.auto_curve),
+        "details": _finite(model.details.as_report()) if model.details else None,
+        # topics.json's ``extras`` (a published contract): the typed fields, flattened.
+        "extras": _finite(model.extras_json()),
         "label_table": _label_table(model, run.labels),
         "similarity": similarity_matrix(model),
     }
@@ -419,8 +430,6 @@ def manifest_json(data: dict[str, Any]) -> dict[str, Any]:
 
 
 DOCUMENT_COLUMNS = ("id", "path", "label", "date", "title")
-#: Column prefix of each model in ``documents.csv`` (a published contract: ``cluster_topic``).
-CSV_PREFIX = {"lda": "lda", "clusters": "cluster"}
 
 
 #: Columns of ``review.csv`` before the signals (a published contract: extend, never rename).
@@ -466,7 +475,9 @@ def document_rows(data: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     """
     keys: list[tuple[str, str]] = [(c, c) for c in DOCUMENT_COLUMNS]
     for name in data["models"]:
-        prefix = CSV_PREFIX.get(name, name)
+        # A published contract: the clusters' columns are ``cluster_topic``, ``cluster_weight``.
+        spec = spec_of(name)
+        prefix = spec.csv_prefix if spec else name
         keys += [(f"{prefix}_topic", f"{name}_topic"), (f"{prefix}_weight", f"{name}_weight")]
     if data.get("map"):
         keys += [("x", "x"), ("y", "y")]

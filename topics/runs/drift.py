@@ -86,7 +86,7 @@ def stored_topics(model: TopicModelResult, lineage: list[str]) -> StoredTopics:
         prevalence=[round(p, 6) for p in model.prevalence],
         lineage=lineage,
         names=[model.topic_name(t) for t in range(model.n_topics)],
-        user=[t in set(model.extras.get("user_named", [])) for t in range(model.n_topics)],
+        user=[t in set(model.user_named or []) for t in range(model.n_topics)],
     )
 
 
@@ -184,7 +184,7 @@ def align_models(
     model -> topic id of the latest run -> name) name topics; a user-given name then
     follows its topic to the matched topic of each later run, and is dropped, with a
     note in the drift report (``names_dropped``) and the log, when its topic vanishes.
-    Names are set on ``models`` (``names``; ``extras["user_named"]``).
+    Names are set on ``models`` (``names``; ``user_named``).
     """
     from topics.models.naming import apply_user_names
 

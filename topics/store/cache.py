@@ -255,7 +255,10 @@ def _fits_to(fits: Fits) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
             "vocab": model.vocab,
             "topic_words": model.topic_words,
             "settings": jsonable(model.settings),
-            "extras": jsonable(model.extras),
+            "n_topics_rule": model.n_topics_rule,
+            "auto_curve": jsonable(model.auto_curve),
+            "user_named": model.user_named,
+            "details": model.details.as_report() if model.details is not None else None,
         }
     if fits.coords is not None:
         arrays["coords"] = fits.coords
@@ -266,9 +269,17 @@ def _fits_to(fits: Fits) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
 
 
 def _fits_from(meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> Fits:
+    from topics.models.registry import spec_of
+
     models = {}
     for name in meta["order"]:
         m = meta["models"][name]
+        spec = spec_of(m["name"])
+        details = None
+        if m["details"] is not None:
+            if spec is None or spec.details is None:
+                raise ValueError(f"no registered model {m['name']!r} reads these details")
+            details = spec.details.from_report(m["details"])
         models[name] = TopicModelResult(
             name=m["name"],
             vocab=list(m["vocab"]),
@@ -277,7 +288,10 @@ def _fits_from(meta: dict[str, Any], arrays: dict[str, np.ndarray]) -> Fits:
             assignments=np.asarray(arrays[f"{name}.assignments"], dtype=np.int64),
             topic_words=[list(ws) for ws in m["topic_words"]],
             settings=m["settings"],
-            extras=m["extras"],
+            n_topics_rule=m["n_topics_rule"],
+            auto_curve=m["auto_curve"],
+            user_named=m["user_named"],
+            details=details,
         )
     scores = {
         name: ModelScores(metrics=s["metrics"], per_topic=s["per_topic"])
