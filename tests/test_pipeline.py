@@ -157,7 +157,7 @@ def test_embeddings_are_counted_as_reused_from_what_the_embedder_reports(
     corpus: Path, tmp_path: Path
 ) -> None:
     settings = _settings(
-        models=("lda", "clusters"), clusters=ClusterSettings(n_topics=3, min_cluster_size=3)
+        models=("lda", "clusters"), clusters=ClusterSettings(min_cluster_size=3)
     )
 
     def embedded(settings: RunSettings) -> dict[str, int]:
@@ -173,7 +173,7 @@ def test_embeddings_are_counted_as_reused_from_what_the_embedder_reports(
     assert embedded(settings) == {"fresh": n, "cached": 0}
     assert embedded(settings) == {"fresh": 0, "cached": n}  # the fits are reused too
     # A changed LDA setting refits, but the embeddings of the same tokens are reused.
-    assert embedded(replace(settings, lda=LdaSettings(n_topics=3, passes=6))) == {
+    assert embedded(replace(settings, lda=LdaSettings(passes=6))) == {
         "fresh": 0,
         "cached": n,
     }
