@@ -110,6 +110,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--open", action="store_true", help="open the report in a browser")
     report.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        help="run the heavy stages on the Dask cluster at ADDRESS (tcp://HOST:8786), "
+        "or 'local' to start one on this machine (README: Running on a Dask cluster)",
+    )
+    report.add_argument(
         "--models",
         default="lda,clusters",
         help="comma-separated models to fit: lda, clusters (default: both)",

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -30,6 +30,9 @@ from topics.models.lda import LdaSettings, fit_lda
 from topics.preprocess.tokens import DocumentCache, PreprocessSettings, preprocess
 from topics.review.ranking import Review, review_documents
 from topics.types import Corpus, Fits, FloatArray, ModelScores, Note, Preprocessed, TopicModelResult
+
+if TYPE_CHECKING:
+    from topics.executor import Executor
 
 MODELS = ("lda", "clusters")
 
@@ -71,6 +74,10 @@ class RunSettings:
     #: Refit each model with a second seed on a sample and score the agreement
     #: (``topics.evaluate.stability``); off by default, as it costs two more fits per model.
     stability: bool = False
+    #: Dask scheduler address (``tcp://HOST:8786``) or "local" (a LocalCluster) to run the
+    #: heavy stages on (``topics.executor``); None: this process. Not part of the result's
+    #: settings nor of any cache key: the executor is recorded in manifest.json instead.
+    dask: str | None = None
 
     def validate(self) -> None:
         unknown = [m for m in self.models if m not in MODELS]
@@ -146,6 +153,8 @@ class RunResult:
     cache: dict[str, dict[str, int]] | None = None
     #: Documents ranked for a human look (``topics.review.ranking``); None for runs made without it.
     review: Review | None = None
+    #: Where the heavy stages ran: ``{"kind": "local"|"dask", "workers": n}``.
+    executor: dict[str, Any] = field(default_factory=lambda: {"kind": "local", "workers": 1})
 
     @property
     def labels(self) -> list[str | None]:
@@ -165,9 +174,32 @@ def run_pipeline(
 
     ``cache`` lets unchanged documents and an unchanged corpus skip their work;
     ``reader`` replaces ``read_folder(path)`` (the run layer reads several folders).
+    With ``settings.dask`` the heavy stages run on that Dask cluster (``topics.executor``).
     """
+    from topics.executor import describe, open_executor
+
     settings = settings or RunSettings()
     settings.validate()
+    t0 = time.perf_counter()
+    with open_executor(settings.dask) as executor:
+        start_s = time.perf_counter() - t0
+        result = _run(path, settings, progress, cache, reader, executor)
+    if executor is not None:
+        # Starting a LocalCluster (or connecting) is part of the run's cost.
+        result.stage_seconds = {"executor": start_s} | result.stage_seconds
+        result.duration_s += start_s
+    result.executor = describe(executor)
+    return result
+
+
+def _run(
+    path: Path | str,
+    settings: RunSettings,
+    progress: Progress | None,
+    cache: StageCache | None,
+    reader: Reader | None,
+    executor: Executor | None,
+) -> RunResult:
     sink: Progress = progress or _Silent()
     started = datetime.now(UTC)
     t_start = time.perf_counter()
@@ -185,14 +217,16 @@ def run_pipeline(
 
     t0 = time.perf_counter()
     sink.stage("preprocessing", total=len(corpus.documents))
-    pre = preprocess(corpus.documents, settings.preprocess, progress=sink.advance, cache=cache)
+    pre = preprocess(
+        corpus.documents, settings.preprocess, progress=sink.advance, cache=cache, executor=executor
+    )
     seconds["preprocess"] = time.perf_counter() - t0
     if not pre.tokens:
         raise InputError(_nothing_usable(path, corpus, pre))
     settings = _cap_n_topics(settings, len(pre.tokens), corpus)
 
     labels = [corpus.documents[i].label for i in pre.doc_index]
-    fits_key = _fits_key(pre, labels, settings) if cache is not None else ""
+    fits_key = _fits_key(pre, labels, settings, executor) if cache is not None else ""
     fits = cache.load_fits(fits_key) if cache is not None else None
     if fits is not None and cache is not None:
         sink.stage("reusing the fits of an identical corpus")
@@ -208,10 +242,11 @@ def run_pipeline(
                 _embed_settings(pre, settings),
                 cache_dir=_embeddings_dir(cache),
                 texts=_texts(corpus, pre, settings),
+                executor=executor,
             )
     else:
         texts = _texts(corpus, pre, settings)
-        fits = _fit_and_score(pre, labels, settings, sink, seconds, cache, texts)
+        fits = _fit_and_score(pre, labels, settings, sink, seconds, cache, texts, executor)
         if cache is not None:
             cache.count("models", fresh=len(fits.models))
             cache.save_fits(fits_key, fits)
@@ -253,6 +288,7 @@ def _fit_and_score(
     seconds: dict[str, float],
     cache: StageCache | None,
     texts: list[str] | None = None,
+    executor: Executor | None = None,
 ) -> Fits:
     models: dict[str, TopicModelResult] = {}
     coords = embeddings = None
@@ -266,7 +302,7 @@ def _fit_and_score(
     )
     if shared:
         models["clusters"], embeddings, coords = _fit_clusters(
-            pre, settings, sink, seconds, cache, texts
+            pre, settings, sink, seconds, cache, texts, executor
         )
     if "lda" in settings.models:
         t0 = time.perf_counter()
@@ -274,7 +310,9 @@ def _fit_and_score(
         lda_settings = _seeded(settings)
         if shared:
             lda_settings = replace(lda_settings, n_topics=models["clusters"].n_topics)
-        models["lda"] = fit_lda(pre.tokens, pre.vocab, lda_settings, progress=sink.message)
+        models["lda"] = fit_lda(
+            pre.tokens, pre.vocab, lda_settings, progress=sink.message, executor=executor
+        )
         if shared:
             models["lda"].settings["n_topics_requested"] = "auto"
             models["lda"].extras["n_topics_rule"] = (
@@ -285,7 +323,7 @@ def _fit_and_score(
         seconds["lda"] = time.perf_counter() - t0
     if "clusters" in settings.models and not shared:
         models["clusters"], embeddings, coords = _fit_clusters(
-            pre, settings, sink, seconds, cache, texts
+            pre, settings, sink, seconds, cache, texts, executor
         )
     models = {name: models[name] for name in settings.models if name in models}
 
@@ -305,14 +343,28 @@ def _fit_and_score(
     return Fits(models=models, scores=scores, coords=coords, embeddings=embeddings)
 
 
-def _fits_key(pre: Preprocessed, labels: list[str | None], settings: RunSettings) -> str:
-    """Hash of everything a fit depends on: every token, the labels, settings and code."""
+def _fits_key(
+    pre: Preprocessed,
+    labels: list[str | None],
+    settings: RunSettings,
+    executor: Executor | None = None,
+) -> str:
+    """Hash of everything a fit depends on: every token, the labels, settings and code.
+
+    A cluster's fits depend on its number of workers (LDA's parts), not on its address.
+    """
     from topics.evaluate import scores as evaluate
     from topics.evaluate import stability
     from topics.models import autok, clusters, ctfidf, embed, lda, projection
 
     digest = hashlib.sha256()
-    header = {"settings": settings.as_dict(), "version": __version__, "labels": labels}
+    header: dict[str, Any] = {
+        "settings": settings.as_dict(),
+        "version": __version__,
+        "labels": labels,
+    }
+    if executor is not None:
+        header["executor"] = [executor.kind, executor.n_workers]
     digest.update(json.dumps(header, sort_keys=True, default=str).encode())
     for module in (lda, clusters, ctfidf, autok, embed, evaluate, projection, stability):
         digest.update(Path(module.__file__ or "").read_bytes())
@@ -338,6 +390,7 @@ def _fit_clusters(
     seconds: dict[str, float],
     cache: StageCache | None = None,
     texts: list[str] | None = None,
+    executor: Executor | None = None,
 ) -> tuple[TopicModelResult, npt.NDArray[np.floating[Any]], FloatArray]:
     """Embed, cluster and project: the model, the embeddings and the 2-D map."""
     from topics.models.clusters import fit_clusters
@@ -350,23 +403,29 @@ def _fit_clusters(
     folder = _embeddings_dir(cache)
     if cache is not None:
         # LSA and Doc2Vec fit the whole corpus: vectors are reused only for an identical one.
-        hit = (folder / f"embed-{cache_key(pre.tokens, embed)}.npy").is_file()
+        hit = (folder / f"embed-{cache_key(pre.tokens, embed, executor)}.npy").is_file()
         n = len(pre.tokens)
         cache.count("embedded", fresh=0 if hit else n, cached=n if hit else 0)
-    embeddings = embed_documents(pre.tokens, embed, cache_dir=folder, texts=texts)
+    embeddings = embed_documents(
+        pre.tokens, embed, cache_dir=folder, texts=texts, executor=executor
+    )
     seconds["embed"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     sink.stage("clustering documents")
     model = fit_clusters(
-        pre.tokens, pre.vocab, embeddings, replace(settings.clusters, seed=settings.seed)
+        pre.tokens,
+        pre.vocab,
+        embeddings,
+        replace(settings.clusters, seed=settings.seed),
+        executor=executor,
     )
     model.extras["embedder"] = embed.method
     seconds["clusters"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     sink.stage("drawing the document map")
-    coords = project_2d(embeddings, seed=settings.seed)
+    coords = project_2d(embeddings, seed=settings.seed, executor=executor)
     seconds["map"] = time.perf_counter() - t0
     return model, embeddings, coords
 

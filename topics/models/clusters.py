@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import asdict, dataclass
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import numpy as np
 import numpy.typing as npt
@@ -44,6 +44,9 @@ from topics.models.ctfidf import (
 )
 from topics.models.projection import reduce_embeddings
 from topics.types import FloatArray, IntArray, TopicModelResult
+
+if TYPE_CHECKING:
+    from topics.executor import Executor
 
 logger = logging.getLogger(__name__)
 
@@ -166,6 +169,7 @@ def fit_clusters(
     vocab: list[str],
     embeddings: npt.ArrayLike,
     settings: ClusterSettings,
+    executor: Executor | None = None,
 ) -> TopicModelResult:
     """Fit the clustering topic model.
 
@@ -179,6 +183,8 @@ def fit_clusters(
         Document embeddings, shape (n_docs, n_dims).
     settings
         Model settings.
+    executor
+        A Dask cluster: UMAP is fitted on a seeded sample and applied on its workers.
 
     Returns
     -------
@@ -218,11 +224,11 @@ def fit_clusters(
     emb = _check_inputs(tokens, vocab, embeddings)
     counts = document_weights(count_matrix(tokens, vocab))
     if settings.algorithm == "kmeans":
-        labels, extras = _kmeans(emb, int(settings.n_topics), seed=settings.seed)
+        labels, extras = _kmeans(emb, int(settings.n_topics), seed=settings.seed, executor=executor)
         n_groups = int(labels.max()) + 1
         centroids = _centroids(emb, labels, n_groups)
     else:
-        labels, extras = _hdbscan_topics(tokens, vocab, emb, counts, settings)
+        labels, extras = _hdbscan_topics(tokens, vocab, emb, counts, settings, executor)
         n_groups = len(extras["topic_clusters"])
         centroids = _centroids(emb, labels, n_groups)
         if settings.assign_outliers and extras["n_outliers"]:
@@ -253,7 +259,9 @@ def fit_clusters(
     )
 
 
-def _kmeans(emb: FloatArray, n_topics: int, *, seed: int) -> tuple[IntArray, dict[str, Any]]:
+def _kmeans(
+    emb: FloatArray, n_topics: int, *, seed: int, executor: Executor | None = None
+) -> tuple[IntArray, dict[str, Any]]:
     """k-means in the 5-D UMAP space: labels 0..k-1 (no outliers) and the extras."""
     from sklearn.cluster import KMeans
 
@@ -264,7 +272,7 @@ def _kmeans(emb: FloatArray, n_topics: int, *, seed: int) -> tuple[IntArray, dic
         # No more distinct documents than topics: each distinct one is a topic.
         labels = np.asarray(inverse, dtype=np.int64).ravel()
     else:
-        reduced = reduce_embeddings(emb, n_components=CLUSTER_DIMS, seed=seed)
+        reduced = reduce_embeddings(emb, n_components=CLUSTER_DIMS, seed=seed, executor=executor)
         model = KMeans(n_clusters=k, n_init=KMEANS_INIT, random_state=seed)
         labels = np.asarray(model.fit_predict(reduced), dtype=np.int64)
         # Identical points can leave a cluster empty: keep the ids contiguous.
@@ -303,12 +311,15 @@ def _hdbscan_topics(
     emb: FloatArray,
     counts: sparse.csr_matrix,
     settings: ClusterSettings,
+    executor: Executor | None = None,
 ) -> tuple[IntArray, dict[str, Any]]:
     """HDBSCAN clusters merged into topics: labels (-1 for outliers) and the extras."""
     n_docs = len(tokens)
     min_cluster_size = settings.min_cluster_size or default_min_cluster_size(n_docs)
 
-    raw = _hdbscan_labels(emb, min_cluster_size=min_cluster_size, seed=settings.seed)
+    raw = _hdbscan_labels(
+        emb, min_cluster_size=min_cluster_size, seed=settings.seed, executor=executor
+    )
     no_clusters = bool(raw.max() < 0)
     if no_clusters:
         logger.warning("HDBSCAN found no cluster in %d documents; using one topic", n_docs)
@@ -477,14 +488,16 @@ def _check_inputs(
     return emb / norms
 
 
-def _hdbscan_labels(emb: FloatArray, *, min_cluster_size: int, seed: int) -> IntArray:
+def _hdbscan_labels(
+    emb: FloatArray, *, min_cluster_size: int, seed: int, executor: Executor | None = None
+) -> IntArray:
     n_docs = emb.shape[0]
     size = min(min_cluster_size, n_docs)
     if n_docs < 3 or size < 2:
         return np.full(n_docs, -1, dtype=np.int64)
     from sklearn.cluster import HDBSCAN
 
-    reduced = reduce_embeddings(emb, n_components=CLUSTER_DIMS, seed=seed)
+    reduced = reduce_embeddings(emb, n_components=CLUSTER_DIMS, seed=seed, executor=executor)
     model = HDBSCAN(
         min_cluster_size=size,
         min_samples=min(MIN_SAMPLES, size),

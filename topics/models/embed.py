@@ -23,12 +23,15 @@ import tempfile
 from collections import Counter
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Literal, get_args
 
 import numpy as np
 import numpy.typing as npt
 
 from topics.errors import SettingsError
+
+if TYPE_CHECKING:
+    from topics.executor import Executor
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +105,7 @@ def embed_documents(
     *,
     cache_dir: Path | None = None,
     texts: list[str] | None = None,
+    executor: Executor | None = None,
 ) -> npt.NDArray[np.float32]:
     """Embed each document as one L2-normalised vector.
 
@@ -118,6 +122,9 @@ def embed_documents(
     texts
         The documents' raw texts, needed by the sentence-transformers embedder
         (which reads text, not tokens); same order as ``tokens``.
+    executor
+        A Dask cluster: LSA then counts and projects on its workers, with the basis
+        fitted on a seeded sample (``topics.executor.embed``); cached under its own key.
 
     Returns
     -------
@@ -146,7 +153,7 @@ def embed_documents(
 
     cache_path = None
     if cache_dir is not None:
-        cache_path = Path(cache_dir) / f"embed-{cache_key(tokens, settings)}.npy"
+        cache_path = Path(cache_dir) / f"embed-{cache_key(tokens, settings, executor)}.npy"
         cached = _load_cached(cache_path, n_docs, settings.vector_size)
         if cached is not None:
             logger.info("loaded cached embeddings from %s", cache_path)
@@ -154,7 +161,12 @@ def embed_documents(
 
     if settings.method == "lsa":
         logger.info("LSA of %d documents (%d dims)", n_docs, settings.vector_size)
-        vectors = lsa_vectors(tokens, settings)
+        if executor is None:
+            vectors = lsa_vectors(tokens, settings)
+        else:
+            from topics.executor import embed as sharded
+
+            vectors = sharded.lsa_vectors(tokens, settings.vector_size, settings.seed, executor)
     else:
         logger.info(
             "training doc2vec on %d documents (%d dims, %d epochs)",
@@ -224,8 +236,14 @@ def _model_folder(model: str) -> Path:
     )
 
 
-def cache_key(tokens: list[list[str]], settings: EmbedSettings) -> str:
-    """Return the sha256 hex digest identifying ``tokens`` embedded with ``settings``."""
+def cache_key(
+    tokens: list[list[str]], settings: EmbedSettings, executor: Executor | None = None
+) -> str:
+    """Return the sha256 hex digest identifying ``tokens`` embedded with ``settings``.
+
+    LSA on a cluster fits its basis on a sample (``topics.executor.embed``): its
+    vectors get their own key (they do not depend on the number of workers).
+    """
     import gensim
     import sklearn
 
@@ -236,6 +254,8 @@ def cache_key(tokens: list[list[str]], settings: EmbedSettings) -> str:
         "sklearn": sklearn.__version__,
         "settings": asdict(settings),
     }
+    if executor is not None and settings.method == "lsa":
+        header["executor"] = executor.kind
     digest.update(json.dumps(header, sort_keys=True).encode("utf-8"))
     for doc in tokens:
         # Unit/record separators keep ["ab"] distinct from ["a", "b"].

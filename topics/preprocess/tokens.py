@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from nltk.tokenize import RegexpTokenizer
 
@@ -34,6 +34,9 @@ from topics.preprocess.language import (
     stopwords_for,
 )
 from topics.types import Document, Preprocessed, Skipped
+
+if TYPE_CHECKING:
+    from topics.executor import Executor
 
 log = logging.getLogger(__name__)
 
@@ -251,12 +254,14 @@ def preprocess(
     *,
     progress: Callable[[int], None] | None = None,
     cache: DocumentCache | None = None,
+    executor: Executor | None = None,
 ) -> Preprocessed:
     """Tokenize, lemmatize, add bigrams and filter the vocabulary of ``documents``.
 
     With a ``cache``, each document's language and word runs are reused when its text
     and the settings are unchanged; phrases and the vocabulary are corpus-wide and
-    always recomputed (they are cheap).
+    always recomputed (they are cheap). With an ``executor`` (a Dask cluster), language
+    detection and the per-document chain run on its workers, shard by shard.
     """
     from gensim.corpora import Dictionary
     from gensim.models.phrases import Phrases
@@ -265,7 +270,7 @@ def preprocess(
     settings.validate()
     dropped: list[Skipped] = []
 
-    langs = _languages_cached(documents, settings, cache)
+    langs = _languages_cached(documents, settings, cache, executor)
     if settings.language != "auto":
         covered = language = settings.language
     else:
@@ -291,7 +296,9 @@ def preprocess(
         else:
             keep.append(i)
 
-    pairs = _segments_cached([documents[i] for i in keep], language, settings, progress, cache)
+    pairs = _segments_cached(
+        [documents[i] for i in keep], language, settings, progress, cache, executor
+    )
     segments = [pair[0] for pair in pairs]
     surfaces = [[form for run in pair[1] for form in run] for pair in pairs]
     del pairs
@@ -386,6 +393,7 @@ def _tokenize_all(
     language: str,
     settings: PreprocessSettings,
     progress: Callable[[int], None] | None,
+    executor: Executor | None = None,
 ) -> list[tuple[list[list[str]], list[list[str]]]]:
     n_jobs = settings.n_jobs or os.cpu_count() or 1
     chunk_size = 500
@@ -400,8 +408,14 @@ def _tokenize_all(
         for i in range(0, len(texts), chunk_size)
     ]
     out: list[tuple[list[list[str]], list[list[str]]]] = []
+    if executor is not None:
+        # The texts travel to the workers, their word runs come back, in chunk order.
+        for result in executor.map(_tokenize_chunk, chunks):
+            out.extend(result)
+        if progress is not None:
+            progress(len(texts))
     # Worker start-up costs more than it saves on small corpora.
-    if n_jobs > 1 and len(texts) >= 4 * chunk_size:
+    elif n_jobs > 1 and len(texts) >= 4 * chunk_size:
         with ProcessPoolExecutor(max_workers=n_jobs) as pool:
             for result, chunk in zip(pool.map(_tokenize_chunk, chunks), chunks, strict=True):
                 out.extend(result)
@@ -416,18 +430,22 @@ def _tokenize_all(
 
 
 def _languages_cached(
-    documents: Sequence[Document], settings: PreprocessSettings, cache: DocumentCache | None
+    documents: Sequence[Document],
+    settings: PreprocessSettings,
+    cache: DocumentCache | None,
+    executor: Executor | None = None,
 ) -> list[str | None]:
     if not settings.detect_language:
         return [None] * len(documents)
+    detect = detect_languages if executor is None else _detect_on(executor)
     if cache is None:
-        return detect_languages(documents)
+        return detect(documents)
     keys = [
         hashlib.sha256((_text_key(doc) + _source_hash()).encode()).hexdigest() for doc in documents
     ]
     found = cache.lookup("language", keys)
     missing = [i for i, key in enumerate(keys) if key not in found]
-    detected = detect_languages([documents[i] for i in missing])
+    detected = detect([documents[i] for i in missing])
     cache.store("language", {keys[i]: lang for i, lang in zip(missing, detected, strict=True)})
     found.update({keys[i]: lang for i, lang in zip(missing, detected, strict=True)})
     return [found[key] for key in keys]
@@ -439,22 +457,37 @@ def _segments_cached(
     settings: PreprocessSettings,
     progress: Callable[[int], None] | None,
     cache: DocumentCache | None,
+    executor: Executor | None = None,
 ) -> list[tuple[list[list[str]], list[list[str]]]]:
     """Per document, its word runs and their surface forms (see ``segment_with_surfaces``)."""
     if cache is None:
-        return _tokenize_all([doc.text for doc in documents], language, settings, progress)
+        texts = [doc.text for doc in documents]
+        return _tokenize_all(texts, language, settings, progress, executor)
     salt = _segment_settings(language, settings)
     keys = [hashlib.sha256((_text_key(doc) + salt).encode()).hexdigest() for doc in documents]
     found = cache.lookup("segments", keys)
     missing = [i for i, key in enumerate(keys) if key not in found]
     if progress is not None and len(missing) < len(documents):
         progress(len(documents) - len(missing))
-    fresh = _tokenize_all([documents[i].text for i in missing], language, settings, progress)
+    fresh = _tokenize_all(
+        [documents[i].text for i in missing], language, settings, progress, executor
+    )
     computed = {keys[i]: segs for i, segs in zip(missing, fresh, strict=True)}
     cache.store("segments", computed)
     cache.count("preprocessed", fresh=len(missing), cached=len(documents) - len(missing))
     found.update(computed)
     return [found[key] for key in keys]
+
+
+def _detect_on(executor: Executor) -> Callable[[Sequence[Document]], list[str | None]]:
+    """``detect_languages`` run on the executor's workers, 2,000 documents a task."""
+
+    def detect(documents: Sequence[Document]) -> list[str | None]:
+        step = 2000
+        shards = [documents[i : i + step] for i in range(0, len(documents), step)]
+        return [lang for part in executor.map(detect_languages, shards) for lang in part]
+
+    return detect
 
 
 def _text_key(doc: Document) -> str:

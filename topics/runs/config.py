@@ -28,6 +28,7 @@ OPTIONS: dict[str, tuple[str | None, tuple[type, ...], Any]] = {
     "models": (None, (list, str), ["lda", "clusters"]),
     "n_topics": (None, (int, str), "auto"),
     "stability": (None, (bool,), False),
+    "dask": (None, (str,), None),
     "text_column": ("input", (str,), None),
     "date_column": ("input", (str,), None),
     "max_file_mb": ("input", (int, float), 10.0),
@@ -179,6 +180,7 @@ def build_settings(options: Mapping[str, Any]) -> RunSettings:
         seed=seed,
         models=tuple(models),
         stability=opt["stability"],
+        dask=opt["dask"],
         ingest=IngestSettings(
             text_column=opt["text_column"],
             date_column=opt["date_column"],
