@@ -21,6 +21,13 @@ R = TypeVar("R")
 #: Seconds to wait for the scheduler before giving up with a one-line error.
 CONNECT_TIMEOUT_S = 10
 
+#: Documented tolerance of a cluster run against the one-machine run (tests and
+#: ``bench/scale.py`` check it): every LDA topic, matched one-to-one to the one-machine
+#: topics (Hungarian algorithm on topic-word cosine), has cosine at least this ...
+TOPIC_COSINE_MIN = 0.95
+#: ... and the model's mean NPMI differs by at most this much.
+NPMI_TOLERANCE = 0.02
+
 
 class Executor(Protocol):
     """Maps a function over shards; results come back in shard order.
@@ -80,6 +87,23 @@ def open_executor(address: str | None) -> Iterator[Executor | None]:
         yield executor
     finally:
         executor.close()
+
+
+def matched_cosines(first: Any, second: Any) -> list[float]:
+    """Cosine of each topic-word row of ``first`` with its Hungarian match in ``second``.
+
+    ``first`` and ``second`` are ``(n_topics, n_terms)`` arrays over the same vocabulary.
+    """
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
+    a = np.asarray(first, dtype=np.float64)
+    b = np.asarray(second, dtype=np.float64)
+    a = a / np.maximum(np.linalg.norm(a, axis=1, keepdims=True), 1e-300)
+    b = b / np.maximum(np.linalg.norm(b, axis=1, keepdims=True), 1e-300)
+    sim = a @ b.T
+    rows, cols = linear_sum_assignment(-sim)
+    return [float(sim[r, c]) for r, c in zip(rows, cols, strict=True)]
 
 
 def shards_of(n: int, n_shards: int) -> list[range]:

@@ -37,7 +37,7 @@ class DaskExecutor:
         self.n_workers = len(client.scheduler_info(n_workers=-1)["workers"])
 
     @classmethod
-    def connect(cls, address: str) -> DaskExecutor:
+    def connect(cls, address: str, timeout: float = CONNECT_TIMEOUT_S) -> DaskExecutor:
         """A client on the scheduler at ``address``, or on a new LocalCluster for ``"local"``.
 
         Raises ``SettingsError`` (one line, exit 2) when dask is missing, the scheduler
@@ -65,14 +65,14 @@ class DaskExecutor:
                 "(`dask scheduler` prints it) or local"
             )
         try:
-            client = Client(address, timeout=CONNECT_TIMEOUT_S)
+            client = Client(address, timeout=timeout)
         except (OSError, TimeoutError, ValueError) as exc:
             raise SettingsError(
                 f"cannot connect to the Dask scheduler at {address!r} within "
-                f"{CONNECT_TIMEOUT_S} s ({type(exc).__name__}); {_START_HINT}"
+                f"{timeout:g} s ({type(exc).__name__}); {_START_HINT}"
             ) from None
         try:
-            client.wait_for_workers(1, timeout=CONNECT_TIMEOUT_S)
+            client.wait_for_workers(1, timeout=timeout)
         except (OSError, TimeoutError):
             client.close()
             raise SettingsError(
