@@ -38,7 +38,5 @@ def planted_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("planted")
     planted = planted_corpus(n_topics=6, n_docs=240, seed=2)
     for i, doc in enumerate(planted.tokens):
-        (folder / f"doc{i:03d}.txt").write_text(
-            " ".join(map(planted_word, doc)), encoding="utf-8"
-        )
+        (folder / f"doc{i:03d}.txt").write_text(" ".join(map(planted_word, doc)), encoding="utf-8")
     return folder

@@ -47,9 +47,9 @@ def test_no_address_means_this_process() -> None:
 
 @pytest.mark.parametrize("address", ["somewhere", "local-cluster"])
 def test_an_address_that_is_not_one_is_a_settings_error(address: str) -> None:
-    with pytest.raises(SettingsError, match="is not a scheduler address; give tcp://HOST:PORT"):
-        with open_executor(address):
-            pass
+    match = "is not a scheduler address; give tcp://HOST:PORT"
+    with pytest.raises(SettingsError, match=match), open_executor(address):
+        pass
 
 
 def test_an_unreachable_scheduler_is_a_one_line_error_with_the_fix() -> None:
