@@ -17,7 +17,7 @@ def dask_cluster() -> Iterator[DaskExecutor]:
     from distributed import Client, LocalCluster
 
     cluster = LocalCluster(
-        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+        n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0"
     )
     executor = DaskExecutor(Client(cluster), cluster)
     try:

@@ -56,7 +56,8 @@ class DaskExecutor:
                 n_workers=max(1, os.cpu_count() or 1),
                 threads_per_worker=1,
                 processes=True,
-                dashboard_address=None,
+                # Any free port: its health-check HTTP server would collide on 8787.
+                dashboard_address=":0",
             )
             return cls(Client(cluster), cluster)
         if "://" not in address and ":" not in address:
