@@ -75,8 +75,8 @@ class RunSettings:
     #: (``topics.evaluate.stability``); off by default, as it costs two more fits per model.
     stability: bool = False
     #: Dask scheduler address (``tcp://HOST:8786``) or "local" (a LocalCluster) to run the
-    #: heavy stages on (``topics.executor``); None: this process. Not part of the result's
-    #: settings nor of any cache key: the executor is recorded in manifest.json instead.
+    #: heavy stages on (``topics.executor``); None: this process. The address is not part
+    #: of the result's settings nor of any cache key; manifest.json records the executor.
     dask: str | None = None
 
     def validate(self) -> None:
@@ -183,7 +183,7 @@ def run_pipeline(
     t0 = time.perf_counter()
     with open_executor(settings.dask) as executor:
         start_s = time.perf_counter() - t0
-        result = _run(path, settings, progress, cache, reader, executor)
+        result = _run_stages(path, settings, progress, cache, reader, executor)
     if executor is not None:
         # Starting a LocalCluster (or connecting) is part of the run's cost.
         result.stage_seconds = {"executor": start_s} | result.stage_seconds
@@ -192,7 +192,7 @@ def run_pipeline(
     return result
 
 
-def _run(
+def _run_stages(
     path: Path | str,
     settings: RunSettings,
     progress: Progress | None,
