@@ -86,7 +86,7 @@ def test_report_with_dask_local_end_to_end(planted_folder: Path, tmp_path: Path)
     out = tmp_path / "reports"
     ran = run_main(
         "report", str(planted_folder), "-o", str(out), "-q",
-        "--dask", "local", "--models", "lda", "--n-topics", "6", "--seed", "4",
+        "--dask", "local", "--n-topics", "6", "--seed", "4",
     )  # fmt: skip
     assert ran.returncode == 0, ran.stderr
     folder = Path(ran.stdout.strip().splitlines()[-1]).parent
@@ -96,7 +96,11 @@ def test_report_with_dask_local_end_to_end(planted_folder: Path, tmp_path: Path)
     assert "dask" not in manifest["settings"]
     assert manifest["counts"]["n_documents"] == 240
     topics = json.loads((folder / "topics.json").read_text(encoding="utf-8"))
-    assert len(topics["models"]["lda"]["topics"]) == 6
+    # Both models: LDA's E-steps, LSA's projection and c-TF-IDF's class sums on workers.
+    assert {name: len(m["topics"]) for name, m in topics["models"].items()} == {
+        "lda": 6,
+        "clusters": 6,
+    }
 
 
 def test_report_with_a_bad_address_is_one_line_exit_2(planted_folder: Path, tmp_path: Path) -> None:

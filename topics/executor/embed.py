@@ -45,6 +45,25 @@ def _document_frequency(tokens: list[list[str]], vocab: list[str]) -> Any:
     return np.bincount(counts.indices, minlength=len(vocab))
 
 
+def _pair_frequency(shard: tuple[list[list[str]], Any], vocab: list[str]) -> Any:
+    return _document_frequency(shard[0], vocab)
+
+
+def idf_of(
+    executor: Executor, handles: list[Any], vocab: list[str], n: int, *, with_labels: bool = False
+) -> FloatArray:
+    """scikit-learn's smooth IDF from per-shard document frequencies (map-reduce).
+
+    ``handles`` are scattered token-list shards, or ``(tokens, labels)`` shards with
+    ``with_labels``.
+    """
+    counter = _pair_frequency if with_labels else _document_frequency
+    df = np.sum(executor.map(counter, handles, vocab), axis=0)
+    # As TfidfTransformer(smooth_idf=True) computes it on the whole matrix.
+    idf: FloatArray = np.log((1.0 + n) / (1.0 + df)) + 1.0
+    return idf
+
+
 def tfidf_rows(tokens: list[list[str]], vocab: list[str], idf: FloatArray) -> sparse.csr_matrix:
     """Sublinear TF-IDF rows of unit length with a given IDF (``document_weights``' formula)."""
     from sklearn.preprocessing import normalize
@@ -86,9 +105,7 @@ def lsa_vectors(
     handles = executor.scatter(
         [tokens[r.start : r.stop] for r in shards_of(n, _n_shards(executor, n))]
     )
-    df = np.sum(executor.map(_document_frequency, handles, vocab), axis=0)
-    # scikit-learn's smooth IDF, as TfidfTransformer computes it on the whole matrix.
-    idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
+    idf = idf_of(executor, handles, vocab, n)
     rows = _sample(n, sample, seed)
     svd = TruncatedSVD(n_components=rank, algorithm="randomized", random_state=seed)
     svd.fit(tfidf_rows([tokens[i] for i in rows], vocab, idf))

@@ -222,12 +222,16 @@ def fit_clusters(
     """
     settings.validate()
     emb = _check_inputs(tokens, vocab, embeddings)
-    counts = document_weights(count_matrix(tokens, vocab))
+    # k-means on a cluster needs the TF-IDF rows only for the topic words: the workers
+    # sum them per topic (``topics.executor.ctfidf``), and the client never builds them.
+    on_workers = executor is not None and settings.algorithm == "kmeans"
+    counts = None if on_workers else document_weights(count_matrix(tokens, vocab))
     if settings.algorithm == "kmeans":
         labels, extras = _kmeans(emb, int(settings.n_topics), seed=settings.seed, executor=executor)
         n_groups = int(labels.max()) + 1
         centroids = _centroids(emb, labels, n_groups)
     else:
+        assert counts is not None
         labels, extras = _hdbscan_topics(tokens, vocab, emb, counts, settings, executor)
         n_groups = len(extras["topic_clusters"])
         centroids = _centroids(emb, labels, n_groups)
@@ -245,7 +249,13 @@ def fit_clusters(
         extras[key] = [extras[key][g] for g in order]
 
     core = core_labels(emb, assignments, n_groups, settings.core_share)
-    weights = class_tfidf(sum_by_class(counts, core, n_groups))
+    if counts is None:
+        from topics.executor.ctfidf import class_sums
+
+        assert executor is not None
+        weights = class_tfidf(class_sums(tokens, vocab, core, n_groups, executor))
+    else:
+        weights = class_tfidf(sum_by_class(counts, core, n_groups))
     extras["core_share"] = float(settings.core_share)
     return TopicModelResult(
         name="clusters",
