@@ -293,6 +293,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{r['size']:>9,} {where:>9} {cells} {r['wall_s']:>8.1f} {r['peak_rss_mb']:>7} "
             f"{r['index_html_mb']:>8.1f} {r['run_folder_mb']:>9.1f} {draw:>8}"
         )
+    sys.path.insert(0, str(REPO))
     from topics.executor import NPMI_TOLERANCE, TOPIC_COSINE_MIN
 
     for r in rows:
