@@ -277,7 +277,7 @@ def planted_outliers(case: BlobCase, monkeypatch: pytest.MonkeyPatch) -> IntArra
     raw[::10] = -1
     raw[case.labels < 0] = -1
 
-    def fake_hdbscan(emb: FloatArray, *, min_cluster_size: int, seed: int) -> IntArray:
+    def fake_hdbscan(emb: FloatArray, *, min_cluster_size: int, seed: int, **_: object) -> IntArray:
         return raw.copy()
 
     monkeypatch.setattr(clusters_module, "_hdbscan_labels", fake_hdbscan)
