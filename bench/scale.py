@@ -229,6 +229,8 @@ def first_draw_ms(index: Path) -> float | None:
     if not browser_available():
         return None
     with open_report(index) as (page, _watch):
+        if page.query_selector("#doc-map") is None:
+            return None  # no map: the cluster model was not run (--models lda)
         page.wait_for_selector("#doc-map[data-drawn]", timeout=120_000)
         return float(
             page.evaluate("Number(document.getElementById('doc-map').dataset.firstDrawMs)")
