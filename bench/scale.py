@@ -282,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
                 rows[-1]["agreement"] = agreement(rows[-2]["index"], rows[-1]["index"])
     stages = sorted({s for r in rows for s in r["stages"]})
     print(
-        f"{'docs':>9} {'executor':>9} "
+        f"{'docs':>9} {'where':>9} "
         + " ".join(f"{s[:9]:>9}" for s in stages)
         + f" {'wall s':>8} {'RSS MB':>7} {'page MB':>8} {'folder MB':>9} {'1st draw':>8}"
     )
