@@ -63,6 +63,7 @@ def test_an_unreachable_scheduler_is_a_one_line_error_with_the_fix() -> None:
     assert "dask scheduler" in message and "dask worker" in message
 
 
+@pytest.mark.slow  # a fresh process, to see what importing topics loads
 def test_the_default_run_does_not_import_dask() -> None:
     import subprocess
     import sys
