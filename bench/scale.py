@@ -5,6 +5,7 @@ Usage::
     python bench/scale.py                          # 10k and 100k documents
     python bench/scale.py --sizes 10000 100000 1000000
     python bench/scale.py --sizes 10000 --args --n-topics 20
+    python bench/scale.py --sizes 10000 --executor both   # one machine vs --dask local
 
 Builds each corpus from real text in ``../shared/corpora`` (never copied into the repo):
 BBC articles, 20 Newsgroups posts (headers stripped), State of the Union paragraphs and
@@ -19,6 +20,12 @@ cold caches — while a sampler sums the resident memory of the whole process tr
 0.2 s. Then the report opens in headless Chromium, and the time to the map's first
 frame is read off the page. The cost slope is the least-squares slope of log(total
 seconds) on log(documents) over the sizes run.
+
+``--executor dask`` runs ``topics report FOLDER --dask local`` (a LocalCluster of one
+worker process per core); ``both`` runs each size both ways and prints how far the
+cluster's topics are from the one machine's: each model's topics matched one-to-one
+(Hungarian algorithm) by the cosine of their top-30 word weights in ``topics.json``, and
+the difference in mean NPMI, against the documented tolerance in ``topics.executor``.
 """
 
 from __future__ import annotations
@@ -177,6 +184,43 @@ def run_report(folder: Path, out: Path, extra: list[str]) -> dict[str, Any]:
     }
 
 
+def agreement(local_index: str, dask_index: str) -> dict[str, dict[str, float]]:
+    """Per model: matched top-word cosine (min, mean) and the NPMI gap of two runs."""
+    sys.path.insert(0, str(REPO))
+    from topics.executor import matched_cosines
+
+    def load(index: str) -> dict[str, Any]:
+        path = Path(index).parent / "topics.json"
+        return dict(json.loads(path.read_text(encoding="utf-8"))["models"])
+
+    one, other = load(local_index), load(dask_index)
+    out = {}
+    for name in sorted(set(one) & set(other)):
+        words = sorted({w for m in (one, other) for t in m[name]["topics"] for w in t["words"]})
+        column = {w: j for j, w in enumerate(words)}
+
+        def matrix(model: dict[str, Any], column: dict[str, int] = column) -> list[list[float]]:
+            rows = []
+            for topic in model["topics"]:
+                row = [0.0] * len(column)
+                for w, weight in zip(topic["words"], topic["weights"], strict=True):
+                    row[column[w]] = float(weight)
+                rows.append(row)
+            return rows
+
+        cos = matched_cosines(matrix(one[name]), matrix(other[name]))
+        out[name] = {
+            "n_topics": [one[name]["n_topics"], other[name]["n_topics"]],
+            "cosine_min": round(min(cos), 4),
+            "cosine_mean": round(sum(cos) / len(cos), 4),
+            "npmi": [one[name]["metrics"]["npmi"], other[name]["metrics"]["npmi"]],
+            "npmi_gap": round(
+                abs(one[name]["metrics"]["npmi"] - other[name]["metrics"]["npmi"]), 4
+            ),
+        }
+    return out
+
+
 def first_draw_ms(index: Path) -> float | None:
     """Milliseconds from navigation to the map's first frame in headless Chromium."""
     sys.path.insert(0, str(REPO))
@@ -185,6 +229,8 @@ def first_draw_ms(index: Path) -> float | None:
     if not browser_available():
         return None
     with open_report(index) as (page, _watch):
+        if page.query_selector("#doc-map") is None:
+            return None  # no map: the cluster model was not run (--models lda)
         page.wait_for_selector("#doc-map[data-drawn]", timeout=120_000)
         return float(
             page.evaluate("Number(document.getElementById('doc-map').dataset.firstDrawMs)")
@@ -208,6 +254,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="seed of the corpus sample")
     parser.add_argument("--keep", type=Path, help="keep the corpora and reports in this folder")
     parser.add_argument(
+        "--executor",
+        choices=("local", "dask", "both"),
+        default="local",
+        help="one machine, a LocalCluster (--dask local), or both side by side",
+    )
+    parser.add_argument(
         "--args", nargs=argparse.REMAINDER, default=[], help="extra `topics report` arguments"
     )
     args = parser.parse_args(argv)
@@ -218,28 +270,50 @@ def main(argv: list[str] | None = None) -> int:
             folder = base / f"corpus-{n}"
             print(f"building {n:,} documents…", file=sys.stderr)
             build_corpus(n, folder, seed=args.seed)
-            print(f"running topics report on {n:,} documents…", file=sys.stderr)
-            row = {"size": n, "args": args.args} | run_report(folder, base / f"out-{n}", args.args)
-            row["first_draw_ms"] = first_draw_ms(Path(row["index"]))
-            rows.append(row)
+            kinds = ("local", "dask") if args.executor == "both" else (args.executor,)
+            for kind in kinds:
+                print(f"running topics report on {n:,} documents ({kind})…", file=sys.stderr)
+                extra = [*args.args, *(["--dask", "local"] if kind == "dask" else [])]
+                out = base / (f"out-{n}" if kind == "local" else f"out-{n}-{kind}")
+                row = {"size": n, "args": extra} | run_report(folder, out, extra)
+                row["first_draw_ms"] = first_draw_ms(Path(row["index"]))
+                rows.append(row)
+            if len(kinds) == 2:
+                rows[-1]["agreement"] = agreement(rows[-2]["index"], rows[-1]["index"])
     stages = sorted({s for r in rows for s in r["stages"]})
     print(
-        f"{'docs':>9} "
+        f"{'docs':>9} {'where':>9} "
         + " ".join(f"{s[:9]:>9}" for s in stages)
         + f" {'wall s':>8} {'RSS MB':>7} {'page MB':>8} {'folder MB':>9} {'1st draw':>8}"
     )
     for r in rows:
         cells = " ".join(f"{r['stages'].get(s, 0.0):>9.1f}" for s in stages)
         draw = "–" if r["first_draw_ms"] is None else f"{r['first_draw_ms']:.0f} ms"
+        ran = r.get("executor") or {"kind": "local", "workers": 1}
+        where = f"{ran['kind']}×{ran['workers']}"
         print(
-            f"{r['size']:>9,} {cells} {r['wall_s']:>8.1f} {r['peak_rss_mb']:>7} "
+            f"{r['size']:>9,} {where:>9} {cells} {r['wall_s']:>8.1f} {r['peak_rss_mb']:>7} "
             f"{r['index_html_mb']:>8.1f} {r['run_folder_mb']:>9.1f} {draw:>8}"
         )
-    cost = slope([r["size"] for r in rows], [r["wall_s"] for r in rows])
+    sys.path.insert(0, str(REPO))
+    from topics.executor import NPMI_TOLERANCE, TOPIC_COSINE_MIN
+
+    for r in rows:
+        for name, a in r.get("agreement", {}).items():
+            ok = a["cosine_min"] >= TOPIC_COSINE_MIN and a["npmi_gap"] <= NPMI_TOLERANCE
+            print(
+                f"{r['size']:>9,} {name}: dask vs local topics {a['n_topics']}, matched top-word "
+                f"cosine min {a['cosine_min']:.3f} mean {a['cosine_mean']:.3f}, NPMI "
+                f"{a['npmi'][0]:.3f} vs {a['npmi'][1]:.3f} (gap {a['npmi_gap']:.3f}); "
+                f"tolerance cosine >= {TOPIC_COSINE_MIN}, gap <= {NPMI_TOLERANCE}: "
+                + ("within" if ok else "OUTSIDE")
+            )
+    local_rows = [r for r in rows if (r.get("executor") or {}).get("kind", "local") == "local"]
+    cost = slope([r["size"] for r in local_rows], [r["wall_s"] for r in local_rows])
     if cost is not None:
         print(f"cost slope (log wall time / log documents): {cost:.2f}")
     OUT.mkdir(parents=True, exist_ok=True)
-    target = OUT / "scale.json"
+    target = OUT / ("scale.json" if args.executor == "local" else f"scale-{args.executor}.json")
     target.write_text(json.dumps({"rows": rows, "slope": cost}, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {target}", file=sys.stderr)
     return 0

@@ -156,9 +156,7 @@ def test_an_input_spec_is_read_with_the_cache_and_a_corpus_is_taken_as_read(
 def test_embeddings_are_counted_as_reused_from_what_the_embedder_reports(
     corpus: Path, tmp_path: Path
 ) -> None:
-    settings = _settings(
-        models=("lda", "clusters"), clusters=ClusterSettings(min_cluster_size=3)
-    )
+    settings = _settings(models=("lda", "clusters"), clusters=ClusterSettings(min_cluster_size=3))
 
     def embedded(settings: RunSettings) -> dict[str, int]:
         cache = RunCache(tmp_path / "cache")

@@ -33,6 +33,7 @@ EXAMPLES: dict[str, Any] = {
     "seed": 5,
     "stability": True,
     "models": ["lda"],
+    "dask": "tcp://127.0.0.1:8786",
     "text_column": "body",
     "date_column": "when",
     "max_file_mb": 2.5,

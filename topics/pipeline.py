@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -36,6 +36,9 @@ from topics.types import Corpus, Fits, FloatArray, ModelScores, Note, Preprocess
 
 #: The registered models by name (``topics.models.registry``), in report order.
 MODELS = registry.MODELS
+
+if TYPE_CHECKING:
+    from topics.executor import Executor
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +85,10 @@ class RunSettings:
     #: Refit each model with a second seed on a sample and score the agreement
     #: (``topics.evaluate.stability``); off by default, as it costs two more fits per model.
     stability: bool = False
+    #: Dask scheduler address (``tcp://HOST:8786``) or "local" (a LocalCluster) to run the
+    #: heavy stages on (``topics.executor``); None: this process. The address is not part
+    #: of the result's settings nor of any cache key; manifest.json records the executor.
+    dask: str | None = None
 
     def problems(self, style: schema.Style = "field") -> list[str]:
         """Every invalid setting at once, each named in ``style`` (a key, flag or field)."""
@@ -140,6 +147,8 @@ class RunResult:
     cache: dict[str, dict[str, int]] | None = None
     #: Documents ranked for a human look (``topics.review.ranking``); None for runs made without it.
     review: Review | None = None
+    #: Where the heavy stages ran: ``{"kind": "local"|"dask", "workers": n}``.
+    executor: dict[str, Any] = field(default_factory=lambda: {"kind": "local", "workers": 1})
 
     @property
     def labels(self) -> list[str | None]:
@@ -158,10 +167,32 @@ def run_pipeline(
 
     ``source`` is what to read (an ``InputSpec``, or one folder or file) or a corpus
     already read. ``cache`` lets unchanged files, documents and an unchanged corpus
-    skip their work.
+    skip their work. With ``settings.dask`` the heavy stages run on that Dask cluster
+    (``topics.executor``).
     """
+    from topics.executor import describe, open_executor
+
     settings = settings or RunSettings()
     settings.validate()
+    t0 = time.perf_counter()
+    with open_executor(settings.dask) as executor:
+        start_s = time.perf_counter() - t0
+        result = _run_stages(source, settings, progress, cache, executor)
+    if executor is not None:
+        # Starting a LocalCluster (or connecting) is part of the run's cost.
+        result.stage_seconds = {"executor": start_s} | result.stage_seconds
+        result.duration_s += start_s
+    result.executor = describe(executor)
+    return result
+
+
+def _run_stages(
+    source: InputSpec | Corpus | Path | str,
+    settings: RunSettings,
+    progress: Progress | None,
+    cache: StageCache | None,
+    executor: Executor | None,
+) -> RunResult:
     sink: Progress = progress or _Silent()
     started = datetime.now(UTC)
     t_start = time.perf_counter()
@@ -181,27 +212,30 @@ def run_pipeline(
 
     t0 = time.perf_counter()
     sink.stage("preprocessing", total=len(corpus.documents))
-    pre = preprocess(corpus.documents, settings.preprocess, progress=sink.advance, cache=cache)
+    pre = preprocess(
+        corpus.documents, settings.preprocess, progress=sink.advance, cache=cache, executor=executor
+    )
     seconds["preprocess"] = time.perf_counter() - t0
     if not pre.tokens:
         raise InputError(_nothing_usable(shown, corpus, pre))
     settings = _cap_n_topics(settings, len(pre.tokens), corpus)
 
     labels = [corpus.documents[i].label for i in pre.doc_index]
-    fits_key = _fits_key(pre, labels, settings) if cache is not None else ""
+    fits_key = _fits_key(pre, labels, settings, executor) if cache is not None else ""
     fits = cache.load_fits(fits_key) if cache is not None else None
     if fits is not None and cache is not None:
         sink.stage("reusing the fits of an identical corpus")
         log.info("corpus and settings unchanged: reusing cached fits %s", fits_key[:12])
         cache.count("models", cached=len(fits.models))
-        context = _context(pre, settings, sink, seconds, cache, _texts(corpus, pre, settings))
+        texts = _texts(corpus, pre, settings)
+        context = _context(pre, settings, sink, seconds, cache, texts, executor)
         for model_spec in registry.fit_order(settings):
             if model_spec.restore is not None and model_spec.name in fits.models:
                 # The cache keeps no document vectors; the embedding cache has them.
                 fits.embeddings = model_spec.restore(context)
     else:
         texts = _texts(corpus, pre, settings)
-        fits = _fit_and_score(pre, labels, settings, sink, seconds, cache, texts)
+        fits = _fit_and_score(pre, labels, settings, sink, seconds, cache, texts, executor)
         if cache is not None:
             cache.count("models", fresh=len(fits.models))
             cache.save_fits(fits_key, fits)
@@ -243,8 +277,9 @@ def _fit_and_score(
     seconds: dict[str, float],
     cache: StageCache | None,
     texts: list[str] | None = None,
+    executor: Executor | None = None,
 ) -> Fits:
-    context = _context(pre, settings, sink, seconds, cache, texts)
+    context = _context(pre, settings, sink, seconds, cache, texts, executor)
     coords = None
     # A model that takes another's count (``ModelSpec.count_from``) is fitted after it.
     for spec in registry.fit_order(settings):
@@ -292,9 +327,19 @@ _SHARED_FIT_MODULES = (
 )
 
 
-def _fits_key(pre: Preprocessed, labels: list[str | None], settings: RunSettings) -> str:
-    """Key of everything a fit depends on: every token, the labels, settings and code."""
-    header = {"settings": settings.as_dict(), "labels": labels}
+def _fits_key(
+    pre: Preprocessed,
+    labels: list[str | None],
+    settings: RunSettings,
+    executor: Executor | None = None,
+) -> str:
+    """Key of everything a fit depends on: every token, the labels, settings and code.
+
+    A cluster's fits depend on its number of workers (LDA's parts), not on its address.
+    """
+    header: dict[str, Any] = {"settings": settings.as_dict(), "labels": labels}
+    if executor is not None:
+        header["executor"] = [executor.kind, executor.n_workers]
     fitters = [spec.fit.__module__ for spec in registry.fit_order(settings)]
     modules = tuple(dict.fromkeys([*fitters, *_SHARED_FIT_MODULES]))
     return fingerprint(header, pre.vocab, iter(pre.tokens), modules=modules)
@@ -322,9 +367,10 @@ def _context(
     seconds: dict[str, float],
     cache: StageCache | None,
     texts: list[str] | None,
+    executor: Executor | None,
 ) -> FitContext:
     embeddings_dir = _embeddings_dir(cache)
-    return FitContext(pre, settings, sink, seconds, cache, embeddings_dir, texts)
+    return FitContext(pre, settings, sink, seconds, cache, embeddings_dir, texts, executor=executor)
 
 
 def _embeddings_dir(cache: StageCache | None) -> Path:

@@ -88,6 +88,10 @@ class Option:
         The value's name in ``--help``.
     deprecated
         Accepted and ignored (kept so old commands and configs still work).
+    recorded
+        Part of what the run computed: kept in ``manifest.json``'s settings and in the
+        fits cache key. False for where the run ran (``dask``): the manifest records the
+        executor instead, and the same fits are found whatever the scheduler's address.
     """
 
     name: str
@@ -107,6 +111,7 @@ class Option:
     check: Callable[[Any], str | None] | None = None
     metavar: str | None = None
     deprecated: bool = False
+    recorded: bool = True
 
     @property
     def flag(self) -> str:
@@ -157,6 +162,15 @@ def _language(value: Any) -> str | None:
     if value == "auto" or value in SUPPORTED_LANGUAGES:
         return None
     return f"must be 'auto' or one of {', '.join(SUPPORTED_LANGUAGES)}"
+
+
+def _dask_address(value: Any) -> str | None:
+    if value == "local" or (isinstance(value, str) and ":" in value):
+        return None
+    return (
+        "must be 'local' or a scheduler address such as tcp://HOST:8786 "
+        "(`dask scheduler` prints it)"
+    )
 
 
 def registered_models() -> tuple[str, ...]:
@@ -211,6 +225,17 @@ OPTIONS: tuple[Option, ...] = (
         "models to fit, comma-separated on the command line: lda, clusters",
         check=_models,
         metavar="lda,clusters",
+    ),
+    Option(
+        "dask",
+        "string",
+        None,
+        "run the heavy stages on the Dask cluster at this scheduler address "
+        "(tcp://HOST:8786), or 'local' to start one on this machine "
+        "(README: Running on a Dask cluster)",
+        check=_dask_address,
+        metavar="ADDRESS",
+        recorded=False,
     ),
     Option(
         "text_column",
@@ -619,7 +644,9 @@ def effective(settings: RunSettings) -> dict[str, Any]:
         "embed": asdict(settings.embed) | {"seed": seed},
         "clusters": asdict(settings.clusters) | {"n_topics": n_topics, "seed": seed},
         "stability": settings.stability,
-        "options": values_of(settings),
+        "options": {
+            name: value for name, value in values_of(settings).items() if BY_NAME[name].recorded
+        },
     }
 
 

@@ -237,7 +237,7 @@ def test_topic_words_come_from_the_core_not_the_edge(monkeypatch: pytest.MonkeyP
     """Edge documents of topic A carry words of their own; the core's words name A."""
     # Cluster the points as given: this test is about words, not the UMAP layout.
     monkeypatch.setattr(
-        clusters_module, "reduce_embeddings", lambda emb, n_components, seed: np.asarray(emb)
+        clusters_module, "reduce_embeddings", lambda emb, n_components, seed, **_: np.asarray(emb)
     )
     rng = np.random.default_rng(0)
     core_a = [["apple", "pear", "plum"] * 3 for _ in range(20)]
@@ -278,7 +278,7 @@ def planted_outliers(case: BlobCase, monkeypatch: pytest.MonkeyPatch) -> IntArra
     raw[::10] = -1
     raw[case.labels < 0] = -1
 
-    def fake_hdbscan(emb: FloatArray, *, min_cluster_size: int, seed: int) -> IntArray:
+    def fake_hdbscan(emb: FloatArray, *, min_cluster_size: int, seed: int, **_: object) -> IntArray:
         return raw.copy()
 
     monkeypatch.setattr(clusters_module, "_hdbscan_labels", fake_hdbscan)

@@ -49,6 +49,9 @@ from topics.types import FloatArray, IntArray, ModelDetails, TopicModelResult
 if TYPE_CHECKING:
     from topics.models.embed import EmbedMethod, EmbedSettings
 
+if TYPE_CHECKING:
+    from topics.executor import Executor
+
 logger = logging.getLogger(__name__)
 
 #: ``"auto"`` considers topic counts from AUTO_MIN_TOPICS up (see ``topics.models.autok``).
@@ -176,6 +179,7 @@ def fit_clusters(
     *,
     n_topics: int | Literal["auto"] = "auto",
     seed: int = 0,
+    executor: Executor | None = None,
 ) -> TopicModelResult:
     """Fit the clustering topic model.
 
@@ -193,6 +197,8 @@ def fit_clusters(
         Number of topics, or ``"auto"`` (see Notes).
     seed
         Seed of UMAP, k-means and the ``"auto"`` search.
+    executor
+        A Dask cluster: UMAP is fitted on a seeded sample and applied on its workers.
 
     Returns
     -------
@@ -228,15 +234,19 @@ def fit_clusters(
     values = {"n_topics": n_topics, "seed": seed, "clustering": settings.clustering}
     raise_problems(settings.problems() + problems(values, style="field"))
     emb = _check_inputs(tokens, vocab, embeddings)
-    counts = document_weights(count_matrix(tokens, vocab))
     algorithm = settings.algorithm(n_topics)
+    # k-means on a cluster needs the TF-IDF rows only for the topic words: the workers
+    # sum them per topic (``topics.executor.ctfidf``), and the client never builds them.
+    on_workers = executor is not None and algorithm == "kmeans"
+    counts = None if on_workers else document_weights(count_matrix(tokens, vocab))
     if algorithm == "kmeans":
-        labels, details, rule = _kmeans(emb, int(n_topics), seed=seed)
+        labels, details, rule = _kmeans(emb, int(n_topics), seed=seed, executor=executor)
         n_groups = int(labels.max()) + 1
         centroids = _centroids(emb, labels, n_groups)
     else:
+        assert counts is not None
         labels, details, rule = _hdbscan_topics(
-            tokens, vocab, emb, counts, settings, n_topics, seed
+            tokens, vocab, emb, counts, settings, n_topics, seed, executor
         )
         n_groups = len(details.topic_clusters)
         centroids = _centroids(emb, labels, n_groups)
@@ -254,7 +264,13 @@ def fit_clusters(
     details.topic_merge_ids = [details.topic_merge_ids[g] for g in order]
 
     core = core_labels(emb, assignments, n_groups, settings.core_share)
-    weights = class_tfidf(sum_by_class(counts, core, n_groups))
+    if counts is None:
+        from topics.executor.ctfidf import class_sums
+
+        assert executor is not None
+        weights = class_tfidf(class_sums(tokens, vocab, core, n_groups, executor))
+    else:
+        weights = class_tfidf(sum_by_class(counts, core, n_groups))
     details.core_share = float(settings.core_share)
     return TopicModelResult(
         name="clusters",
@@ -270,7 +286,9 @@ def fit_clusters(
     )
 
 
-def _kmeans(emb: FloatArray, n_topics: int, *, seed: int) -> tuple[IntArray, ClusterDetails, str]:
+def _kmeans(
+    emb: FloatArray, n_topics: int, *, seed: int, executor: Executor | None = None
+) -> tuple[IntArray, ClusterDetails, str]:
     """k-means in the 5-D UMAP space: labels 0..k-1 (no outliers), details and rule."""
     from sklearn.cluster import KMeans
 
@@ -281,7 +299,7 @@ def _kmeans(emb: FloatArray, n_topics: int, *, seed: int) -> tuple[IntArray, Clu
         # No more distinct documents than topics: each distinct one is a topic.
         labels = np.asarray(inverse, dtype=np.int64).ravel()
     else:
-        reduced = reduce_embeddings(emb, n_components=CLUSTER_DIMS, seed=seed)
+        reduced = reduce_embeddings(emb, n_components=CLUSTER_DIMS, seed=seed, executor=executor)
         model = KMeans(n_clusters=k, n_init=KMEANS_INIT, random_state=seed)
         labels = np.asarray(model.fit_predict(reduced), dtype=np.int64)
         # Identical points can leave a cluster empty: keep the ids contiguous.
@@ -321,12 +339,13 @@ def _hdbscan_topics(
     settings: ClusterSettings,
     asked: int | Literal["auto"],
     seed: int,
+    executor: Executor | None = None,
 ) -> tuple[IntArray, ClusterDetails, str]:
     """HDBSCAN clusters merged into topics: labels (-1 for outliers), details and rule."""
     n_docs = len(tokens)
     min_cluster_size = settings.min_cluster_size or default_min_cluster_size(n_docs)
 
-    raw = _hdbscan_labels(emb, min_cluster_size=min_cluster_size, seed=seed)
+    raw = _hdbscan_labels(emb, min_cluster_size=min_cluster_size, seed=seed, executor=executor)
     no_clusters = bool(raw.max() < 0)
     if no_clusters:
         logger.warning("HDBSCAN found no cluster in %d documents; using one topic", n_docs)
@@ -491,14 +510,16 @@ def _check_inputs(
     return emb / norms
 
 
-def _hdbscan_labels(emb: FloatArray, *, min_cluster_size: int, seed: int) -> IntArray:
+def _hdbscan_labels(
+    emb: FloatArray, *, min_cluster_size: int, seed: int, executor: Executor | None = None
+) -> IntArray:
     n_docs = emb.shape[0]
     size = min(min_cluster_size, n_docs)
     if n_docs < 3 or size < 2:
         return np.full(n_docs, -1, dtype=np.int64)
     from sklearn.cluster import HDBSCAN
 
-    reduced = reduce_embeddings(emb, n_components=CLUSTER_DIMS, seed=seed)
+    reduced = reduce_embeddings(emb, n_components=CLUSTER_DIMS, seed=seed, executor=executor)
     model = HDBSCAN(
         min_cluster_size=size,
         min_samples=min(MIN_SAMPLES, size),
@@ -586,6 +607,7 @@ def _fit_model(context: FitContext) -> ModelFit:
             cache_dir=context.embeddings_dir,
             texts=context.texts,
             on_cache=context.count_hit("embedded"),
+            executor=context.executor,
         )
     with context.stage("clustering documents", "clusters"):
         model = fit_clusters(
@@ -595,10 +617,11 @@ def _fit_model(context: FitContext) -> ModelFit:
             settings.clusters,
             n_topics=settings.n_topics,
             seed=settings.seed,
+            executor=context.executor,
         )
         ClusterDetails.of(model).embedder = embed.method
     with context.stage("drawing the document map", "map"):
-        coords = project_2d(embeddings, seed=settings.seed)
+        coords = project_2d(embeddings, seed=settings.seed, executor=context.executor)
     return ModelFit(model, embeddings=embeddings, coords=coords)
 
 
@@ -613,6 +636,7 @@ def _restore(context: FitContext) -> Embeddings:
         cache_dir=context.embeddings_dir,
         texts=context.texts,
         on_cache=context.count_hit("embedded"),
+        executor=context.executor,
     )
 
 

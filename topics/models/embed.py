@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -30,6 +30,9 @@ import numpy.typing as npt
 from topics.settings import field_problems, problems, raise_problems
 from topics.store.atomic import atomic_write
 from topics.store.keys import fingerprint
+
+if TYPE_CHECKING:
+    from topics.executor import Executor
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +98,7 @@ def embed_documents(
     cache_dir: Path | None = None,
     texts: list[str] | None = None,
     on_cache: Callable[[bool], None] | None = None,
+    executor: Executor | None = None,
 ) -> npt.NDArray[np.float32]:
     """Embed each document as one L2-normalised vector.
 
@@ -116,6 +120,9 @@ def embed_documents(
     on_cache
         With ``cache_dir``, told once whether the vectors came from the cache (True) or
         were computed (False), so a caller can count hits without knowing file names.
+    executor
+        A Dask cluster: LSA then counts and projects on its workers, with the basis
+        fitted on a seeded sample (``topics.executor.embed``); cached under its own key.
 
     Returns
     -------
@@ -144,7 +151,7 @@ def embed_documents(
 
     cache_path = None
     if cache_dir is not None:
-        cache_path = Path(cache_dir) / f"embed-{cache_key(tokens, settings, seed)}.npy"
+        cache_path = Path(cache_dir) / f"embed-{cache_key(tokens, settings, seed, executor)}.npy"
         cached = _load_cached(cache_path, n_docs, settings.vector_size)
         if on_cache is not None:
             on_cache(cached is not None)
@@ -154,7 +161,12 @@ def embed_documents(
 
     if settings.method == "lsa":
         logger.info("LSA of %d documents (%d dims)", n_docs, settings.vector_size)
-        vectors = lsa_vectors(tokens, settings, seed)
+        if executor is None:
+            vectors = lsa_vectors(tokens, settings, seed)
+        else:
+            from topics.executor import embed as sharded
+
+            vectors = sharded.lsa_vectors(tokens, settings.vector_size, seed, executor)
     else:
         logger.info(
             "training doc2vec on %d documents (%d dims, %d epochs)",
@@ -228,13 +240,24 @@ def _model_folder(model: str) -> Path:
     )
 
 
-def cache_key(tokens: list[list[str]], settings: EmbedSettings, seed: int = 0) -> str:
+def cache_key(
+    tokens: list[list[str]],
+    settings: EmbedSettings,
+    seed: int = 0,
+    executor: Executor | None = None,
+) -> str:
     """The key of ``tokens`` embedded with ``settings`` and ``seed`` by this code and these
-    libraries."""
+    libraries.
+
+    LSA on a cluster fits its basis on a sample (``topics.executor.embed``): its
+    vectors get their own key (they do not depend on the number of workers).
+    """
     import gensim
     import sklearn
 
     header = {"gensim": gensim.__version__, "sklearn": sklearn.__version__}
+    if executor is not None and settings.method == "lsa":
+        header["executor"] = executor.kind
     return fingerprint(
         header,
         asdict(settings) | {"seed": seed},

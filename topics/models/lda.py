@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -22,6 +22,9 @@ from topics.errors import SettingsError
 from topics.models.spec import FitContext, ModelFit, ModelSpec, Refit
 from topics.settings import field_problems, problems, raise_problems
 from topics.types import FloatArray, IntArray, TopicModelResult
+
+if TYPE_CHECKING:
+    from topics.executor import Executor
 
 log = logging.getLogger(__name__)
 
@@ -102,8 +105,13 @@ def fit_lda(
     n_topics: NTopics = "auto",
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
+    executor: Executor | None = None,
 ) -> TopicModelResult:
-    """Fit LDA on token lists over ``vocab``; with ``n_topics="auto"`` search the count first."""
+    """Fit LDA on token lists over ``vocab``; with ``n_topics="auto"`` search the count first.
+
+    With an ``executor`` (a Dask cluster) the E-steps run on its workers
+    (``topics.executor.lda``); the count search and the NMF start stay on the client.
+    """
     settings = settings or LdaSettings()
     raise_problems(
         settings.problems() + problems({"n_topics": n_topics, "seed": seed}, style="field")
@@ -118,8 +126,17 @@ def fit_lda(
         chosen = int(n_topics)
     if progress is not None:
         progress(f"fitting LDA with {chosen} topics")
-    model = _fit(corpus, id2word, chosen, settings, seed=seed, passes=settings.passes)
-    result = _result(model, corpus, vocab, settings, chosen, seed)
+    doc_topic = None
+    if executor is None:
+        model = _fit(corpus, id2word, chosen, settings, seed=seed, passes=settings.passes)
+    else:
+        from topics.executor import lda as sharded
+
+        model = _start(corpus, id2word, chosen, settings, seed=seed)
+        data = sharded.ShardedCorpus(corpus, settings.chunksize, executor)
+        sharded.update(model, data, passes=settings.passes, seed=seed)
+        doc_topic = sharded.infer(model, data, seed=seed, passes=settings.passes)
+    result = _result(model, corpus, vocab, settings, chosen, seed, doc_topic)
     result.topic_words = relevant_words(
         result.topic_term, _term_frequency(corpus, len(vocab)), vocab, settings
     )
@@ -149,6 +166,20 @@ def _fit(
     seed: int,
     passes: int,
 ) -> Any:
+    model = _start(corpus, id2word, n_topics, settings, seed=seed)
+    model.update(corpus, passes=passes)
+    return model
+
+
+def _start(
+    corpus: list[list[tuple[int, int]]],
+    id2word: Any,
+    n_topics: int,
+    settings: LdaSettings,
+    *,
+    seed: int,
+) -> Any:
+    """An ``LdaModel`` with its topics started from NMF (or at random), not yet trained."""
     from gensim.models import LdaModel
 
     # gensim logs every pass at INFO and warns on small corpora; keep our logs readable.
@@ -170,7 +201,6 @@ def _fit(
         # As if the corpus had been assigned to the NMF topics once.
         model.state.sstats = (start * (n_tokens / n_topics)).astype(model.dtype)
         model.sync_state()
-    model.update(corpus, passes=passes)
     return model
 
 
@@ -211,10 +241,12 @@ def _result(
     settings: LdaSettings,
     n_topics: int,
     seed: int,
+    doc_topic: FloatArray | None = None,
 ) -> TopicModelResult:
     topic_term: FloatArray = np.asarray(model.get_topics(), dtype=np.float64)
     topic_term /= topic_term.sum(axis=1, keepdims=True)
-    doc_topic = _infer(model, corpus, n_topics)
+    if doc_topic is None:
+        doc_topic = _infer(model, corpus, n_topics)
     assignments: IntArray = np.asarray(doc_topic.argmax(axis=1), dtype=np.int64)
     order = np.argsort(-topic_term, axis=1, kind="stable")[:, : settings.top_n]
     topic_words = [[vocab[j] for j in row] for row in order]
@@ -417,6 +449,7 @@ def _fit_model(context: FitContext) -> ModelFit:
             n_topics=shared.n_topics if shared is not None else run.n_topics,
             seed=run.seed,
             progress=context.progress.message,
+            executor=context.executor,
         )
     if shared is not None:
         result.settings["n_topics_requested"] = "auto"

@@ -13,12 +13,15 @@ import os
 import sys
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
 from topics.types import FloatArray
+
+if TYPE_CHECKING:
+    from topics.executor import Executor
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +68,7 @@ def reduce_embeddings(
     seed: int,
     n_neighbors: int = 15,
     min_dist: float = 0.0,
+    executor: Executor | None = None,
 ) -> FloatArray:
     """Reduce embeddings to ``n_components`` dimensions with seeded cosine UMAP.
 
@@ -86,6 +90,9 @@ def reduce_embeddings(
     ndarray of float64, shape (n_docs, n_components)
         With fewer than ``max(n_components + 2, 4)`` documents UMAP cannot run
         and the result is a PCA projection padded with zeros.
+
+    With an ``executor`` (a Dask cluster), UMAP is fitted on a seeded sample and the
+    workers transform the shards (``topics.executor.embed.umap_sample_transform``).
     """
     data = np.asarray(embeddings, dtype=np.float32)
     if data.ndim != 2:
@@ -113,11 +120,17 @@ def reduce_embeddings(
         # random_state forces one thread anyway; saying so avoids a warning.
         n_jobs=1,
     )
+    if executor is not None:
+        from topics.executor.embed import umap_sample_transform
+
+        return umap_sample_transform(data, model, seed, executor)
     reduced = model.fit_transform(data)
     return np.asarray(reduced, dtype=np.float64)
 
 
-def project_2d(embeddings: npt.ArrayLike, *, seed: int) -> FloatArray:
+def project_2d(
+    embeddings: npt.ArrayLike, *, seed: int, executor: Executor | None = None
+) -> FloatArray:
     """Project documents to the plane for the document map.
 
     Parameters
@@ -126,6 +139,8 @@ def project_2d(embeddings: npt.ArrayLike, *, seed: int) -> FloatArray:
         Array of shape (n_docs, n_dims).
     seed
         UMAP ``random_state``.
+    executor
+        A Dask cluster to transform the documents on (see ``reduce_embeddings``).
 
     Returns
     -------
@@ -133,7 +148,9 @@ def project_2d(embeddings: npt.ArrayLike, *, seed: int) -> FloatArray:
         Coordinates in [0, 1]: the longer axis spans [0, 1] and the other is
         scaled by the same factor and centred, so the aspect ratio is kept.
     """
-    coords = reduce_embeddings(embeddings, n_components=2, seed=seed, min_dist=0.1)
+    coords = reduce_embeddings(
+        embeddings, n_components=2, seed=seed, min_dist=0.1, executor=executor
+    )
     return _rescale_unit(coords)
 
 

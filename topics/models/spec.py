@@ -22,6 +22,7 @@ import numpy.typing as npt
 from topics.types import FloatArray, IntArray, ModelDetails, Preprocessed, TopicModelResult
 
 if TYPE_CHECKING:
+    from topics.executor import Executor
     from topics.pipeline import Progress, RunSettings, StageCache
 
 NTopics = int | Literal["auto"]
@@ -60,6 +61,8 @@ class FitContext:
     embeddings: Embeddings | None = None
     #: Set when this model takes its count from another (``ModelSpec.count_from``).
     shared_count: SharedCount | None = None
+    #: Where the heavy work runs (``topics.executor``); None: this process.
+    executor: Executor | None = None
 
     @contextmanager
     def stage(self, title: str, key: str) -> Iterator[None]:

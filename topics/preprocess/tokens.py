@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from nltk.tokenize import RegexpTokenizer
 
@@ -35,6 +35,9 @@ from topics.settings import field_problems, raise_problems
 from topics.store.cached import DocumentCache, cached_map
 from topics.store.keys import fingerprint
 from topics.types import Document, Preprocessed, Skipped
+
+if TYPE_CHECKING:
+    from topics.executor import Executor
 
 log = logging.getLogger(__name__)
 
@@ -235,12 +238,14 @@ def preprocess(
     *,
     progress: Callable[[int], None] | None = None,
     cache: DocumentCache | None = None,
+    executor: Executor | None = None,
 ) -> Preprocessed:
     """Tokenize, lemmatize, add bigrams and filter the vocabulary of ``documents``.
 
     With a ``cache``, each document's language and word runs are reused when its text
     and the settings are unchanged; phrases and the vocabulary are corpus-wide and
-    always recomputed (they are cheap).
+    always recomputed (they are cheap). With an ``executor`` (a Dask cluster), language
+    detection and the per-document chain run on its workers, shard by shard.
     """
     from gensim.corpora import Dictionary
     from gensim.models.phrases import Phrases
@@ -249,7 +254,7 @@ def preprocess(
     settings.validate()
     dropped: list[Skipped] = []
 
-    langs = _languages_cached(documents, settings, cache)
+    langs = _languages_cached(documents, settings, cache, executor)
     if settings.language != "auto":
         covered = language = settings.language
     else:
@@ -269,7 +274,9 @@ def preprocess(
         else:
             keep.append(i)
 
-    pairs = _segments_cached([documents[i] for i in keep], language, settings, progress, cache)
+    pairs = _segments_cached(
+        [documents[i] for i in keep], language, settings, progress, cache, executor
+    )
     segments = [pair[0] for pair in pairs]
     surfaces = [[form for run in pair[1] for form in run] for pair in pairs]
     del pairs
@@ -357,6 +364,7 @@ def _tokenize_all(
     language: str,
     settings: PreprocessSettings,
     progress: Callable[[int], None] | None,
+    executor: Executor | None = None,
 ) -> list[tuple[list[list[str]], list[list[str]]]]:
     n_jobs = settings.n_jobs or os.cpu_count() or 1
     chunk_size = 500
@@ -371,8 +379,14 @@ def _tokenize_all(
         for i in range(0, len(texts), chunk_size)
     ]
     out: list[tuple[list[list[str]], list[list[str]]]] = []
+    if executor is not None:
+        # The texts travel to the workers, their word runs come back, in chunk order.
+        for result in executor.map(_tokenize_chunk, chunks):
+            out.extend(result)
+        if progress is not None:
+            progress(len(texts))
     # Worker start-up costs more than it saves on small corpora.
-    if n_jobs > 1 and len(texts) >= 4 * chunk_size:
+    elif n_jobs > 1 and len(texts) >= 4 * chunk_size:
         with ProcessPoolExecutor(max_workers=n_jobs) as pool:
             for result, chunk in zip(pool.map(_tokenize_chunk, chunks), chunks, strict=True):
                 out.extend(result)
@@ -387,12 +401,16 @@ def _tokenize_all(
 
 
 def _languages_cached(
-    documents: Sequence[Document], settings: PreprocessSettings, cache: DocumentCache | None
+    documents: Sequence[Document],
+    settings: PreprocessSettings,
+    cache: DocumentCache | None,
+    executor: Executor | None = None,
 ) -> list[str | None]:
     if not settings.detect_language:
         return [None] * len(documents)
+    detect = detect_languages if executor is None else _detect_on(executor)
     keys = _keys(documents, cache, "language")
-    return list(cached_map(documents, keys, detect_languages, cache=cache, stage="language"))
+    return list(cached_map(documents, keys, detect, cache=cache, stage="language"))
 
 
 def _segments_cached(
@@ -401,6 +419,7 @@ def _segments_cached(
     settings: PreprocessSettings,
     progress: Callable[[int], None] | None,
     cache: DocumentCache | None,
+    executor: Executor | None = None,
 ) -> list[tuple[list[list[str]], list[list[str]]]]:
     """Per document, its word runs and their surface forms (see ``segment_with_surfaces``)."""
     keys = _keys(
@@ -432,6 +451,17 @@ def _keys(documents: Sequence[Document], cache: DocumentCache | None, *salt: obj
     # The text's own hash after the salt's: no second hash per document (100k of them).
     common = fingerprint(*salt, modules=_CODE)[:16]
     return [common + _text_key(doc) for doc in documents]
+
+
+def _detect_on(executor: Executor) -> Callable[[Sequence[Document]], list[str | None]]:
+    """``detect_languages`` run on the executor's workers, 2,000 documents a task."""
+
+    def detect(documents: Sequence[Document]) -> list[str | None]:
+        step = 2000
+        shards = [documents[i : i + step] for i in range(0, len(documents), step)]
+        return [lang for part in executor.map(detect_languages, shards) for lang in part]
+
+    return detect
 
 
 def _text_key(doc: Document) -> str:

@@ -107,6 +107,7 @@ def build_report_data(
             # where its author keeps files (the absolute path stays in manifest.json).
             "input_name": input_name(run.input_path),
             "cache": run.cache,
+            "executor": run.executor,
             "history": "../../index.html" if history else None,
         },
         "corpus": {
@@ -426,6 +427,7 @@ def manifest_json(data: dict[str, Any]) -> dict[str, Any]:
         "skipped": data["skipped"],
         "notes": data["notes"],
         "cache": data["run"]["cache"],
+        "executor": data["run"].get("executor", {"kind": "local", "workers": 1}),
     }
 
 
