@@ -2,8 +2,10 @@
 
 The whole suite runs in one process, so a session fixture is built once for every test
 file that reads it. ``run_main`` runs the command line in this process: UMAP's numba
-functions compile once per process (~10 s, more on a busy machine), which every
-``run_cli`` subprocess pays again. Keep ``run_cli`` for what only a separate process
+functions compile once per process (~12 s of CPU; in a test process they are loaded from
+``NUMBA_CACHE_DIR`` instead once a session has written them, see
+``_numba_caches_by_default``), which every ``run_cli`` subprocess pays again in full.
+Keep ``run_cli`` for what only a separate process
 shows (signals, lock contention between processes, import-time costs, fresh-process
 reproducibility) and mark such tests ``@pytest.mark.slow``.
 """
