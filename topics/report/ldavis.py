@@ -31,6 +31,8 @@ def ldavis_panel(
         return None
     import pyLDAvis
 
+    _rank_relevance_with_numpy()
+
     counts = Counter(t for doc in tokens for t in doc)
     term_frequency = np.array([counts.get(w, 0) for w in model.vocab], dtype=np.float64)
     keep = term_frequency > 0
@@ -62,3 +64,43 @@ def ldavis_panel(
         data["tinfo"]["Term"] = [display(term) for term in data["tinfo"]["Term"]]
     panel: dict[str, Any] = jsonable(data, finite=True)
     return panel
+
+
+def _rank_relevance_with_numpy() -> None:
+    """Rank pyLDAvis's relevance with numpy where the ranking is unambiguous.
+
+    ``prepare`` ranks every topic's terms at 101 values of lambda with a pandas
+    ``apply(nlargest)``: ~0.35 s of CPU even for 3 topics and 50 terms, half of a small
+    run. The numpy ranking is used only when the top terms are strictly ordered (no ties,
+    no NaN), where any correct ranking is the same; otherwise pyLDAvis ranks as before.
+    """
+    from pyLDAvis import _prepare
+
+    original = getattr(_prepare, "_find_relevance", None)
+    if original is None or getattr(original, "ranks_with_numpy", False):
+        return  # another pyLDAvis version: its own ranking, unchanged
+
+    def find_relevance(log_ttd: Any, log_lift: Any, R: int, lambda_: float) -> Any:
+        top = _strict_top_terms(lambda_ * log_ttd + (1 - lambda_) * log_lift, R)
+        return original(log_ttd, log_lift, R, lambda_) if top is None else top
+
+    find_relevance.ranks_with_numpy = True  # type: ignore[attr-defined]
+    find_relevance.original = original  # type: ignore[attr-defined]
+    _prepare._find_relevance = find_relevance
+
+
+def _strict_top_terms(relevance: Any, top_n: int) -> Any:
+    """``relevance.T.apply(lambda t: t.nlargest(top_n).index)``, or None if ties or NaN."""
+    import pandas as pd
+
+    values = relevance.to_numpy()
+    if np.isnan(values).any():
+        return None
+    n_terms = values.shape[1]
+    keep = min(top_n, n_terms)
+    order = np.argsort(-values, axis=1, kind="stable")
+    ranked = np.take_along_axis(values, order[:, : min(keep + 1, n_terms)], axis=1)
+    if not (np.diff(ranked, axis=1) < 0).all():
+        return None
+    terms = relevance.columns.to_numpy()[order[:, :keep]]
+    return pd.DataFrame({topic: terms[i] for i, topic in enumerate(relevance.index)})
