@@ -123,6 +123,8 @@ class StageCache(DocumentCache, Protocol):
 
 #: Reads the input instead of ``read_folder`` (the run layer: several folders, a cache).
 Reader = Callable[[IngestSettings, Callable[[int], None]], Corpus]
+#: Renames the fitted models' topics in place (the run layer: user names by drift matching).
+Namer = Callable[[dict[str, TopicModelResult]], None]
 
 
 @dataclass
@@ -160,11 +162,14 @@ def run_pipeline(
     progress: Progress | None = None,
     cache: StageCache | None = None,
     reader: Reader | None = None,
+    namer: Namer | None = None,
 ) -> RunResult:
     """Ingest, preprocess, fit and score: everything but writing the report.
 
     ``cache`` lets unchanged documents and an unchanged corpus skip their work;
-    ``reader`` replaces ``read_folder(path)`` (the run layer reads several folders).
+    ``reader`` replaces ``read_folder(path)`` (the run layer reads several folders);
+    ``namer`` renames topics after the generated names and before the review, so the
+    review's reasons carry those names (the run layer's user-given names).
     """
     settings = settings or RunSettings()
     settings.validate()
@@ -221,6 +226,8 @@ def run_pipeline(
     # Named after fitting (and after a cache hit): names show words as the text has them.
     for model in fits.models.values():
         model.names = name_topics(model, pre.display)
+    if namer is not None:
+        namer(fits.models)
 
     # After the (possibly cached) fits: cheap, and it reads the labels of this run.
     t0 = time.perf_counter()
