@@ -228,8 +228,9 @@ def main(argv: list[str] | None = None) -> None:
     for corpus in corpora:
         rows = load(corpus, args.max_docs)
         fitted = None
-        for rate in args.rates:
-            for seed in args.seeds:
+        # Seeds outermost: a grid stopped early still covers every rate.
+        for seed in args.seeds:
+            for rate in args.rates:
                 record, run = run_one(corpus, rows, rate, seed, n_topics, fitted, args.full)
                 fitted = fitted or run
                 records.append(record)
