@@ -15,7 +15,9 @@ wall time ("of s"; target < 20% on BBC), and the counts tried. With both models 
 "auto" LDA takes the cluster model's count; the row ``lda-only`` is LDA fitted alone
 (``--models lda``) on the same tokens, choosing by its own search (share of that fit).
 20 Newsgroups and the tweets are sampled (``--max-docs``, seeded) to fit this shared
-2-core machine.
+2-core machine. ``sci_docs``, ``tool_docs`` and ``stdlib_docs`` are the held-out
+docstring corpora of ``bench/corpora_offline.py`` (labels: subpackage or package,
+not all topical).
 
 Results go to ``bench/out/autok.json`` (one entry per corpus, replaced when rerun).
 """
@@ -51,6 +53,10 @@ CORPUS = {
     "20ng": ("20newsgroups_bydate", 4000),
     "sample": ("sample_data", 0),
     "tweets": ("trump_tweets_2009_2017", 5000),
+    # Held-out docstring corpora built offline (``bench/corpora_offline.py``).
+    "sci_docs": ("offline", 0),
+    "tool_docs": ("offline", 0),
+    "stdlib_docs": ("offline", 0),
 }
 
 
@@ -63,10 +69,16 @@ def read_corpus(name: str, max_docs: int, seed: int = 0) -> Any:
     if folder == "sample_data":
         return read_folder(REPO / "sample_data", IngestSettings())
     path = CORPORA / folder / "docs.jsonl.gz"
-    if not path.is_file():
+    if folder == "offline":
+        sys.path.insert(0, str(REPO / "bench"))
+        from corpora_offline import build
+
+        rows = build(name)
+    elif not path.is_file():
         raise SystemExit(f"autok: {path} not found; the shared corpora live in ../shared/corpora")
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        rows = [json.loads(line) for line in fh]
+    else:
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            rows = [json.loads(line) for line in fh]
     if max_docs and len(rows) > max_docs:
         rows = random.Random(seed).sample(rows, max_docs)
 

@@ -2,16 +2,18 @@
 
 Usage::
 
-    nice -n 10 python bench/review.py                    # BBC and 20NG, 3% and 10%, seeds 0-2
+    nice -n 10 python bench/review.py                    # BBC, all of 20NG; 3%, 10%; seeds 0-2
     nice -n 10 python bench/review.py --quick            # one seed (0), one rate (3%)
     nice -n 10 python bench/review.py --corpus bbc --rates 0.03 0.1 --seeds 0 1 2
+    nice -n 10 python bench/review.py --max-docs 3000    # sample larger corpora (faster)
 
-For each corpus (``../shared/corpora``, never copied into the repo; 20 Newsgroups is
-sampled down to ``--max-docs`` documents with a fixed seed), and each noise rate and
+For each corpus (``../shared/corpora``, never copied into the repo; whole by default,
+or sampled down to ``--max-docs`` documents with a fixed seed), and each noise rate and
 seed, a fixed share of documents is moved to a random other label. The noisy corpus is
 written as a JSONL file with a ``label`` field to a temporary folder and run through
-the product's pipeline (``topics.pipeline.run_pipeline``, default settings except
-``--n-topics``); the ranking is read from the rows ``review.csv`` is written from.
+the product's default pipeline (``topics.pipeline.run_pipeline`` with default settings:
+``--n-topics auto`` unless ``--n-topics`` says otherwise); the ranking is read from the
+rows ``review.csv`` is written from. Records are written to the JSON file as they finish.
 
 The models never read labels, so only the first noise setting of a corpus runs the
 whole pipeline; later settings rerun the pipeline's review stage
@@ -56,7 +58,7 @@ def load(corpus: str, max_docs: int) -> list[dict[str, Any]]:
         raise SystemExit(f"review bench: {path} not found; set TOPICS_CORPORA to the corpora")
     with gzip.open(path, "rt", encoding="utf-8") as fh:
         rows = [r for r in map(json.loads, fh) if r.get("label")]
-    if len(rows) > max_docs:
+    if 0 < max_docs < len(rows):
         keep = np.sort(np.random.default_rng(12345).choice(len(rows), max_docs, replace=False))
         rows = [rows[i] for i in keep]
     return rows
@@ -195,6 +197,7 @@ def run_one(
             "baseline": round(baseline_s, 1),
         },
         "n_topics": n_topics,
+        "chosen_n_topics": {name: m.n_topics for name, m in run.models.items()},
     }
     return record, run
 
@@ -205,8 +208,10 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--rates", type=float, nargs="+", default=[0.03, 0.10])
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     p.add_argument("--quick", action="store_true", help="one seed (0) and one rate (3%%)")
-    p.add_argument("--max-docs", type=int, default=3000, help="sample larger corpora to this")
-    p.add_argument("--n-topics", default="20", help="both models' topic count, or 'auto'")
+    p.add_argument("--max-docs", type=int, default=0, help="sample larger corpora to this (0: all)")
+    p.add_argument(
+        "--n-topics", default="auto", help="both models' topic count, or 'auto' (the default)"
+    )
     p.add_argument("--full", action="store_true", help="rerun the whole pipeline per setting")
     p.add_argument("--out", type=Path, default=OUT)
     args = p.parse_args(argv)
@@ -219,21 +224,25 @@ def main(argv: list[str] | None = None) -> None:
     for corpus in corpora:
         rows = load(corpus, args.max_docs)
         fitted = None
-        for rate in args.rates:
-            for seed in args.seeds:
+        # Seeds outermost: a grid stopped early still covers every rate.
+        for seed in args.seeds:
+            for rate in args.rates:
                 record, run = run_one(corpus, rows, rate, seed, n_topics, fitted, args.full)
                 fitted = fitted or run
                 records.append(record)
                 print(_line(record), file=sys.stderr, flush=True)
+                _write(args.out, records)
 
-    summary = _summary(records)
-    print(_table(records, summary))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(
-        json.dumps({"runs": records, "summary": summary, "argv": sys.argv[1:]}, indent=2) + "\n",
-        encoding="utf-8",
-    )
+    print(_table(records, _summary(records)))
+    _write(args.out, records)
     print(f"\nwrote {args.out}")
+
+
+def _write(out: Path, records: list[dict[str, Any]]) -> None:
+    """Write what has finished so far (a long grid can be stopped and still read)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    payload = {"runs": records, "summary": _summary(records), "argv": sys.argv[1:]}
+    out.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
 
 
 def _line(r: dict[str, Any]) -> str:
@@ -249,6 +258,8 @@ def _summary(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for key in sorted({(r["corpus"], r["rate"]) for r in records}):
         group = [r for r in records if (r["corpus"], r["rate"]) == key]
         row: dict[str, Any] = {"corpus": key[0], "rate": key[1], "seeds": len(group)}
+        row["n_docs"] = group[0]["n_docs"]
+        row["chosen_n_topics"] = group[0].get("chosen_n_topics")
         for who in ("review", "baseline"):
             for m in ("p_at_k", "r_at_2k", "ap"):
                 row[f"{who}_{m}"] = round(statistics.fmean(r[who][m] for r in group), 3)

@@ -17,6 +17,7 @@ from topics.models.lda import LdaSettings
 from topics.pipeline import RunResult, RunSettings, run_pipeline
 from topics.preprocess.tokens import PreprocessSettings
 from topics.store.cache import RunCache
+from topics.types import TopicModelResult
 
 # Planted themes with disjoint words, one per label folder.
 THEMES = {
@@ -236,3 +237,25 @@ def test_both_models_on_auto_share_one_count(tmp_path: Path) -> None:
     # Every topic is named, distinctly within its model.
     for model in (lda, clusters):
         assert len(set(model.names)) == model.n_topics
+
+
+def test_a_namer_renames_topics_before_the_review_words_its_reasons(tmp_path: Path) -> None:
+    """The run layer's user names reach the review's reasons in its one pass."""
+    files = _files()
+    # A food note filed under money: its reason names the topic it reads like.
+    files["money/misfiled.txt"] = str(files["food/food00.txt"]) + " oven flour butter"
+    corpus = write_tree(tmp_path, files)
+    seen: list[list[str]] = []
+
+    def namer(models: dict[str, TopicModelResult]) -> None:
+        lda = models["lda"]
+        seen.append(list(lda.names))  # generated names are already there
+        lda.names = [f"Renamed {t}" for t in range(lda.n_topics)]
+
+    result = run_pipeline(corpus, _settings(), namer=namer)
+    assert seen and all(seen[0]) and not any(n.startswith("Renamed") for n in seen[0])
+    assert result.review is not None
+    top = int(result.review.order[0])
+    assert result.corpus.documents[result.pre.doc_index[top]].path.endswith("misfiled.txt")
+    assert "(Renamed " in result.review.reasons[top]
+    assert not any(name in r for r in result.review.reasons for name in seen[0])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -126,6 +127,10 @@ class StageCache(DocumentCache, Protocol):
     def save_fits(self, key: str, fits: Fits) -> None: ...
 
 
+#: Renames the fitted models' topics in place (the run layer: user names by drift matching).
+Namer = Callable[[dict[str, TopicModelResult]], None]
+
+
 @dataclass
 class RunResult:
     """Everything a report is built from."""
@@ -162,13 +167,15 @@ def run_pipeline(
     *,
     progress: Progress | None = None,
     cache: StageCache | None = None,
+    namer: Namer | None = None,
 ) -> RunResult:
     """Ingest, preprocess, fit and score: everything but writing the report.
 
     ``source`` is what to read (an ``InputSpec``, or one folder or file) or a corpus
     already read. ``cache`` lets unchanged files, documents and an unchanged corpus
-    skip their work. With ``settings.dask`` the heavy stages run on that Dask cluster
-    (``topics.executor``).
+    skip their work. ``namer`` renames topics after the generated names and before the
+    review, so the review's reasons carry those names (the run layer's user-given names).
+    With ``settings.dask`` the heavy stages run on that Dask cluster (``topics.executor``).
     """
     from topics.executor import describe, open_executor
 
@@ -177,7 +184,7 @@ def run_pipeline(
     t0 = time.perf_counter()
     with open_executor(settings.dask) as executor:
         start_s = time.perf_counter() - t0
-        result = _run_stages(source, settings, progress, cache, executor)
+        result = _run_stages(source, settings, progress, cache, executor, namer)
     if executor is not None:
         # Starting a LocalCluster (or connecting) is part of the run's cost.
         result.stage_seconds = {"executor": start_s} | result.stage_seconds
@@ -192,6 +199,7 @@ def _run_stages(
     progress: Progress | None,
     cache: StageCache | None,
     executor: Executor | None,
+    namer: Namer | None = None,
 ) -> RunResult:
     sink: Progress = progress or _Silent()
     started = datetime.now(UTC)
@@ -245,6 +253,8 @@ def _run_stages(
     # Named after fitting (and after a cache hit): names show words as the text has them.
     for model in fits.models.values():
         model.names = name_topics(model, pre.display)
+    if namer is not None:
+        namer(fits.models)
 
     # After the (possibly cached) fits: cheap, and it reads the labels of this run.
     t0 = time.perf_counter()

@@ -29,6 +29,7 @@ from topics.runs.config import RunConfig
 from topics.runs.lock import hold_lock
 from topics.store import output
 from topics.store.cache import RunCache
+from topics.types import TopicModelResult
 
 log = logging.getLogger(__name__)
 
@@ -106,10 +107,20 @@ def _locked_run(
                 records = history.scan(name_dir, notes=True)
                 previous_folder, before = _previous_topics(runs, records)
                 cache = RunCache(name_dir / ".cache")
-                result = run_pipeline(
-                    config.input, config.settings, progress=_Logged(progress), cache=cache
+                aligned = _Aligner(
+                    before,
+                    run_id=run_id,
+                    previous_run=previous_folder.name if previous_folder else None,
+                    config=config,
                 )
-                _write_run(result, staging, run_id, previous_folder, before, config)
+                result = run_pipeline(
+                    config.input,
+                    config.settings,
+                    progress=_Logged(progress),
+                    cache=cache,
+                    namer=aligned,
+                )
+                _write_run(result, staging, run_id, previous_folder, aligned)
                 log.info("run %s finished in %.1f s", run_id, result.duration_s)
             except BaseException as exc:
                 # Into run.log only: the CLI tells the console, in one line.
@@ -166,33 +177,50 @@ def _previous_topics(
     return None, {}
 
 
+class _Aligner:
+    """Matches the fitted topics to the previous run's and applies the config's names.
+
+    Given to ``run_pipeline`` as its ``namer``: it runs after the models and before the
+    review, so the review's reasons name topics as the user does, and the review runs
+    once. Keeps the stored topics (lineage) and the drift report for ``_write_run``.
+    """
+
+    def __init__(
+        self,
+        before: dict[str, drift_mod.StoredTopics],
+        *,
+        run_id: str,
+        previous_run: str | None,
+        config: RunConfig,
+    ) -> None:
+        self.before, self.run_id, self.previous_run = before, run_id, previous_run
+        self.config = config
+        self.stored: dict[str, drift_mod.StoredTopics] | None = None
+        self.drift: dict[str, Any] | None = None
+
+    def __call__(self, models: dict[str, TopicModelResult]) -> None:
+        self.stored, self.drift = drift_mod.align_models(
+            models,
+            self.before,
+            run_id=self.run_id,
+            previous_run=self.previous_run,
+            threshold=self.config.drift_threshold,
+            user_names=self.config.names,
+        )
+
+
 def _write_run(
     result: RunResult,
     staging: Path,
     run_id: str,
     previous_folder: Path | None,
-    before: dict[str, drift_mod.StoredTopics],
-    config: RunConfig,
+    aligned: _Aligner,
 ) -> None:
     from topics.report import write_report_files
 
-    names = {k: list(m.names) for k, m in result.models.items()}
-    stored, drift = drift_mod.align_models(
-        result.models,
-        before,
-        run_id=run_id,
-        previous_run=previous_folder.name if previous_folder else None,
-        threshold=config.drift_threshold,
-        user_names=config.names,
-    )
-    if result.review is not None and any(m.names != names[k] for k, m in result.models.items()):
-        # User-given names arrived after the review wrote its reasons: word them again
-        # (same seed, same scores; only the names in the reasons change).
-        from topics.review.ranking import review_documents
-
-        result.review = review_documents(
-            result.pre.tokens, result.labels, result.models, seed=result.settings.seed
-        )
+    if aligned.stored is None:
+        raise RuntimeError("run_pipeline returned without naming the models")
+    stored, drift = aligned.stored, aligned.drift
     data = write_report_files(result, staging, run_id, drift=drift, history=True)
     drift_mod.save_topics(staging, stored)
     if drift is not None:
