@@ -176,7 +176,9 @@ def export_tree(ref: str, folder: Path) -> Path:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", nargs="+", choices=sorted(NAMES), default=["bbc"])
-    parser.add_argument("--before", help="git ref to compare with (run side by side)")
+    parser.add_argument(
+        "--before", help="git ref, or a folder holding a checkout, to compare with side by side"
+    )
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--peers", action="store_true", help="also run the peer pipeline")
     parser.add_argument("--out", type=Path, default=OUT / "speed.json")
@@ -186,7 +188,9 @@ def main(argv: list[str] | None = None) -> int:
         base = Path(tmp)
         trees = {"after": REPO}
         if args.before:
-            trees = {"before": export_tree(args.before, base / "before"), "after": REPO}
+            given = Path(args.before)
+            before = given if given.is_dir() else export_tree(args.before, base / "before")
+            trees = {"before": before, "after": REPO}
         for corpus in args.corpus:
             folder = base / corpus
             n_docs = export(corpus, folder)
