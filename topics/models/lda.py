@@ -11,7 +11,6 @@ in every seed; on BBC (K=20) NPMI rose from 0.06 to 0.12 and the fit got faster.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -159,55 +158,8 @@ def _fit(
         # As if the corpus had been assigned to the NMF topics once.
         model.state.sstats = (start * (n_tokens / n_topics)).astype(model.dtype)
         model.sync_state()
-    stop = _Converged(model)
-    model.callbacks = [stop]
-    # Raised after a pass's last M-step (update_every=1 updates after every chunk): the
-    # model is exactly the one a run of that many passes leaves.
-    with contextlib.suppress(_Converged.Stop):
-        model.update(corpus, passes=passes)
-    model.callbacks = None
-    log.info("LDA: %d of at most %d passes (last change %.4f)", stop.passes, passes, stop.change)
+    model.update(corpus, passes=passes)
     return model
-
-
-#: LDA stops before ``passes`` once a pass moves no topic by more than this share of its
-#: word-probability mass (half the L1 distance between the topic before and after the
-#: pass). On BBC (6 topics) the change fell below 0.01 at pass 11 of 20, and NPMI / NMI
-#: after 10 passes were 0.088 / 0.742 against 0.083 / 0.735 after 20, for 9.9 s of CPU
-#: instead of 17.2 s (``bench/speed.py``). Work-based, so the same input and seed stop
-#: at the same pass on any machine.
-CONVERGED_CHANGE = 0.01
-#: ... but never before this many passes.
-MIN_PASSES = 5
-
-
-class _Converged:
-    """A gensim callback metric (``Metric``'s interface) that ends training once the
-    topics stop moving: ``LdaModel.update`` calls ``get_value`` after every pass."""
-
-    class Stop(Exception):
-        """Raised from the end of a pass to end ``LdaModel.update``."""
-
-    def __init__(self, model: Any) -> None:
-        self.logger = None
-        self.title = "converged"
-        self.passes = 0
-        self.change = float("nan")
-        self._previous = _topics_of(model)
-
-    def get_value(self, **kwargs: Any) -> float:
-        current = _topics_of(kwargs["model"])
-        self.passes += 1
-        self.change = float(0.5 * np.abs(current - self._previous).sum(axis=1).max())
-        self._previous = current
-        if self.passes >= MIN_PASSES and self.change < CONVERGED_CHANGE:
-            raise self.Stop
-        return self.change
-
-
-def _topics_of(model: Any) -> FloatArray:
-    topics: FloatArray = np.asarray(model.get_topics(), dtype=np.float64)
-    return topics / topics.sum(axis=1, keepdims=True)
 
 
 def nmf_topics(
