@@ -23,6 +23,12 @@ sentence-transformers, which this project does not install: its row quotes
 Prints per-stage seconds (``manifest.json``), wall and CPU seconds, peak RSS, and the
 topic quality (NPMI, diversity, NMI vs labels) of each model; writes
 ``bench/out/speed.json``.
+
+``--cluster-seeds 0,1,2,3,4`` also fits the embedding-cluster model alone (LSA, UMAP,
+HDBSCAN with the automatic count, then the 2-D map) for each seed with each tree, in
+one fresh process per tree, and prints its topic count, NPMI, diversity and NMI per
+seed: UMAP's layout moves with any rounding-level change, so a change to it is judged
+over seeds, not on one run.
 """
 
 from __future__ import annotations
@@ -163,6 +169,38 @@ def run_peers(corpus: str, out: Path) -> dict[str, Any]:
     }
 
 
+SEEDS_SCRIPT = """
+import json, sys, time
+from pathlib import Path
+from topics.evaluate.scores import score_model
+from topics.ingest import IngestSettings, read_folder
+from topics.models.clusters import ClusterSettings, fit_clusters
+from topics.models.embed import EmbedSettings, embed_documents
+from topics.models.projection import project_2d
+from topics.preprocess.tokens import PreprocessSettings, preprocess
+corpus = read_folder(Path(sys.argv[1]), IngestSettings())
+pre = preprocess(corpus.documents, PreprocessSettings())
+labels = [corpus.documents[i].label for i in pre.doc_index]
+for seed in map(int, sys.argv[2].split(",")):
+    t = time.process_time()
+    emb = embed_documents(pre.tokens, EmbedSettings(method="lsa", seed=seed))
+    model = fit_clusters(pre.tokens, pre.vocab, emb, ClusterSettings(seed=seed))
+    project_2d(emb, seed=seed)
+    cpu = time.process_time() - t
+    m = score_model(model, pre.tokens, labels).metrics
+    print(json.dumps({"seed": seed, "cpu_s": round(cpu, 1), "n_topics": model.n_topics,
+                      "npmi": m["npmi"], "diversity": m["diversity"], "nmi": m["nmi"],
+                      "outlier_share": m["outlier_share"]}), flush=True)
+"""
+
+
+def cluster_seeds(code: Path, folder: Path, seeds: str) -> list[dict[str, Any]]:
+    """The cluster model per seed (embed, cluster, map) with the tree ``code``."""
+    env = dict(os.environ, PYTHONPATH=str(code))
+    out = timed([sys.executable, "-c", SEEDS_SCRIPT, str(folder), seeds], env, code)
+    return [json.loads(line) for line in out["stdout"].splitlines() if line.startswith("{")]
+
+
 def export_tree(ref: str, folder: Path) -> Path:
     """The repository at ``ref`` (``git archive``), to run as 'before'."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -181,9 +219,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--peers", action="store_true", help="also run the peer pipeline")
+    parser.add_argument("--cluster-seeds", help="comma-separated seeds for the cluster model")
     parser.add_argument("--out", type=Path, default=OUT / "speed.json")
     args = parser.parse_args(argv)
     rows: list[dict[str, Any]] = []
+    seeds: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         trees = {"after": REPO}
@@ -200,13 +240,22 @@ def main(argv: list[str] | None = None) -> int:
                     out = base / f"out-{corpus}-{label}-{r}"
                     row = run_topics(code, folder, out)
                     rows.append({"corpus": corpus, "code": label, "round": r + 1} | row)
+                if args.cluster_seeds and r == 0:
+                    for label, code in trees.items():
+                        print(f"{corpus}: cluster model per seed, {label}…", file=sys.stderr)
+                        seeds.append(
+                            {"corpus": corpus, "code": label}
+                            | {"seeds": cluster_seeds(code, folder, args.cluster_seeds)}
+                        )
                 if args.peers and r == 0:
                     print(f"{corpus}: peers (gensim LDA + pyLDAvis)…", file=sys.stderr)
                     row = run_peers(corpus, base / f"peers-{corpus}")
                     rows.append({"corpus": corpus, "code": "peers", "round": 1} | row)
     print_table(rows)
+    print_seeds(seeds)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+    payload = {"runs": rows, "cluster_seeds": seeds}
+    args.out.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {args.out}", file=sys.stderr)
     return 0
 
@@ -249,6 +298,27 @@ def print_table(rows: list[dict[str, Any]]) -> None:
                 f"({BERTOPIC_QUOTED[corpus]:.0f} s fit alone): wall x{with_bertopic:.2f}"
             )
     print("(stages: manifest.json seconds; other: imports, report files, run bookkeeping)")
+
+
+def print_seeds(seeds: list[dict[str, Any]]) -> None:
+    if not seeds:
+        return
+    print()
+    head = f"{'corpus':<6} {'code':<7} {'K per seed':<20}"
+    print(f"{head} {'NPMI':>6} {'TD':>6} {'NMI':>6} {'CPU s':>6}")
+    for entry in seeds:
+        runs = entry["seeds"]
+        n = len(runs)
+        ks = ",".join(str(r["n_topics"]) for r in runs)
+        npmi = sum(r["npmi"] for r in runs) / n
+        td = sum(r["diversity"] for r in runs) / n
+        nmi = sum(r["nmi"] for r in runs) / n
+        cpu = sum(r["cpu_s"] for r in runs) / n
+        print(
+            f"{entry['corpus']:<6} {entry['code']:<7} {ks:<20} {npmi:>6.3f} {td:>6.3f} "
+            f"{nmi:>6.3f} {cpu:>6.1f}"
+        )
+    print("(cluster model alone: means over seeds; CPU s per seed, the first pays any compiling)")
 
 
 if __name__ == "__main__":

@@ -156,7 +156,7 @@ class NeighborGraph:
     n_neighbors: int
     seed: int
     sketch: FloatArray  # (n_docs, _SKETCH_DIMS): recognises the same embeddings again
-    indices: npt.NDArray[np.int64]
+    indices: npt.NDArray[np.int32]  # int32 as UMAP's own searches return them
     distances: npt.NDArray[np.float32]
     state: np.random.RandomState
 
@@ -212,7 +212,7 @@ def neighbor_graph(data: npt.NDArray[np.float32], *, n_neighbors: int, seed: int
             found, dists, _ = nearest_neighbors(
                 data, n_neighbors, "cosine", {}, True, state, True, use_pynndescent=True, n_jobs=1
             )
-        indices = np.asarray(found, dtype=np.int64)
+        indices = np.asarray(found, dtype=np.int32)
         distances = np.asarray(dists, dtype=np.float32)
     _last_graph = NeighborGraph(n_neighbors, seed, sketch, indices, distances, state)
     return _last_graph
@@ -229,14 +229,14 @@ def _sketch(data: npt.NDArray[np.float32]) -> FloatArray:
 
 def _exact_knn(
     data: npt.NDArray[np.float32], k: int
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float32]]:
     """Exact cosine neighbours by blocks of a matrix product (UMAP's distance conventions)."""
     x = data.astype(np.float64)
     norms = np.linalg.norm(x, axis=1)
     zero = norms == 0
     unit = x / np.where(zero, 1.0, norms)[:, None]
     n = x.shape[0]
-    indices = np.empty((n, k), dtype=np.int64)
+    indices = np.empty((n, k), dtype=np.int32)
     distances = np.empty((n, k), dtype=np.float32)
     for start in range(0, n, _EXACT_BLOCK):
         rows = np.arange(start, min(start + _EXACT_BLOCK, n))
