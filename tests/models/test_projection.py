@@ -4,10 +4,12 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
+from topics.models import projection
 from topics.models.projection import ensure_numba_cache_dir, project_2d, reduce_embeddings
 from topics.types import FloatArray, IntArray
 
@@ -123,3 +125,97 @@ def test_importing_the_module_does_not_import_umap() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "False"
+
+
+def _umap_reference_knn(data: FloatArray, k: int) -> tuple[IntArray, FloatArray]:
+    """The neighbours UMAP computes for fewer than 4,096 rows: its own cosine, all pairs."""
+    from sklearn.metrics import pairwise_distances
+    from umap.distances import cosine
+
+    dmat = pairwise_distances(np.asarray(data, dtype=np.float32), metric=cosine)
+    order = np.argsort(dmat, axis=1, kind="mergesort")[:, :k]
+    return order, np.take_along_axis(dmat, order, axis=1)
+
+
+def test_exact_graph_is_umaps_graph(blob_data: tuple[FloatArray, IntArray]) -> None:
+    points = np.asarray(blob_data[0][:120], dtype=np.float32)
+    # Duplicates and a zero vector: the cases where UMAP's distance conventions matter.
+    data = np.vstack([points, points[:5], np.zeros((1, points.shape[1]), np.float32)])
+    graph = projection.neighbor_graph(data, n_neighbors=15, seed=3)
+    indices, distances = _umap_reference_knn(data, 15)
+    np.testing.assert_array_equal(graph.indices, indices)
+    np.testing.assert_allclose(graph.distances, distances, atol=1e-6)
+    assert graph.distances[:, 0].max() == 0.0  # itself (or an identical vector) first
+
+
+def test_exact_graph_gives_umaps_fuzzy_graph(blob_data: tuple[FloatArray, IntArray]) -> None:
+    import umap
+
+    data = np.asarray(blob_data[0], dtype=np.float32)
+    graph = projection.neighbor_graph(data, n_neighbors=15, seed=1)
+    own = umap.UMAP(n_neighbors=15, metric="cosine", random_state=1, n_jobs=1, n_epochs=1)
+    handed = umap.UMAP(
+        n_neighbors=15,
+        metric="cosine",
+        random_state=graph.state,
+        n_jobs=1,
+        n_epochs=1,
+        precomputed_knn=(graph.indices.copy(), graph.distances.copy(), None),
+    )
+    with pytest.warns(UserWarning, match="knn_search_index"):
+        handed.fit(data)
+    own.fit(data)
+    assert abs(own.graph_ - handed.graph_).max() < 1e-5
+
+
+def test_clustering_space_and_map_share_one_graph(
+    blob_data: tuple[FloatArray, IntArray], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    searches = []
+    exact_knn = projection._exact_knn
+
+    def counted(data: Any, k: int) -> Any:
+        searches.append(k)
+        return exact_knn(data, k)
+
+    monkeypatch.setattr(projection, "_exact_knn", counted)
+    points = blob_data[0][:80] * 3.0 + 0.25  # new data: no graph kept from other tests
+    unit = points / np.linalg.norm(points, axis=1, keepdims=True)
+    # The cluster model hands UMAP its float64 unit rows; the map gets the raw vectors.
+    reduce_embeddings(unit, n_components=5, seed=4)
+    project_2d(points.astype(np.float32), seed=4)
+    assert searches == [15]
+    reduce_embeddings(unit, n_components=5, seed=5)  # another seed: another search
+    reduce_embeddings(unit[::-1], n_components=5, seed=5)  # other rows: another search
+    assert searches == [15, 15, 15]
+
+
+@pytest.mark.slow  # NN-descent compiles numba code numba cannot cache: tens of seconds
+def test_nn_descent_graph_gives_umaps_own_result(
+    blob_data: tuple[FloatArray, IntArray], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above the exact-search size the graph is UMAP's NN-descent: the same layout, bit for bit."""
+    import umap
+
+    monkeypatch.setattr(projection, "EXACT_KNN_MAX_DOCS", 100)
+    data = np.asarray(blob_data[0], dtype=np.float32) + 0.5
+    ours = reduce_embeddings(data, n_components=3, seed=2)
+    own = umap.UMAP(
+        n_components=3,
+        n_neighbors=15,
+        min_dist=0.0,
+        metric="cosine",
+        random_state=2,
+        n_jobs=1,
+        force_approximation_algorithm=True,
+    ).fit_transform(data)
+    np.testing.assert_array_equal(ours, np.asarray(own, dtype=np.float64))
+
+
+def test_umaps_compiled_functions_are_cached_on_disk(
+    blob_data: tuple[FloatArray, IntArray],
+) -> None:
+    reduce_embeddings(blob_data[0][:40], n_components=2, seed=0)
+    import umap.umap_
+
+    assert type(umap.umap_.smooth_knn_dist._cache).__name__ == "FunctionCache"

@@ -3,15 +3,24 @@
 ``reduce_embeddings`` feeds the density clustering (a few dimensions);
 ``project_2d`` gives the document map's coordinates. umap-learn is imported
 lazily: its numba compilation is slow, so a per-user numba cache directory is
-set up first (see ``ensure_numba_cache_dir``).
+set up first (see ``ensure_numba_cache_dir``) and UMAP's own compiled functions are
+cached there too (see ``_cache_compiled``).
+
+Both projections start from the same cosine k-nearest-neighbour graph, which
+``neighbor_graph`` computes once per embedding matrix and seed (see its notes):
+UMAP alone computed it twice, and below 4,096 documents it did so by calling a
+numba distance from Python for every pair (``sklearn.pairwise_distances`` with a
+callable), the slowest step of a BBC-sized run (``bench/speed.py``).
 """
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import sys
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +37,15 @@ logger = logging.getLogger(__name__)
 # UMAP needs a few neighbours and enough points for its spectral layout;
 # below this we use PCA instead.
 _MIN_NEIGHBORS = 2
+#: Below this many documents the neighbour graph is exact (all pairs), above it
+#: approximate (NN-descent): UMAP's own threshold, kept so the graph is the one UMAP
+#: would build.
+EXACT_KNN_MAX_DOCS = 4096
+#: Rows of the exact distance matrix held at once (bounds memory: 512 x 4,096 floats).
+_EXACT_BLOCK = 512
+#: Cosine distances below this are rounding error of identical vectors (float64 products
+#: of unit rows err by ~1e-15) and count as 0.
+_SAME = 1e-10
 
 
 def ensure_numba_cache_dir() -> Path | None:
@@ -111,21 +129,155 @@ def reduce_embeddings(
         logger.info(
             "%d documents: n_neighbors clamped from %d to %d", n_docs, n_neighbors, neighbors
         )
+    if executor is not None:
+        from topics.executor.embed import UMAP_SAMPLE, umap_sample_transform
+
+        if n_docs > UMAP_SAMPLE:
+            # Fitted on a sample (its own neighbour search), applied on the workers; up
+            # to UMAP_SAMPLE documents a cluster fits here, as one machine does.
+            sampled = _umap(
+                n_components=n_components,
+                n_neighbors=neighbors,
+                min_dist=min_dist,
+                metric="cosine",
+                random_state=seed,
+                n_jobs=1,
+            )
+            return umap_sample_transform(data, sampled, seed, executor)
+    graph = neighbor_graph(data, n_neighbors=neighbors, seed=seed)
     model = _umap(
         n_components=n_components,
         n_neighbors=neighbors,
         min_dist=min_dist,
         metric="cosine",
-        random_state=seed,
+        # The state the search left, so the fit draws what it would have drawn after
+        # searching itself (a copy: UMAP advances it, and the graph serves two fits).
+        random_state=copy.deepcopy(graph.state),
         # random_state forces one thread anyway; saying so avoids a warning.
         n_jobs=1,
+        # Copies: UMAP marks far neighbours in place.
+        precomputed_knn=(graph.indices.copy(), graph.distances.copy(), None),
     )
-    if executor is not None:
-        from topics.executor.embed import umap_sample_transform
-
-        return umap_sample_transform(data, model, seed, executor)
-    reduced = model.fit_transform(data)
+    with warnings.catch_warnings():
+        # No search index is handed over: we never call ``transform``, which needs one.
+        warnings.filterwarnings("ignore", message=r"precomputed_knn\[2\]")
+        # Functions numba cannot store (see ``_cache_compiled``) are compiled as before.
+        warnings.filterwarnings("ignore", message="Cannot cache compiled function")
+        reduced = model.fit_transform(data)
     return np.asarray(reduced, dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class NeighborGraph:
+    """Each document's nearest documents by cosine distance, itself first.
+
+    ``state`` is UMAP's random state as the search left it, so a fit handed this
+    graph draws the same numbers as a fit that searched itself.
+    """
+
+    n_neighbors: int
+    seed: int
+    sketch: FloatArray  # (n_docs, _SKETCH_DIMS): recognises the same embeddings again
+    indices: npt.NDArray[np.int32]  # int32 as UMAP's own searches return them
+    distances: npt.NDArray[np.float32]
+    state: np.random.RandomState
+
+
+#: The last graph built: the 5-D clustering space and the 2-D map of a run share it.
+_last_graph: NeighborGraph | None = None
+#: Embeddings are recognised by a seeded random projection of their unit rows; the
+#: same embeddings after float32/float64 round trips (the cluster model normalises its
+#: copy) agree to ~1e-6, different documents differ by ~1.
+_SKETCH_DIMS = 8
+_SKETCH_ATOL = 1e-4
+
+
+def neighbor_graph(data: npt.NDArray[np.float32], *, n_neighbors: int, seed: int) -> NeighborGraph:
+    """The cosine ``n_neighbors``-nearest-neighbour graph UMAP builds for ``data``.
+
+    Below ``EXACT_KNN_MAX_DOCS`` rows it is exact, from blocks of one matrix product
+    (UMAP computes every pair's distance in a Python loop there); from there up it is
+    UMAP's own NN-descent search with UMAP's seeded state. The last graph is kept, so
+    the clustering space and the document map of one run, which UMAP would each
+    search for, share one: it is reused for the same ``n_neighbors``, ``seed`` and
+    embeddings (equal up to rounding and row length, see ``_SKETCH_ATOL``).
+
+    Notes
+    -----
+    Same neighbours as UMAP's: exact distances (up to rounding: float64 products here,
+    float32 there), ties in index order as UMAP's merge sort leaves them; a document's
+    distance to itself (and to an identical vector) is 0. With NN-descent the graph is
+    bit for bit UMAP's.
+    """
+    global _last_graph
+    sketch = _sketch(data)
+    last = _last_graph
+    if (
+        last is not None
+        and (last.n_neighbors, last.seed) == (n_neighbors, seed)
+        and last.sketch.shape == sketch.shape
+        and np.allclose(last.sketch, sketch, rtol=0.0, atol=_SKETCH_ATOL)
+    ):
+        logger.debug("reusing the neighbour graph of %d documents", data.shape[0])
+        return last
+    state = np.random.RandomState(seed)
+    if data.shape[0] < EXACT_KNN_MAX_DOCS:
+        indices, distances = _exact_knn(data, n_neighbors)
+    else:
+        ensure_numba_cache_dir()
+        _import_umap()
+        from umap.umap_ import nearest_neighbors
+
+        # The arguments UMAP(metric="cosine", n_jobs=1) passes (angular trees, low memory).
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Cannot cache compiled function")
+            found, dists, _ = nearest_neighbors(
+                data, n_neighbors, "cosine", {}, True, state, True, use_pynndescent=True, n_jobs=1
+            )
+        indices = np.asarray(found, dtype=np.int32)
+        distances = np.asarray(dists, dtype=np.float32)
+    _last_graph = NeighborGraph(n_neighbors, seed, sketch, indices, distances, state)
+    return _last_graph
+
+
+def _sketch(data: npt.NDArray[np.float32]) -> FloatArray:
+    x = data.astype(np.float64)
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    basis = np.random.default_rng(0).standard_normal((x.shape[1], _SKETCH_DIMS))
+    sketch: FloatArray = (x / norms) @ basis
+    return sketch
+
+
+def _exact_knn(
+    data: npt.NDArray[np.float32], k: int
+) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float32]]:
+    """Exact cosine neighbours by blocks of a matrix product (UMAP's distance conventions)."""
+    x = data.astype(np.float64)
+    norms = np.linalg.norm(x, axis=1)
+    zero = norms == 0
+    unit = x / np.where(zero, 1.0, norms)[:, None]
+    n = x.shape[0]
+    indices = np.empty((n, k), dtype=np.int32)
+    distances = np.empty((n, k), dtype=np.float32)
+    for start in range(0, n, _EXACT_BLOCK):
+        rows = np.arange(start, min(start + _EXACT_BLOCK, n))
+        block = 1.0 - unit[rows] @ unit.T
+        # UMAP's cosine: 0 between two zero vectors, 1 between a zero and a non-zero one.
+        block[zero[rows]] = 1.0
+        block[:, zero] = 1.0
+        block[np.ix_(zero[rows], zero)] = 0.0
+        # Identical vectors are 0 apart in UMAP's formula, but ~1e-16 here: a document's
+        # duplicates would then count as its nearest non-zero neighbour (UMAP's rho).
+        block[block < _SAME] = 0.0
+        # Sorted at float32 (what UMAP keeps of a distance): a matrix product can round
+        # two copies of one vector differently, and ties must stay ties. Stable: equal
+        # distances keep index order, as UMAP's merge sort does.
+        rounded = block.astype(np.float32)
+        order = np.argsort(rounded, axis=1, kind="stable")[:, :k]
+        indices[rows] = order
+        distances[rows] = np.take_along_axis(rounded, order, axis=1)
+    return indices, distances
 
 
 def project_2d(
@@ -156,6 +308,11 @@ def project_2d(
 
 def _umap(**params: Any) -> Any:
     ensure_numba_cache_dir()
+    umap = _import_umap()
+    return umap.UMAP(**params)
+
+
+def _import_umap() -> Any:
     with warnings.catch_warnings():
         # umap imports tqdm.auto, which in Jupyter without ipywidgets warns "IProgress not
         # found" (and with them announces notebook mode). UMAP runs without a progress
@@ -163,8 +320,29 @@ def _umap(**params: Any) -> Any:
         warnings.filterwarnings("ignore", message="IProgress not found")
         warnings.filterwarnings("ignore", message="Using `tqdm.autonotebook.tqdm`")
         import umap  # lazy: importing compiles numba code
+    _cache_compiled()
+    return umap
 
-    return umap.UMAP(**params)
+
+def _cache_compiled() -> None:
+    """Let numba store UMAP's and pynndescent's compiled functions on disk.
+
+    Most of umap-learn's numba functions are declared without ``cache=True``, so every
+    process compiled them again on its first fit: ~10 s of CPU on a BBC-sized run (more
+    on the NN-descent path) spent before any work. ``enable_caching`` is what
+    ``cache=True`` sets up; numba keys the stored code by the function's source file and
+    the numba version, so an upgrade recompiles. Compiled code is the same either way:
+    results do not change. Functions numba cannot store are compiled as before.
+    """
+    from numba.core.dispatcher import Dispatcher
+
+    for name, module in list(sys.modules.items()):
+        if module is None or name.split(".")[0] not in ("umap", "pynndescent"):
+            continue
+        for value in list(vars(module).values()):
+            cache = getattr(value, "_cache", None)
+            if isinstance(value, Dispatcher) and type(cache).__name__ == "NullCache":
+                value.enable_caching()
 
 
 def _pca(data: npt.NDArray[np.float32], n_components: int) -> FloatArray:
