@@ -11,9 +11,13 @@ from tests.conftest import planted_corpus
 from topics.executor.cluster import DaskExecutor
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def dask_cluster() -> Iterator[DaskExecutor]:
-    """An executor on a ``LocalCluster(n_workers=2, processes=True, threads_per_worker=1)``."""
+    """An executor on a ``LocalCluster(n_workers=2, processes=True, threads_per_worker=1)``.
+
+    Package-scoped: closed when tests/executor ends, before later tests (browsers, a
+    Jupyter kernel) replace or close the event loop its client runs on.
+    """
     from distributed import Client, LocalCluster
 
     cluster = LocalCluster(
