@@ -237,6 +237,13 @@ def test_both_models_on_auto_share_one_count(tmp_path: Path) -> None:
     # Every topic is named, distinctly within its model.
     for model in (lda, clusters):
         assert len(set(model.names)) == model.n_topics
+    # LDA alone on "auto" takes the same count from the cluster model's rule (LDA's own
+    # search chose 2-4 topics on every held-out corpus), and no cluster model is shown.
+    alone = run_pipeline(tmp_path, RunSettings(models=("lda",)))
+    assert list(alone.models) == ["lda"]
+    assert alone.models["lda"].n_topics == clusters.n_topics
+    assert "not shown in this run" in (alone.models["lda"].n_topics_rule or "")
+    assert "count" in alone.stage_seconds and "map" not in alone.stage_seconds
 
 
 def test_a_namer_renames_topics_before_the_review_words_its_reasons(tmp_path: Path) -> None:

@@ -294,11 +294,15 @@ def _fit_and_score(
     # A model that takes another's count (``ModelSpec.count_from``) is fitted after it.
     for spec in registry.fit_order(settings):
         source = registry.count_source(spec, settings)
-        context.shared_count = (
-            SharedCount(source.name, source.described, context.fitted[source.name].n_topics)
-            if source is not None
-            else None
-        )
+        rule = registry.count_rule(spec, settings)
+        if source is not None:
+            n = context.fitted[source.name].n_topics
+            context.shared_count = SharedCount(source.name, source.described, n)
+        elif rule is not None and rule.choose_count is not None:
+            n = rule.choose_count(context)
+            context.shared_count = SharedCount(rule.name, rule.described, n, rule_only=True)
+        else:
+            context.shared_count = None
         fit = spec.fit(context)
         context.fitted[spec.name] = fit.result
         if fit.embeddings is not None:
@@ -351,6 +355,12 @@ def _fits_key(
     if executor is not None:
         header["executor"] = [executor.kind, executor.n_workers]
     fitters = [spec.fit.__module__ for spec in registry.fit_order(settings)]
+    # A count chosen by another model's rule depends on that model's code too.
+    fitters += [
+        rule.fit.__module__
+        for spec in registry.fit_order(settings)
+        if (rule := registry.count_rule(spec, settings)) is not None
+    ]
     modules = tuple(dict.fromkeys([*fitters, *_SHARED_FIT_MODULES]))
     return fingerprint(header, pre.vocab, iter(pre.tokens), modules=modules)
 

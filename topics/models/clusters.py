@@ -625,6 +625,33 @@ def _fit_model(context: FitContext) -> ModelFit:
     return ModelFit(model, embeddings=embeddings, coords=coords)
 
 
+def _choose_count(context: FitContext) -> int:
+    """The count this model's ``"auto"`` rule chooses, for a model taking it (LDA alone)."""
+    from topics.models.embed import embed_documents
+
+    pre, settings = context.pre, context.settings
+    with context.stage("choosing the number of topics (embedding clusters' rule)", "count"):
+        embeddings = embed_documents(
+            pre.tokens,
+            _embed_settings(context),
+            seed=settings.seed,
+            cache_dir=context.embeddings_dir,
+            texts=context.texts,
+            on_cache=context.count_hit("embedded"),
+            executor=context.executor,
+        )
+        model = fit_clusters(
+            pre.tokens,
+            pre.vocab,
+            embeddings,
+            settings.clusters,
+            n_topics="auto",
+            seed=settings.seed,
+            executor=context.executor,
+        )
+    return model.n_topics
+
+
 def _restore(context: FitContext) -> Embeddings:
     """The document vectors of cached fits (the report's similar documents need them)."""
     from topics.models.embed import embed_documents
@@ -677,4 +704,5 @@ SPEC = ModelSpec(
     described="the embedding-cluster model",
     csv_prefix="cluster",
     restore=_restore,
+    choose_count=_choose_count,
 )

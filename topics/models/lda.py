@@ -451,7 +451,16 @@ def _fit_model(context: FitContext) -> ModelFit:
             progress=context.progress.message,
             executor=context.executor,
         )
-    if shared is not None:
+    if shared is not None and shared.rule_only:
+        result.settings["n_topics_requested"] = "auto"
+        result.n_topics_rule = (
+            f"'auto': the count the rule of {shared.described} chose on these documents "
+            f"({result.n_topics}: their embeddings clustered by HDBSCAN, counts scored by "
+            "NPMI, diversity and stability; that model itself is not shown in this run). "
+            "LDA's own search picked too few topics on corpora it was not tuned on "
+            "(bench/autok.py)."
+        )
+    elif shared is not None:
         result.settings["n_topics_requested"] = "auto"
         result.n_topics_rule = (
             f"'auto': the same count as {shared.described} chose "

@@ -48,6 +48,24 @@ def count_source(spec: ModelSpec, settings: RunSettings) -> ModelSpec | None:
     return source
 
 
+def count_rule(spec: ModelSpec, settings: RunSettings) -> ModelSpec | None:
+    """The model whose ``choose_count`` gives ``spec`` its count in this run, or None.
+
+    When ``spec`` takes its count from a model (``count_from``) that is not selected
+    but can choose a count on its own, and both are asked for ``"auto"``.
+    """
+    source = MODELS.get(spec.count_from) if spec.count_from else None
+    if (
+        source is None
+        or source.choose_count is None
+        or source.name in settings.models
+        or spec.n_topics(settings) != "auto"
+        or source.n_topics(settings) != "auto"
+    ):
+        return None
+    return source
+
+
 def fit_order(settings: RunSettings) -> list[ModelSpec]:
     """The selected models in registry order, each model that takes a count right after
     the model it takes it from."""

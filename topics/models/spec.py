@@ -37,6 +37,9 @@ class SharedCount:
     #: How that model is named in a sentence ("the embedding-cluster model").
     described: str
     n_topics: int
+    #: The count came from that model's rule alone (``ModelSpec.choose_count``): the
+    #: model itself is not fitted for the report in this run.
+    rule_only: bool = False
 
 
 @dataclass
@@ -148,6 +151,11 @@ class ModelSpec:
         count that one chose (and is fitted after it), so the report's tables are square.
     restore
         On a fits-cache hit, recomputes the document vectors the cache does not keep.
+    choose_count
+        The count this model's ``"auto"`` rule chooses, without fitting the model for
+        the report: a model that takes its count from this one (``count_from``) gets it
+        even when this one is not selected (``--models lda`` takes the cluster rule's
+        count, which transfers across corpora where LDA's own search did not).
     """
 
     name: str
@@ -165,6 +173,7 @@ class ModelSpec:
     csv_prefix: str = ""
     count_from: str | None = None
     restore: Callable[[FitContext], Embeddings | None] | None = None
+    choose_count: Callable[[FitContext], int] | None = None
 
     def __post_init__(self) -> None:
         defaults = {
