@@ -18,6 +18,7 @@ import argparse
 import gzip
 import json
 import multiprocessing as mp
+import os
 import resource
 import sys
 import tempfile
@@ -26,7 +27,8 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
-CORPORA = REPO.parent / "shared" / "corpora"
+# TOPICS_CORPORA: where the shared corpora are when the checkout is not beside them.
+CORPORA = Path(os.environ.get("TOPICS_CORPORA", REPO.parent / "shared" / "corpora"))
 OUT = REPO / "bench" / "out"
 NAMES = {"bbc": "bbc_news_fulltext", "20ng": "20newsgroups_bydate"}
 
@@ -41,7 +43,7 @@ def export(corpus: str, folder: Path) -> int:
     """Write the corpus as one JSONL file (text, label) that topics ingests."""
     path = CORPORA / NAMES[corpus] / "docs.jsonl.gz"
     if not path.is_file():
-        raise SystemExit(f"bench: {path} not found; the shared corpora live in ../shared/corpora")
+        raise SystemExit(f"bench: {path} not found; set TOPICS_CORPORA to the shared corpora")
     folder.mkdir(parents=True, exist_ok=True)
     n = 0
     with (

@@ -36,6 +36,7 @@ import json
 import math
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -144,12 +145,11 @@ def _tree_rss(root: int) -> int:
     return total
 
 
-def run_report(folder: Path, out: Path, extra: list[str]) -> dict[str, Any]:
-    """``topics report`` in a fresh process; wall time and peak RSS of its process tree."""
-    env = dict(os.environ, TOPICS_CACHE_DIR=str(out / "cache"))
-    cmd = [sys.executable, "-m", "topics", "report", str(folder), "-o", str(out), "-q", *extra]
+def timed(cmd: list[str], env: dict[str, str], cwd: Path | None = None) -> dict[str, Any]:
+    """Run ``cmd``; wall seconds, CPU seconds of its process tree, peak tree RSS, stdout."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     peak = 0
     done = threading.Event()
 
@@ -165,16 +165,32 @@ def run_report(folder: Path, out: Path, extra: list[str]) -> dict[str, Any]:
     wall = time.perf_counter() - t0
     done.set()
     sampler.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise SystemExit(
-            f"bench: topics report failed ({proc.returncode}): {stderr.decode()[-2000:]}"
+            f"bench: {' '.join(cmd[:4])} failed ({proc.returncode}): {stderr.decode()[-2000:]}"
         )
-    index = Path(stdout.decode().strip().splitlines()[-1])
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {
+        "wall_s": round(wall, 1),
+        "cpu_s": round(cpu, 1),
+        "peak_rss_mb": round(peak / 2**20),
+        "stdout": stdout.decode(),
+    }
+
+
+def run_report(folder: Path, out: Path, extra: list[str]) -> dict[str, Any]:
+    """``topics report`` in a fresh process; wall time and peak RSS of its process tree."""
+    env = dict(os.environ, TOPICS_CACHE_DIR=str(out / "cache"))
+    cmd = [sys.executable, "-m", "topics", "report", str(folder), "-o", str(out), "-q", *extra]
+    run = timed(cmd, env)
+    index = Path(run["stdout"].strip().splitlines()[-1])
     manifest = json.loads((index.parent / "manifest.json").read_text(encoding="utf-8"))
     page_bytes = sum(p.stat().st_size for p in index.parent.rglob("*") if p.is_file())
     return {
-        "wall_s": round(wall, 1),
-        "peak_rss_mb": round(peak / 2**20),
+        "wall_s": run["wall_s"],
+        "cpu_s": run["cpu_s"],
+        "peak_rss_mb": run["peak_rss_mb"],
         "stages": manifest.get("stage_seconds", {}),
         "documents": manifest.get("counts", {}).get("n_documents"),
         "index_html_mb": round(index.stat().st_size / 1e6, 2),

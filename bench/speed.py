@@ -34,15 +34,11 @@ over seeds, not on one run.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -59,61 +55,8 @@ BERTOPIC_QUOTED = {"bbc": 122.9, "20ng": 894.1}
 PEER_LDA = ["--seed", "42", "--save-model", "--no-warmup"]
 
 sys.path.insert(0, str(REPO / "bench"))
-from scale import _tree_rss  # noqa: E402
-
-
-def export(corpus: str, folder: Path) -> int:
-    """Write the corpus as one JSONL file (text, label); 20NG headers stripped."""
-    path = CORPORA / NAMES[corpus] / "docs.jsonl.gz"
-    if not path.is_file():
-        raise SystemExit(f"bench: {path} not found; set TOPICS_CORPORA to the shared corpora")
-    folder.mkdir(parents=True, exist_ok=True)
-    n = 0
-    with (
-        gzip.open(path, "rt", encoding="utf-8") as src,
-        open(folder / "docs.jsonl", "w", encoding="utf-8") as dst,
-    ):
-        for line in src:
-            row = json.loads(line)
-            text = row["text"]
-            if corpus == "20ng":
-                _, blank, body = text.replace("\r\n", "\n").partition("\n\n")
-                text = body if blank else text
-            dst.write(json.dumps({"text": text, "label": row["label"]}) + "\n")
-            n += 1
-    return n
-
-
-def timed(cmd: list[str], env: dict[str, str], cwd: Path) -> dict[str, Any]:
-    """Run ``cmd``; wall seconds, CPU seconds of its process tree, peak tree RSS."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    peak = 0
-    done = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not done.is_set():
-            peak = max(peak, _tree_rss(proc.pid))
-            done.wait(0.2)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    stdout, stderr = proc.communicate()
-    wall = time.perf_counter() - t0
-    done.set()
-    sampler.join()
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if proc.returncode != 0:
-        raise SystemExit(f"bench: {' '.join(cmd)} failed: {stderr.decode()[-2000:]}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {
-        "wall_s": round(wall, 1),
-        "cpu_s": round(cpu, 1),
-        "peak_rss_mb": round(peak / 2**20),
-        "stdout": stdout.decode(),
-    }
+from pipeline import export  # noqa: E402
+from scale import timed  # noqa: E402
 
 
 def run_topics(code: Path, folder: Path, out: Path) -> dict[str, Any]:
