@@ -42,7 +42,7 @@ from topics.models.ctfidf import (
     top_words,
 )
 from topics.models.projection import reduce_embeddings
-from topics.models.spec import Embeddings, FitContext, ModelFit, ModelSpec, Refit
+from topics.models.spec import Embeddings, FitContext, ModelFit, ModelSpec, NTopics, Refit
 from topics.settings import field_problems, problems, raise_problems
 from topics.types import FloatArray, IntArray, ModelDetails, TopicModelResult
 
@@ -591,80 +591,62 @@ def _embed_settings(context: FitContext) -> EmbedSettings:
     return resolve_method(context.pre.tokens, context.settings.embed)
 
 
-def _fit_model(context: FitContext) -> ModelFit:
-    """Embed, cluster and project: the model, the embeddings and the 2-D map."""
-    from topics.models.embed import embed_documents
-    from topics.models.projection import project_2d
+def _embed(context: FitContext, embed: EmbedSettings) -> Embeddings:
+    """The run's document vectors, from the embedding cache when it holds them.
 
-    pre, settings = context.pre, context.settings
-    with context.stage("embedding documents", "embed"):
-        embed = _embed_settings(context)
-        # LSA and Doc2Vec fit the whole corpus: vectors are reused only for an identical one.
-        embeddings = embed_documents(
-            pre.tokens,
-            embed,
-            seed=settings.seed,
-            cache_dir=context.embeddings_dir,
-            texts=context.texts,
-            on_cache=context.count_hit("embedded"),
-            executor=context.executor,
-        )
-    with context.stage("clustering documents", "clusters"):
-        model = fit_clusters(
-            pre.tokens,
-            pre.vocab,
-            embeddings,
-            settings.clusters,
-            n_topics=settings.n_topics,
-            seed=settings.seed,
-            executor=context.executor,
-        )
-        ClusterDetails.of(model).embedder = embed.method
-    with context.stage("drawing the document map", "map"):
-        coords = project_2d(embeddings, seed=settings.seed, executor=context.executor)
-    return ModelFit(model, embeddings=embeddings, coords=coords)
-
-
-def _choose_count(context: FitContext) -> int:
-    """The count this model's ``"auto"`` rule chooses, for a model taking it (LDA alone)."""
-    from topics.models.embed import embed_documents
-
-    pre, settings = context.pre, context.settings
-    with context.stage("choosing the number of topics (embedding clusters' rule)", "count"):
-        embeddings = embed_documents(
-            pre.tokens,
-            _embed_settings(context),
-            seed=settings.seed,
-            cache_dir=context.embeddings_dir,
-            texts=context.texts,
-            on_cache=context.count_hit("embedded"),
-            executor=context.executor,
-        )
-        model = fit_clusters(
-            pre.tokens,
-            pre.vocab,
-            embeddings,
-            settings.clusters,
-            n_topics="auto",
-            seed=settings.seed,
-            executor=context.executor,
-        )
-    return model.n_topics
-
-
-def _restore(context: FitContext) -> Embeddings:
-    """The document vectors of cached fits (the report's similar documents need them)."""
+    LSA and Doc2Vec fit the whole corpus: vectors are reused only for an identical one.
+    """
     from topics.models.embed import embed_documents
 
     return embed_documents(
         context.pre.tokens,
-        _embed_settings(context),
+        embed,
         seed=context.settings.seed,
         cache_dir=context.embeddings_dir,
         texts=context.texts,
         on_cache=context.count_hit("embedded"),
         executor=context.executor,
     )
+
+
+def _cluster(context: FitContext, embeddings: Embeddings, n_topics: NTopics) -> TopicModelResult:
+    pre, settings = context.pre, context.settings
+    return fit_clusters(
+        pre.tokens,
+        pre.vocab,
+        embeddings,
+        settings.clusters,
+        n_topics=n_topics,
+        seed=settings.seed,
+        executor=context.executor,
+    )
+
+
+def _fit_model(context: FitContext) -> ModelFit:
+    """Embed, cluster and project: the model, the embeddings and the 2-D map."""
+    from topics.models.projection import project_2d
+
+    with context.stage("embedding documents", "embed"):
+        embed = _embed_settings(context)
+        embeddings = _embed(context, embed)
+    with context.stage("clustering documents", "clusters"):
+        model = _cluster(context, embeddings, context.settings.n_topics)
+        ClusterDetails.of(model).embedder = embed.method
+    with context.stage("drawing the document map", "map"):
+        coords = project_2d(embeddings, seed=context.settings.seed, executor=context.executor)
+    return ModelFit(model, embeddings=embeddings, coords=coords)
+
+
+def _choose_count(context: FitContext) -> int:
+    """The count this model's ``"auto"`` rule chooses, for a model taking it (LDA alone)."""
+    with context.stage("choosing the number of topics (embedding clusters' rule)", "count"):
+        embeddings = _embed(context, _embed_settings(context))
+        return _cluster(context, embeddings, "auto").n_topics
+
+
+def _restore(context: FitContext) -> Embeddings:
+    """The document vectors of cached fits (the report's similar documents need them)."""
+    return _embed(context, _embed_settings(context))
 
 
 def _refit(job: Refit) -> TopicModelResult:
