@@ -166,8 +166,10 @@ def _fit(
     seed: int,
     passes: int,
 ) -> Any:
+    from topics.models.estep import as_arrays
+
     model = _start(corpus, id2word, n_topics, settings, seed=seed)
-    model.update(corpus, passes=passes)
+    model.update(as_arrays(corpus), passes=passes)
     return model
 
 
@@ -180,7 +182,7 @@ def _start(
     seed: int,
 ) -> Any:
     """An ``LdaModel`` with its topics started from NMF (or at random), not yet trained."""
-    from gensim.models import LdaModel
+    from topics.models.estep import CompiledLdaModel as LdaModel
 
     # gensim logs every pass at INFO and warns on small corpora; keep our logs readable.
     logging.getLogger("gensim").setLevel(logging.ERROR)
@@ -284,10 +286,13 @@ def relevant_words(
 
 
 def _infer(model: Any, corpus: list[list[tuple[int, int]]], n_topics: int) -> FloatArray:
+    from topics.models.estep import as_arrays
+
     out = np.empty((len(corpus), n_topics), dtype=np.float64)
+    docs = as_arrays(corpus)
     step = 2000
     for start in range(0, len(corpus), step):
-        gamma, _ = model.inference(corpus[start : start + step])
+        gamma, _ = model.inference(docs[start : start + step])
         out[start : start + step] = gamma / gamma.sum(axis=1, keepdims=True)
     return out
 
