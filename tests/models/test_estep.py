@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
@@ -19,9 +21,7 @@ def trained(planted: Planted) -> tuple[CompiledLdaModel, list[list[tuple[int, in
     return model, corpus
 
 
-def _both(
-    model: CompiledLdaModel, docs: list, collect: bool
-) -> tuple[tuple[np.ndarray, np.ndarray | None], tuple[np.ndarray, np.ndarray | None]]:
+def _both(model: CompiledLdaModel, docs: list, collect: bool) -> tuple[Any, Any]:
     from gensim.models import LdaModel
 
     state = model.random_state.get_state()

@@ -12,7 +12,7 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
+@njit(cache=True, nogil=True)
 def digamma(x: float) -> float:
     """psi(x) by gensim's series (``gensim._matutils._digamma``)."""
     if x <= 1e-6:
@@ -29,7 +29,7 @@ def digamma(x: float) -> float:
     )
 
 
-@njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
+@njit(cache=True, nogil=True)
 def exp_expectation(gammad: Any, out: Any) -> None:
     """out = exp(E[log theta]) under Dirichlet(gammad)."""
     total = 0.0
@@ -40,7 +40,7 @@ def exp_expectation(gammad: Any, out: Any) -> None:
         out[k] = np.exp(digamma(gammad[k]) - shift)
 
 
-@njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
+@njit(cache=True, nogil=True)
 def ratios(theta: Any, beta: Any, cts: Any, eps: float, out: Any) -> None:
     """out[j] = cts[j] / phinorm[j], phinorm[j] = sum_k theta[k] beta[j, k] + eps."""
     for j in range(beta.shape[0]):
@@ -50,7 +50,7 @@ def ratios(theta: Any, beta: Any, cts: Any, eps: float, out: Any) -> None:
         out[j] = cts[j] / (s + eps)
 
 
-@njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
+@njit(cache=True, nogil=True)
 def estep_documents(
     indptr: Any,
     ids: Any,

@@ -96,7 +96,7 @@ def _flatten(chunk: Sequence[Any]) -> tuple[Any, Any, Any]:
     return indptr, ids, cts
 
 
-class CompiledLdaModel(GensimLdaModel):  # type: ignore[misc]
+class CompiledLdaModel(GensimLdaModel):
     """gensim's ``LdaModel`` with the compiled E-step (``inference``); all else is gensim's."""
 
     def inference(

@@ -13,7 +13,7 @@ from typing import Any
 from numba import njit
 
 
-@njit(cache=True, nogil=True)  # type: ignore[untyped-decorator]
+@njit(cache=True, nogil=True)
 def walk(next_move: Any, row_base: Any, output: Any, data: Any, features: Any) -> int:
     """Features the automaton emits on ``data``, in order, into ``features``; their count."""
     state = 0
