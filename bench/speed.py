@@ -164,7 +164,7 @@ def warm_up(code: Path, folder: Path, out: Path) -> None:
         lines = [line for _, line in zip(range(WARM_UP_DOCS), src, strict=False)]
     (small / "docs.jsonl").write_text("".join(lines), encoding="utf-8")
     env = dict(os.environ, PYTHONPATH=str(code), TOPICS_CACHE_DIR=str(out / "cache"))
-    cmd = [sys.executable, "-m", "topics", "report", str(small), "-o", str(out), "-q"]
+    cmd = [sys.executable, "-m", "topics", "report", str(small), "-o", str(out / "report"), "-q"]
     timed(cmd, env, code)
 
 
