@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -86,7 +87,11 @@ def test_same_input_same_tokens() -> None:
     assert a.vocab == b.vocab
 
 
-def test_parallel_and_serial_tokenizing_agree() -> None:
+def test_parallel_and_serial_tokenizing_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    from topics.preprocess import tokens
+
+    # The pool starts from ``POOL_FROM`` documents; a smaller corpus exercises it here.
+    monkeypatch.setattr(tokens, "POOL_FROM", 1000)
     texts = [f"Telescope observations of the moon and planet number {i % 50}." for i in range(2100)]
     serial = preprocess(_docs(texts), PreprocessSettings(detect_language=False, n_jobs=1))
     parallel = preprocess(_docs(texts), PreprocessSettings(detect_language=False, n_jobs=2))

@@ -455,6 +455,10 @@ def filter_vocabulary(
     return set(good[:keep_n])
 
 
+#: Corpora from this many documents are tokenized by a pool of ``n_jobs`` processes.
+POOL_FROM = 50_000
+
+
 def _tokenize_all(
     texts: list[str],
     language: str,
@@ -481,8 +485,10 @@ def _tokenize_all(
             out.extend(result)
         if progress is not None:
             progress(len(texts))
-    # Worker start-up costs more than it saves on small corpora.
-    elif n_jobs > 1 and len(texts) >= 4 * chunk_size:
+    # Each worker lemmatizes the words it meets again (its own memo) and every word run
+    # is pickled back: on 2 cores the pool took 5.0 s where one process took 2.2 (BBC,
+    # 2,225 documents) and 42 s against 25 s (20 Newsgroups, 18,846).
+    elif n_jobs > 1 and len(texts) >= POOL_FROM:
         with ProcessPoolExecutor(max_workers=n_jobs) as pool:
             for result, chunk in zip(pool.map(_tokenize_chunk, chunks), chunks, strict=True):
                 out.extend(result)
