@@ -8,7 +8,9 @@ Usage::
 
 Each run is ``python -m topics report FOLDER`` — the default command (auto topic
 count) — in a fresh process with a cold run cache (numba's on-disk cache stays as the
-user's would be). ``--before REF`` exports that commit of this repository with
+user's would be: each tree first makes one untimed run on 400 documents, which compiles
+its numba functions once, as a user's first run on a machine would; ``--no-warm-up``
+times that first run instead). ``--before REF`` exports that commit of this repository with
 ``git archive`` and runs it the same way, alternating with this checkout round by round
 so both see the same machine load. On a shared machine wall time moves with the load;
 CPU time (user + system of the whole process tree) moves far less, so both are shown.
@@ -144,6 +146,28 @@ def cluster_seeds(code: Path, folder: Path, seeds: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in out["stdout"].splitlines() if line.startswith("{")]
 
 
+#: Documents of the untimed first run per tree (above language detection's compiled path).
+WARM_UP_DOCS = 400
+
+
+def warm_up(code: Path, folder: Path, out: Path) -> None:
+    """One untimed ``topics report`` on the corpus's first documents with the tree ``code``.
+
+    numba compiles a tree's functions on their first call on a machine and loads them
+    from ``NUMBA_CACHE_DIR`` after that, as a user's second run would; a tree exported
+    to a new folder counts as new code. Without this, the first timed run of a tree pays
+    its compilation (and the LLVM memory it takes).
+    """
+    small = out / "docs"
+    small.mkdir(parents=True, exist_ok=True)
+    with open(folder / "docs.jsonl", encoding="utf-8") as src:
+        lines = [line for _, line in zip(range(WARM_UP_DOCS), src, strict=False)]
+    (small / "docs.jsonl").write_text("".join(lines), encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(code), TOPICS_CACHE_DIR=str(out / "cache"))
+    cmd = [sys.executable, "-m", "topics", "report", str(small), "-o", str(out / "report"), "-q"]
+    timed(cmd, env, code)
+
+
 def export_tree(ref: str, folder: Path) -> Path:
     """The repository at ``ref`` (``git archive``), to run as 'before'."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -164,6 +188,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--peers", action="store_true", help="also run the peer pipeline")
     parser.add_argument("--cluster-seeds", help="comma-separated seeds for the cluster model")
     parser.add_argument("--out", type=Path, default=OUT / "speed.json")
+    parser.add_argument(
+        "--no-warm-up", action="store_true", help="time each tree's first run on this machine"
+    )
     args = parser.parse_args(argv)
     rows: list[dict[str, Any]] = []
     seeds: list[dict[str, Any]] = []
@@ -174,9 +201,13 @@ def main(argv: list[str] | None = None) -> int:
             given = Path(args.before)
             before = given if given.is_dir() else export_tree(args.before, base / "before")
             trees = {"before": before, "after": REPO}
-        for corpus in args.corpus:
+        for i, corpus in enumerate(args.corpus):
             folder = base / corpus
             n_docs = export(corpus, folder)
+            if i == 0 and not args.no_warm_up:
+                for label, code in trees.items():
+                    print(f"warm-up: {label} on {WARM_UP_DOCS} documents…", file=sys.stderr)
+                    warm_up(code, folder, base / f"warm-{label}")
             for r in range(args.rounds):
                 for label, code in trees.items():
                     print(f"{corpus}: {label} round {r + 1} ({n_docs:,} docs)…", file=sys.stderr)

@@ -55,3 +55,34 @@ def test_dominant_language_ignores_unknown_and_falls_back() -> None:
 def test_language_counts_most_common_first() -> None:
     counts = count_languages(["fr", None, "en", "en", "fr", "de"])
     assert list(counts.items()) == [("en", 2), ("fr", 2), ("de", 1), ("unknown", 1)]
+
+
+def test_compiled_walk_scores_exactly_as_py3langid() -> None:
+    """The compiled automaton walk (many documents) changes no score, not even rounding."""
+    import numpy as np
+
+    from topics.preprocess.language import _compiled_identifier, _identifier
+
+    texts = [
+        FRENCH,
+        "The council discussed the budget for the new library and the town hall roof.",
+        "Der Gemeinderat hat über den Haushalt der neuen Bibliothek gesprochen.",
+        "Городской совет обсудил бюджет новой библиотеки.",
+        "市议会讨论了新图书馆的预算。",
+        "12345 !!! ---",
+        "",
+    ]
+    plain, compiled = _identifier(), _compiled_identifier()
+    assert compiled is not plain  # this py3langid's internals are the ones expected
+    for text in texts:
+        assert np.array_equal(compiled._decide(text), plain._decide(text))
+        assert detect_language(text, compiled=True) == detect_language(text)
+
+
+def test_many_documents_get_the_languages_few_documents_get() -> None:
+    from topics.preprocess.language import COMPILED_FROM
+
+    texts = [FRENCH * 2, "The council discussed the budget for the new library. " * 3, "short"]
+    docs = [Document(path=f"d{i}.txt", text=t, title="") for i, t in enumerate(texts)]
+    many = docs * (COMPILED_FROM // len(docs) + 1)
+    assert detect_languages(many)[:3] == detect_languages(docs) == ["fr", "en", None]

@@ -2,6 +2,10 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from topics.preprocess.tokens import PreprocessSettings, preprocess, segment, tokenize
 from topics.types import Document
 
@@ -83,7 +87,11 @@ def test_same_input_same_tokens() -> None:
     assert a.vocab == b.vocab
 
 
-def test_parallel_and_serial_tokenizing_agree() -> None:
+def test_parallel_and_serial_tokenizing_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    from topics.preprocess import tokens
+
+    # The pool starts from ``POOL_FROM`` documents; a smaller corpus exercises it here.
+    monkeypatch.setattr(tokens, "POOL_FROM", 1000)
     texts = [f"Telescope observations of the moon and planet number {i % 50}." for i in range(2100)]
     serial = preprocess(_docs(texts), PreprocessSettings(detect_language=False, n_jobs=1))
     parallel = preprocess(_docs(texts), PreprocessSettings(detect_language=False, n_jobs=2))
@@ -151,3 +159,110 @@ def test_links_are_not_words() -> None:
     assert tokenize(text) == ["great", "rally", "tonight"]
     # A link ends a run: the words around it are never joined into a phrase.
     assert segment("rally https://t.co/x tonight") == [["rally"], ["tonight"]]
+
+
+def _segment_by_whole_text(text: str) -> tuple[list[list[str]], list[list[str]]]:
+    """The chain as it ran before pieces were memoised: one tokenizer pass over the text."""
+    from topics.preprocess.language import lemma, stopwords_for
+    from topics.preprocess.tokens import _POSSESSIVE, _TOKENIZER, _URL
+
+    stop = stopwords_for("en")
+    runs: list[list[str]] = []
+    surfaces: list[list[str]] = []
+    run: list[str] = []
+    seen: list[str] = []
+    for raw in _TOKENIZER.tokenize(_URL.sub(" . ", text.lower())):
+        token = surface = _POSSESSIVE.sub("", raw)
+        keep = token[0].isalpha() and "'" not in token and "’" not in token
+        if keep and token not in stop:
+            token = lemma(token, "en")
+            keep = len(token) >= 3 and token not in stop
+        else:
+            keep = False
+        if keep:
+            run.append(token)
+            seen.append("" if surface == token else surface)
+        elif run:
+            runs.append(run)
+            surfaces.append(seen)
+            run, seen = [], []
+    if run:
+        runs.append(run)
+        surfaces.append(seen)
+    return runs, surfaces
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "Runners",
+                "didn't",
+                "Britain's",
+                "economy",
+                "rock'n'roll",
+                "x²",
+                "naïve",
+                "3d",
+                "12_34",
+                "abc'_x",
+                "it's5",
+                "’s",
+                "don’t",
+                "—",
+                "...",
+                "(the",
+                "world.",
+                "https://t.co/x",
+                "www.a.b",
+                "HTTP://foo",
+                "\x1c",
+                "\x1f",
+                "a\x1db",
+                "\xa0",
+                "\u2003",
+                "\t",
+                "\n",
+                " ",
+                "Москва",
+                "東京",
+                "_",
+                "'",
+                "2024,",
+                "new",
+                "york",
+            ]
+        ),
+        max_size=40,
+    )
+)
+@settings(max_examples=300, deadline=None)
+def test_memoised_pieces_give_the_whole_text_tokens(words: list[str]) -> None:
+    """Regression for the speed-up: tokenizing each whitespace piece once per process
+    must give exactly the runs and surface forms of one pass over the whole text."""
+    from topics.preprocess.tokens import segment_with_surfaces
+
+    text = "".join(words)
+    assert segment_with_surfaces(text) == _segment_by_whole_text(text)
+    spaced = " ".join(words)
+    assert segment_with_surfaces(spaced) == _segment_by_whole_text(spaced)
+
+
+@given(
+    st.lists(st.lists(st.sampled_from([f"w{i}" for i in range(40)]), max_size=15), max_size=40),
+    st.integers(1, 4),
+    st.floats(0.05, 1.0),
+    st.integers(1, 30),
+)
+@settings(max_examples=200, deadline=None)
+def test_vocabulary_filter_keeps_what_gensims_dictionary_keeps(
+    docs: list[list[str]], no_below: int, no_above: float, keep_n: int
+) -> None:
+    from gensim.corpora import Dictionary
+
+    from topics.preprocess.tokens import filter_vocabulary
+
+    dictionary = Dictionary(docs)
+    dictionary.filter_extremes(no_below=no_below, no_above=no_above, keep_n=keep_n)
+    kept = filter_vocabulary(docs, no_below=no_below, no_above=no_above, keep_n=keep_n)
+    assert kept == set(dictionary.token2id)

@@ -61,18 +61,18 @@ class _Inference:
 
 def _estep(part: tuple[int, int, Bow], state: _State) -> tuple[Any, Any]:
     """One worker's E-step: (sufficient statistics, topic weights) of its documents."""
-    from gensim.models import LdaModel
+    from topics.models.estep import inference
 
     chunk_no, part_no, docs = part
-    gamma, sstats = LdaModel.inference(_Inference(state, chunk_no, part_no), docs, True)
+    gamma, sstats = inference(_Inference(state, chunk_no, part_no), docs, True)
     return sstats, gamma
 
 
 def _gamma(part: tuple[int, int, Bow], state: _State) -> Any:
-    from gensim.models import LdaModel
+    from topics.models.estep import inference
 
     chunk_no, part_no, docs = part
-    gamma, _ = LdaModel.inference(_Inference(state, chunk_no, part_no), docs)
+    gamma, _ = inference(_Inference(state, chunk_no, part_no), docs)
     return gamma
 
 

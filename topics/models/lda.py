@@ -1,7 +1,8 @@
 """LDA with gensim's ``LdaModel``: reproducible for a seed, with a coherence-guided topic count.
 
 ``LdaModel`` with ``random_state`` is deterministic; ``LdaMulticore`` is not (and on two
-cores it was slower here), so we use ``LdaModel``.
+cores it was slower here), so we use ``LdaModel``, with its E-step compiled
+(``topics.models.estep``: the same updates, 5-6x faster).
 
 Variational LDA from a random start often merges two topics and splits another. We
 start it instead from NMF topics (deterministic NNDSVD initialisation on TF-IDF): on
@@ -166,8 +167,10 @@ def _fit(
     seed: int,
     passes: int,
 ) -> Any:
+    from topics.models.estep import as_arrays
+
     model = _start(corpus, id2word, n_topics, settings, seed=seed)
-    model.update(corpus, passes=passes)
+    model.update(as_arrays(corpus), passes=passes)
     return model
 
 
@@ -180,7 +183,7 @@ def _start(
     seed: int,
 ) -> Any:
     """An ``LdaModel`` with its topics started from NMF (or at random), not yet trained."""
-    from gensim.models import LdaModel
+    from topics.models.estep import CompiledLdaModel as LdaModel
 
     # gensim logs every pass at INFO and warns on small corpora; keep our logs readable.
     logging.getLogger("gensim").setLevel(logging.ERROR)
@@ -284,10 +287,13 @@ def relevant_words(
 
 
 def _infer(model: Any, corpus: list[list[tuple[int, int]]], n_topics: int) -> FloatArray:
+    from topics.models.estep import as_arrays
+
     out = np.empty((len(corpus), n_topics), dtype=np.float64)
+    docs = as_arrays(corpus)
     step = 2000
     for start in range(0, len(corpus), step):
-        gamma, _ = model.inference(corpus[start : start + step])
+        gamma, _ = model.inference(docs[start : start + step])
         out[start : start + step] = gamma / gamma.sum(axis=1, keepdims=True)
     return out
 
