@@ -20,24 +20,24 @@ def _panels(
 ) -> tuple[str, str, int]:
     """The panel as drawn, the panel with pyLDAvis's own ranking, and numpy rankings used."""
     ldavis._rank_relevance_with_numpy()
-    fast = _prepare._find_relevance
-    used = 0
+    fast = _prepare._find_relevance_chunks
+    one = _prepare._find_relevance
+    fallbacks = 0
 
     def counting(log_ttd: Any, log_lift: Any, R: int, lambda_: float) -> Any:
-        nonlocal used
-        relevance = lambda_ * log_ttd + (1 - lambda_) * log_lift
-        used += ldavis._strict_top_terms(relevance, R) is not None
-        return fast(log_ttd, log_lift, R, lambda_)
+        nonlocal fallbacks
+        fallbacks += 1
+        return one(log_ttd, log_lift, R, lambda_)
 
-    counting.ranks_with_numpy = True  # type: ignore[attr-defined]
     with monkeypatch.context() as patch:
         patch.setattr(_prepare, "_find_relevance", counting)
         drawn = json.dumps(ldavis.ldavis_panel(model, tokens), sort_keys=True)
     with monkeypatch.context() as patch:
-        patch.setattr(_prepare, "_find_relevance", fast.original)
+        patch.setattr(_prepare, "_find_relevance_chunks", fast.original)
+        patch.setattr(_prepare, "_job_chunks", _prepare._job_chunks.original)
         patch.setattr(ldavis, "_rank_relevance_with_numpy", lambda: None)
         reference = json.dumps(ldavis.ldavis_panel(model, tokens), sort_keys=True)
-    return drawn, reference, used
+    return drawn, reference, 101 - fallbacks
 
 
 def test_numpy_ranking_gives_pyldavis_own_panel(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -51,6 +51,9 @@ def test_numpy_ranking_gives_pyldavis_own_panel(monkeypatch: pytest.MonkeyPatch)
     drawn, reference, used = _panels(model, planted.tokens, monkeypatch)
     assert drawn == reference
     assert used == 101  # every lambda from 0 to 1 in steps of 0.01 took the numpy path
+    # Ranked a few lambdas at a time (as for a large vocabulary): the same panel.
+    monkeypatch.setattr(ldavis, "_BLOCK_VALUES", 3 * 4 * len(vocab))
+    assert _panels(model, planted.tokens, monkeypatch)[0] == reference
 
 
 def test_zero_weights_and_tied_terms_fall_back_to_pyldavis(
