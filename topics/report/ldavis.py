@@ -67,55 +67,46 @@ def ldavis_panel(
 
 
 def _rank_relevance_with_numpy() -> None:
-    """Rank pyLDAvis's relevance with numpy, every lambda at once, where the ranking is strict.
+    """Rank pyLDAvis's relevance with numpy, every lambda at once, as pandas ranks it.
 
     ``prepare`` ranks every topic's terms at 101 values of lambda with a pandas
     ``apply(nlargest)``, one joblib job per lambda when ``n_jobs=1``: ~0.35 s of CPU even
-    for 3 topics and 50 terms, half of a small run; ranked one lambda at a time with numpy
-    it still cost ~0.09 s (101 small DataFrames). Here all lambdas are ranked in one job
-    with numpy, and only where the top terms are strictly ordered (no ties, no NaN), where
-    any correct ranking is the same; a lambda with ties or NaN is ranked by pyLDAvis as
-    before.
+    for 3 topics and 50 terms, half of a small run (and more for the cluster model, whose
+    tied weights the earlier numpy ranking left to pandas). Here all lambdas are ranked
+    in one job by one stable sort, which orders terms exactly as ``nlargest`` does: by
+    relevance, ties by term id, NaN last.
     """
     from pyLDAvis import _prepare
 
-    one = getattr(_prepare, "_find_relevance", None)
     chunks = getattr(_prepare, "_find_relevance_chunks", None)
     job_chunks = getattr(_prepare, "_job_chunks", None)
-    if one is None or chunks is None or job_chunks is None:
+    if chunks is None or job_chunks is None or not hasattr(_prepare, "_find_relevance"):
         return  # another pyLDAvis version: its own ranking, unchanged
     if getattr(chunks, "ranks_with_numpy", False):
         return
-
-    def find_relevance_chunks(log_ttd: Any, log_lift: Any, R: int, lambda_seq: Any) -> Any:
-        # pyLDAvis's own one-lambda ranking, looked up when called (a test may wrap it).
-        return _top_terms_at_every_lambda(
-            log_ttd, log_lift, R, lambda_seq, _prepare._find_relevance
-        )
 
     def one_job(lambda_seq: Any, n_jobs: int) -> Any:
         # pyLDAvis cuts the lambdas into chunks of ``n_jobs`` values: 101 jobs for n_jobs=1.
         return iter([lambda_seq]) if n_jobs == 1 else job_chunks(lambda_seq, n_jobs)
 
-    find_relevance_chunks.ranks_with_numpy = True  # type: ignore[attr-defined]
-    find_relevance_chunks.original = chunks  # type: ignore[attr-defined]
+    _top_terms_at_every_lambda.ranks_with_numpy = True  # type: ignore[attr-defined]
+    _top_terms_at_every_lambda.original = chunks  # type: ignore[attr-defined]
     one_job.original = job_chunks  # type: ignore[attr-defined]
-    _prepare._find_relevance_chunks = find_relevance_chunks
+    _prepare._find_relevance_chunks = _top_terms_at_every_lambda
     _prepare._job_chunks = one_job
 
 
-#: Relevance values ranked at once (lambdas x topics x terms): ~32 MB of float64.
-_BLOCK_VALUES = 4_000_000
+#: Relevance values ranked at once (lambdas x topics x terms): 8 MB of float64.
+_BLOCK_VALUES = 1_000_000
 
 
-def _top_terms_at_every_lambda(
-    log_ttd: Any, log_lift: Any, top_n: int, lambdas: Any, fallback: Callable[..., Any]
-) -> Any:
-    """pyLDAvis's ``_find_relevance_chunks``: each lambda's top ``top_n`` terms per topic.
+def _top_terms_at_every_lambda(log_ttd: Any, log_lift: Any, R: int, lambda_seq: Any) -> Any:
+    """pyLDAvis's ``_find_relevance_chunks``: each lambda's top ``R`` terms per topic.
 
-    The same frame as pyLDAvis's (one block of ``top_n`` rows per lambda, a column per
-    topic, term ids as values) wherever the top terms are strictly ordered; a lambda with
-    ties or NaN among them is ranked by ``fallback`` (pyLDAvis's ``_find_relevance``).
+    The same frame as pyLDAvis's (a block of ``min(R, n_terms)`` rows per lambda, a column
+    per topic, term ids as values). pandas ``nlargest(R)`` (keep="first") lists values
+    from the largest, equal values in term order, NaN after every number in term order:
+    the first ``R`` of a stable ascending sort of the negated values, which sorts NaN last.
     """
     import pandas as pd
 
@@ -123,37 +114,17 @@ def _top_terms_at_every_lambda(
     lift = log_lift.to_numpy(dtype=np.float64)
     terms = log_ttd.columns.to_numpy()
     n_topics, n_terms = ttd.shape
-    keep = min(top_n, n_terms)
-    width = min(keep + 1, n_terms)  # one more, to see a tie at the cut
-    lambdas = list(lambdas)
+    keep = min(R, n_terms)
+    lambdas = np.asarray(lambda_seq, dtype=np.float64)
     block = max(1, _BLOCK_VALUES // max(1, n_topics * n_terms))
-    ranked: list[Any] = []  # per lambda: (keep, n_topics) term ids, or None to fall back
+    ranked = []
     for start in range(0, len(lambdas), block):
-        lam = np.asarray(lambdas[start : start + block], dtype=np.float64)[:, None, None]
+        lam = lambdas[start : start + block, None, None]
         # The same operations, in the same order, as pyLDAvis's pandas expression.
         relevance = lam * ttd + (1 - lam) * lift
-        if width < n_terms:
-            idx = np.argpartition(-relevance, width - 1, axis=2)[..., :width]
-        else:
-            idx = np.broadcast_to(np.arange(n_terms), relevance.shape).copy()
-        values = np.take_along_axis(relevance, idx, axis=2)
-        order = np.argsort(-values, axis=2, kind="stable")
-        top = np.take_along_axis(idx, order, axis=2)
-        values = np.take_along_axis(values, order, axis=2)
-        strict = (np.diff(values, axis=2) < 0).all(axis=(1, 2))
-        strict &= ~np.isnan(relevance).any(axis=(1, 2))
-        for i, ok in enumerate(strict):
-            ranked.append(terms[top[i, :, :keep]].T if ok else None)
-    columns = log_ttd.index
-    if all(r is not None for r in ranked):
-        return pd.DataFrame(
-            np.concatenate(ranked), columns=columns, index=np.tile(np.arange(keep), len(ranked))
-        )
-    return pd.concat(
-        [
-            pd.DataFrame(r, columns=columns)
-            if r is not None
-            else fallback(log_ttd, log_lift, top_n, lambda_)
-            for r, lambda_ in zip(ranked, lambdas, strict=True)
-        ]
+        top = np.argsort(-relevance, axis=2, kind="stable")[..., :keep]
+        # (lambdas, topics, keep) -> rows of ``keep`` per lambda, a column per topic
+        ranked.append(terms[top].transpose(0, 2, 1).reshape(-1, n_topics))
+    return pd.DataFrame(
+        np.concatenate(ranked), columns=log_ttd.index, index=np.tile(np.arange(keep), len(lambdas))
     )
