@@ -12,6 +12,7 @@ reproducibility) and mark such tests ``@pytest.mark.slow``.
 
 from __future__ import annotations
 
+import gc
 import importlib.abc
 import io
 import json
@@ -98,6 +99,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # The modules imported by collection (numpy, scipy, sklearn, gensim, pandas, …) are
+    # never garbage; left to the collector, every full collection walks them again
+    # (~2 s of the fast lane's CPU in collections; ~0.6 s less frozen).
+    gc.collect()
+    gc.freeze()
 
 
 @dataclass(frozen=True)
