@@ -95,10 +95,49 @@ if not {"umap", "pynndescent"} & set(sys.modules):
 SLOW_FIXTURES = frozenset({"sample_report"})
 
 
+#: Test files that never fit UMAP: they run first, so that on a cold numba cache the
+#: warm-up process (``tests/warm_numba.py``) compiles UMAP on the other core meanwhile.
+UMAP_FREE = (
+    "tests/ingest/",
+    "tests/preprocess/",
+    "tests/store/",
+    "tests/runs/",
+    "tests/report/test_map_js.py",
+    "tests/report/test_ldavis.py",
+    "tests/test_types.py",
+)
+
+_warm_up: dict[str, subprocess.Popen[bytes]] = {}
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+    items.sort(key=lambda item: not item.nodeid.startswith(UMAP_FREE))  # stable
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """On a cold numba cache (a fresh checkout), compile UMAP in a second process."""
+    from tests.warm_numba import marker
+
+    cache = Path(os.environ["NUMBA_CACHE_DIR"])
+    if marker(cache).exists() or os.environ.get("TOPICS_NO_WARM_UP") == "1":
+        return
+    _warm_up["proc"] = subprocess.Popen(
+        [sys.executable, "-m", "tests.warm_numba"],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=os.environ | {"TOPICS_NO_WARM_UP": "1"},
+    )
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    proc = _warm_up.pop("proc", None)
+    if proc is not None and proc.poll() is None:
+        proc.terminate()  # numba replaces cache files whole: nothing half-written stays
+        proc.wait()
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
