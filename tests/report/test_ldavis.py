@@ -17,27 +17,24 @@ from topics.types import TopicModelResult
 
 def _panels(
     model: TopicModelResult, tokens: list[list[str]], monkeypatch: pytest.MonkeyPatch
-) -> tuple[str, str, int]:
-    """The panel as drawn, the panel with pyLDAvis's own ranking, and numpy rankings used."""
+) -> tuple[str, str]:
+    """The panel as drawn, and the panel with pyLDAvis's own ranking."""
     ldavis._rank_relevance_with_numpy()
-    fast = _prepare._find_relevance
-    used = 0
+    fast = _prepare._find_relevance_chunks
+    assert fast.ranks_with_numpy
 
-    def counting(log_ttd: Any, log_lift: Any, R: int, lambda_: float) -> Any:
-        nonlocal used
-        relevance = lambda_ * log_ttd + (1 - lambda_) * log_lift
-        used += ldavis._strict_top_terms(relevance, R) is not None
-        return fast(log_ttd, log_lift, R, lambda_)
+    def unused(*args: Any) -> Any:
+        raise AssertionError("pyLDAvis's own ranking was used")
 
-    counting.ranks_with_numpy = True  # type: ignore[attr-defined]
     with monkeypatch.context() as patch:
-        patch.setattr(_prepare, "_find_relevance", counting)
+        patch.setattr(_prepare, "_find_relevance", unused)
         drawn = json.dumps(ldavis.ldavis_panel(model, tokens), sort_keys=True)
     with monkeypatch.context() as patch:
-        patch.setattr(_prepare, "_find_relevance", fast.original)
+        patch.setattr(_prepare, "_find_relevance_chunks", fast.original)
+        patch.setattr(_prepare, "_job_chunks", _prepare._job_chunks.original)
         patch.setattr(ldavis, "_rank_relevance_with_numpy", lambda: None)
         reference = json.dumps(ldavis.ldavis_panel(model, tokens), sort_keys=True)
-    return drawn, reference, used
+    return drawn, reference
 
 
 def test_numpy_ranking_gives_pyldavis_own_panel(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -48,26 +45,44 @@ def test_numpy_ranking_gives_pyldavis_own_panel(monkeypatch: pytest.MonkeyPatch)
         topic_model(vocab, rng.random((4, len(vocab))).tolist()),
         doc_topic=rng.dirichlet(np.ones(4), size=len(planted.tokens)),
     )
-    drawn, reference, used = _panels(model, planted.tokens, monkeypatch)
+    drawn, reference = _panels(model, planted.tokens, monkeypatch)
     assert drawn == reference
-    assert used == 101  # every lambda from 0 to 1 in steps of 0.01 took the numpy path
+    # Ranked a few lambdas at a time (as for a large vocabulary): the same panel.
+    monkeypatch.setattr(ldavis, "_BLOCK_VALUES", 3 * 4 * len(vocab))
+    assert _panels(model, planted.tokens, monkeypatch)[0] == reference
 
 
-def test_zero_weights_and_tied_terms_fall_back_to_pyldavis(
+def test_zero_weights_and_tied_terms_rank_as_pyldavis_does(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Zero weights make NaN relevance at lambda 0 and 1; equal columns tie everywhere."""
     vocab = ["apple", "kiwi", "pear", "plum", "fig"]
     tokens = [["apple", "pear", "kiwi"], ["plum", "fig", "kiwi"], ["apple", "plum", "pear"]]
     zeros = topic_model(vocab, [[3, 1, 2, 0, 0.5], [0, 1, 0.5, 3, 2]])
-    drawn, reference, used = _panels(zeros, tokens[:2], monkeypatch)
+    drawn, reference = _panels(zeros, tokens[:2], monkeypatch)
     assert drawn == reference
-    assert used == 99
     # "pear" and "plum" have the same weight in every topic and the same count.
     tied = replace(
         topic_model(vocab, [[3, 1, 2, 2, 0.5], [1, 1, 0.5, 0.5, 2]]),
         doc_topic=np.array([[0.9, 0.1], [0.2, 0.8], [0.5, 0.5]]),
     )
-    drawn, reference, used = _panels(tied, tokens, monkeypatch)
+    drawn, reference = _panels(tied, tokens, monkeypatch)
     assert drawn == reference
-    assert used < 101
+
+
+def test_many_ties_and_zeros_beyond_the_shown_terms_rank_as_pyldavis_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Small integer weights (as a cluster model's word counts on a small corpus) over more
+    terms than the panel shows: ties and zeros across the cut at 30 terms."""
+    planted = planted_corpus(n_topics=3, n_docs=30, words_per_topic=25, seed=5)
+    vocab = sorted({w for doc in planted.tokens for w in doc})
+    rng = np.random.default_rng(1)
+    weights = rng.integers(0, 4, size=(3, len(vocab))).astype(float)
+    weights[:, 0] = 1.0  # no topic without weight
+    model = replace(
+        topic_model(vocab, weights.tolist()),
+        doc_topic=rng.dirichlet(np.ones(3), size=len(planted.tokens)),
+    )
+    drawn, reference = _panels(model, planted.tokens, monkeypatch)
+    assert drawn == reference
