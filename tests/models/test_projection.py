@@ -4,7 +4,6 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -168,26 +167,35 @@ def test_exact_graph_gives_umaps_fuzzy_graph(blob_data: tuple[FloatArray, IntArr
     assert abs(own.graph_ - handed.graph_).max() < 1e-5
 
 
-def test_clustering_space_and_map_share_one_graph(
-    blob_data: tuple[FloatArray, IntArray], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    searches = []
-    exact_knn = projection._exact_knn
-
-    def counted(data: Any, k: int) -> Any:
-        searches.append(k)
-        return exact_knn(data, k)
-
-    monkeypatch.setattr(projection, "_exact_knn", counted)
-    points = blob_data[0][:80] * 3.0 + 0.25  # new data: no graph kept from other tests
+def test_a_handed_graph_gives_the_same_projection(blob_data: tuple[FloatArray, IntArray]) -> None:
+    points = blob_data[0][:80] * 3.0 + 0.25
     unit = points / np.linalg.norm(points, axis=1, keepdims=True)
+    graph = projection.shared_graph(points, seed=4)
+    assert graph is not None and graph.n_docs == 80 and graph.n_neighbors == 15
     # The cluster model hands UMAP its float64 unit rows; the map gets the raw vectors.
-    reduce_embeddings(unit, n_components=5, seed=4)
-    project_2d(points.astype(np.float32), seed=4)
-    assert searches == [15]
-    reduce_embeddings(unit, n_components=5, seed=5)  # another seed: another search
-    reduce_embeddings(unit[::-1], n_components=5, seed=5)  # other rows: another search
-    assert searches == [15, 15, 15]
+    np.testing.assert_array_equal(
+        reduce_embeddings(unit, n_components=5, seed=4, graph=graph),
+        reduce_embeddings(unit, n_components=5, seed=4),
+    )
+    # One graph serves several fits: each copies its random state, none advances it.
+    np.testing.assert_array_equal(
+        project_2d(points.astype(np.float32), seed=4, graph=graph),
+        project_2d(points.astype(np.float32), seed=4, graph=graph),
+    )
+
+
+def test_a_graph_of_other_documents_is_refused(blob_data: tuple[FloatArray, IntArray]) -> None:
+    graph = projection.shared_graph(blob_data[0][:80], seed=4)
+    with pytest.raises(ValueError, match="neighbour graph is of 80 documents"):
+        reduce_embeddings(blob_data[0][:60], n_components=5, seed=4, graph=graph)
+    with pytest.raises(ValueError, match="seed 4"):
+        reduce_embeddings(blob_data[0][:80], n_components=5, seed=5, graph=graph)
+
+
+@pytest.mark.parametrize("n_docs", [0, 2, 3])
+def test_no_graph_where_umap_does_not_run(n_docs: int) -> None:
+    data = np.random.default_rng(0).normal(size=(n_docs, 6))
+    assert projection.shared_graph(data, seed=0) is None
 
 
 @pytest.mark.slow  # NN-descent compiles numba code numba cannot cache: tens of seconds

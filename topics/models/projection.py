@@ -6,8 +6,8 @@ lazily: its numba compilation is slow, so a per-user numba cache directory is
 set up first (see ``ensure_numba_cache_dir``) and UMAP's own compiled functions are
 cached there too (see ``_cache_compiled``).
 
-Both projections start from the same cosine k-nearest-neighbour graph, which
-``neighbor_graph`` computes once per embedding matrix and seed (see its notes):
+Both projections start from the same cosine k-nearest-neighbour graph: the cluster
+model builds it once (``shared_graph``) and hands the value to both (``graph=``).
 UMAP alone computed it twice, and below 4,096 documents it did so by calling a
 numba distance from Python for every pair (``sklearn.pairwise_distances`` with a
 callable), the slowest step of a BBC-sized run (``bench/speed.py``).
@@ -87,6 +87,7 @@ def reduce_embeddings(
     n_neighbors: int = 15,
     min_dist: float = 0.0,
     executor: Executor | None = None,
+    graph: NeighborGraph | None = None,
 ) -> FloatArray:
     """Reduce embeddings to ``n_components`` dimensions with seeded cosine UMAP.
 
@@ -102,6 +103,9 @@ def reduce_embeddings(
         UMAP neighbourhood size, clamped to ``n_docs - 1`` for small inputs.
     min_dist
         UMAP ``min_dist`` (0 packs clusters tightly, which suits clustering).
+    graph
+        The documents' neighbour graph (``shared_graph`` / ``neighbor_graph``) for this
+        ``seed`` and neighbourhood size; None: it is built here.
 
     Returns
     -------
@@ -144,7 +148,14 @@ def reduce_embeddings(
                 n_jobs=1,
             )
             return umap_sample_transform(data, sampled, seed, executor)
-    graph = neighbor_graph(data, n_neighbors=neighbors, seed=seed)
+    if graph is None:
+        graph = neighbor_graph(data, n_neighbors=neighbors, seed=seed)
+    elif (graph.n_docs, graph.n_neighbors, graph.seed) != (n_docs, neighbors, seed):
+        raise ValueError(
+            f"the neighbour graph is of {graph.n_docs} documents, {graph.n_neighbors} "
+            f"neighbours and seed {graph.seed}; these embeddings need {n_docs}, "
+            f"{neighbors} and {seed}"
+        )
     model = _umap(
         n_components=n_components,
         n_neighbors=neighbors,
@@ -172,24 +183,19 @@ class NeighborGraph:
     """Each document's nearest documents by cosine distance, itself first.
 
     ``state`` is UMAP's random state as the search left it, so a fit handed this
-    graph draws the same numbers as a fit that searched itself.
+    graph draws the same numbers as a fit that searched itself (fits copy it).
     """
 
     n_neighbors: int
     seed: int
-    sketch: FloatArray  # (n_docs, _SKETCH_DIMS): recognises the same embeddings again
     indices: npt.NDArray[np.int32]  # int32 as UMAP's own searches return them
     distances: npt.NDArray[np.float32]
     state: np.random.RandomState
 
-
-#: The last graph built: the 5-D clustering space and the 2-D map of a run share it.
-_last_graph: NeighborGraph | None = None
-#: Embeddings are recognised by a seeded random projection of their unit rows; the
-#: same embeddings after float32/float64 round trips (the cluster model normalises its
-#: copy) agree to ~1e-6, different documents differ by ~1.
-_SKETCH_DIMS = 8
-_SKETCH_ATOL = 1e-4
+    @property
+    def n_docs(self) -> int:
+        """Documents (rows) in the graph."""
+        return int(self.indices.shape[0])
 
 
 def neighbor_graph(data: npt.NDArray[np.float32], *, n_neighbors: int, seed: int) -> NeighborGraph:
@@ -197,10 +203,7 @@ def neighbor_graph(data: npt.NDArray[np.float32], *, n_neighbors: int, seed: int
 
     Below ``EXACT_KNN_MAX_DOCS`` rows it is exact, from blocks of one matrix product
     (UMAP computes every pair's distance in a Python loop there); from there up it is
-    UMAP's own NN-descent search with UMAP's seeded state. The last graph is kept, so
-    the clustering space and the document map of one run, which UMAP would each
-    search for, share one: it is reused for the same ``n_neighbors``, ``seed`` and
-    embeddings (equal up to rounding and row length, see ``_SKETCH_ATOL``).
+    UMAP's own NN-descent search with UMAP's seeded state.
 
     Notes
     -----
@@ -209,17 +212,6 @@ def neighbor_graph(data: npt.NDArray[np.float32], *, n_neighbors: int, seed: int
     distance to itself (and to an identical vector) is 0. With NN-descent the graph is
     bit for bit UMAP's.
     """
-    global _last_graph
-    sketch = _sketch(data)
-    last = _last_graph
-    if (
-        last is not None
-        and (last.n_neighbors, last.seed) == (n_neighbors, seed)
-        and last.sketch.shape == sketch.shape
-        and np.allclose(last.sketch, sketch, rtol=0.0, atol=_SKETCH_ATOL)
-    ):
-        logger.debug("reusing the neighbour graph of %d documents", data.shape[0])
-        return last
     state = np.random.RandomState(seed)
     if data.shape[0] < EXACT_KNN_MAX_DOCS:
         indices, distances = _exact_knn(data, n_neighbors)
@@ -236,17 +228,38 @@ def neighbor_graph(data: npt.NDArray[np.float32], *, n_neighbors: int, seed: int
             )
         indices = np.asarray(found, dtype=np.int32)
         distances = np.asarray(dists, dtype=np.float32)
-    _last_graph = NeighborGraph(n_neighbors, seed, sketch, indices, distances, state)
-    return _last_graph
+    return NeighborGraph(n_neighbors, seed, indices, distances, state)
 
 
-def _sketch(data: npt.NDArray[np.float32]) -> FloatArray:
-    x = data.astype(np.float64)
+def shared_graph(
+    embeddings: npt.ArrayLike,
+    *,
+    seed: int,
+    n_neighbors: int = 15,
+    executor: Executor | None = None,
+) -> NeighborGraph | None:
+    """The one neighbour graph a run's clustering space and document map both start from.
+
+    Built on the embeddings' unit rows in float32, the array the cluster model hands
+    UMAP (cosine ignores length, so the map's raw vectors have the same neighbours).
+    None where neither projection would use one: too few documents for UMAP, or a Dask
+    cluster that fits UMAP on a sample (``reduce_embeddings``).
+    """
+    x = np.asarray(embeddings, dtype=np.float64)
+    n_docs = x.shape[0]
+    neighbors = min(n_neighbors, n_docs - 1)
+    # The smallest corpus the 2-D map runs UMAP on (see ``reduce_embeddings``).
+    if x.ndim != 2 or neighbors < _MIN_NEIGHBORS or n_docs < 4:
+        return None
+    if executor is not None:
+        from topics.executor.embed import UMAP_SAMPLE
+
+        if n_docs > UMAP_SAMPLE:
+            return None
     norms = np.linalg.norm(x, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    basis = np.random.default_rng(0).standard_normal((x.shape[1], _SKETCH_DIMS))
-    sketch: FloatArray = (x / norms) @ basis
-    return sketch
+    unit = np.asarray(x / norms, dtype=np.float32)
+    return neighbor_graph(unit, n_neighbors=neighbors, seed=seed)
 
 
 def _exact_knn(
@@ -281,7 +294,11 @@ def _exact_knn(
 
 
 def project_2d(
-    embeddings: npt.ArrayLike, *, seed: int, executor: Executor | None = None
+    embeddings: npt.ArrayLike,
+    *,
+    seed: int,
+    executor: Executor | None = None,
+    graph: NeighborGraph | None = None,
 ) -> FloatArray:
     """Project documents to the plane for the document map.
 
@@ -293,6 +310,8 @@ def project_2d(
         UMAP ``random_state``.
     executor
         A Dask cluster to transform the documents on (see ``reduce_embeddings``).
+    graph
+        The documents' neighbour graph (``shared_graph``); None: built here.
 
     Returns
     -------
@@ -301,7 +320,7 @@ def project_2d(
         scaled by the same factor and centred, so the aspect ratio is kept.
     """
     coords = reduce_embeddings(
-        embeddings, n_components=2, seed=seed, min_dist=0.1, executor=executor
+        embeddings, n_components=2, seed=seed, min_dist=0.1, executor=executor, graph=graph
     )
     return _rescale_unit(coords)
 
