@@ -378,6 +378,19 @@ def test_plug_in_searches_neighbours_once_for_clusters_and_map(
     np.testing.assert_array_equal(fit.coords, project_2d(fit.embeddings, seed=3, graph=graph))
 
 
+def test_boruvka_hdbscan_above_its_size_finds_the_same_blobs(
+    case: BlobCase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large corpora build HDBSCAN's tree with the hdbscan package: same density clusters."""
+    monkeypatch.setattr(clusters_module, "BORUVKA_ABOVE", 100)
+    fast = fit_clusters(case.tokens, case.vocab, case.points, seed=0)
+    clustered = case.labels >= 0
+    assert fast.n_topics == case.result.n_topics
+    assert adjusted_rand_score(case.labels[clustered], fast.assignments[clustered]) > 0.95
+    again = fit_clusters(case.tokens, case.vocab, case.points, seed=0)
+    np.testing.assert_array_equal(fast.assignments, again.assignments)
+
+
 @pytest.mark.parametrize("n_docs", [1, 2, 3])
 def test_tiny_corpus(n_docs: int) -> None:
     tokens = [["apple", "pear"], ["apple", "plum"], ["kiwi"]][:n_docs]

@@ -76,6 +76,13 @@ KMEANS_INIT = 10
 SOFTMAX_TEMPERATURE = 0.05
 #: Words per topic used to score topic quality for ``"auto"``.
 QUALITY_TOP_N = 10
+#: Above this many documents HDBSCAN's minimum spanning tree is built by the ``hdbscan``
+#: package's Boruvka search on a KD-tree instead of scikit-learn's Prim's algorithm, which
+#: visits every pair: 90 s against ~10 s on 95k documents, 13.9 s against 2.6 s on 30k
+#: (``bench/umap_sample.py``). Same density clusters up to ties between equal distances,
+#: which the two searches break differently: ARI 0.99 at 10k, 0.96 at 30k against
+#: scikit-learn's labels. Up to it, scikit-learn's HDBSCAN as before.
+BORUVKA_ABOVE = 20_000
 
 
 Clustering = Literal["auto", "kmeans", "hdbscan"]
@@ -538,11 +545,22 @@ def _hdbscan_labels(
     size = min(min_cluster_size, n_docs)
     if n_docs < 3 or size < 2:
         return np.full(n_docs, -1, dtype=np.int64)
-    from sklearn.cluster import HDBSCAN
-
     reduced = reduce_embeddings(
         emb, n_components=CLUSTER_DIMS, seed=seed, executor=executor, graph=graph
     )
+    if n_docs > BORUVKA_ABOVE:
+        import hdbscan
+
+        # The hdbscan package counts a point's core neighbours without the point itself.
+        fast = hdbscan.HDBSCAN(
+            min_cluster_size=size,
+            min_samples=max(min(MIN_SAMPLES, size) - 1, 1),
+            algorithm="boruvka_kdtree",
+            core_dist_n_jobs=1,
+        )
+        return np.asarray(fast.fit_predict(reduced), dtype=np.int64)
+    from sklearn.cluster import HDBSCAN
+
     model = HDBSCAN(
         min_cluster_size=size,
         min_samples=min(MIN_SAMPLES, size),
