@@ -48,7 +48,26 @@ CONFIGS = ("full", "boruvka", "sampled")
 
 
 def corpus_tokens(n_docs: int, seed: int = 0) -> tuple[list[list[str]], list[str], list[Any]]:
-    """``n_docs`` documents of ``bench/scale.py``'s corpus, preprocessed: tokens, vocab, labels."""
+    """``n_docs`` documents of ``bench/scale.py``'s corpus, preprocessed: tokens, vocab, labels.
+
+    Kept in ``bench/out/umap_sample-tokens-N.pkl`` for the next invocation (preprocessing
+    100k documents takes minutes); delete the file to rebuild it.
+    """
+    import pickle
+
+    kept = OUT.with_name(f"umap_sample-tokens-{n_docs}.pkl")
+    if kept.is_file():
+        with open(kept, "rb") as fh:
+            cached = pickle.load(fh)
+        return cached["tokens"], cached["vocab"], cached["labels"]
+    tokens, vocab, labels = _preprocessed(n_docs, seed)
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    with open(kept, "wb") as fh:
+        pickle.dump({"tokens": tokens, "vocab": vocab, "labels": labels}, fh)
+    return tokens, vocab, labels
+
+
+def _preprocessed(n_docs: int, seed: int) -> tuple[list[list[str]], list[str], list[Any]]:
     from scale import build_corpus
 
     from topics.ingest import IngestSettings
