@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,7 +23,9 @@ from topics.models.clusters import (
 )
 from topics.models.ctfidf import class_tfidf, count_matrix, merge_topics
 from topics.models.embed import EmbedSettings, embed_documents
-from topics.types import FloatArray, IntArray, TopicModelResult
+from topics.models.projection import project_2d, shared_graph
+from topics.models.spec import FitContext
+from topics.types import FloatArray, IntArray, Preprocessed, TopicModelResult
 
 N_NOISE = 12
 
@@ -341,6 +344,51 @@ def test_planted_corpus_end_to_end(planted: Planted, method: str, clustering: st
     clustered = result.assignments >= 0
     main = np.asarray(planted.main_topic)
     assert adjusted_rand_score(main[clustered], result.assignments[clustered]) >= 0.9
+
+
+@pytest.mark.slow  # embeds, clusters and draws the map: ~7 s, 15 s in a fresh process
+def test_plug_in_searches_neighbours_once_for_clusters_and_map(
+    planted: Planted, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The clustering space and the map share one graph, handed over as a value."""
+    from topics.models import projection
+    from topics.pipeline import RunSettings, _Silent
+
+    searches: list[int] = []
+    exact_knn = projection._exact_knn
+
+    def counted(data: Any, k: int) -> Any:
+        searches.append(len(data))
+        return exact_knn(data, k)
+
+    monkeypatch.setattr(projection, "_exact_knn", counted)
+    vocab = _vocab(planted.tokens)
+    pre = Preprocessed(planted.tokens, list(range(len(planted.tokens))), vocab, [], {})
+    settings = RunSettings(
+        seed=3, n_topics=6, embed=EmbedSettings(vector_size=32), models=("clusters",)
+    )
+    context = FitContext(pre, settings, _Silent(), {}, None, tmp_path)
+    fit = clusters_module.SPEC.fit(context)
+    assert searches == [len(planted.tokens)]
+    assert fit.embeddings is not None and fit.coords is not None
+    # The model UMAP's own search gives; the map from the graph of the unit rows.
+    alone = fit_clusters(planted.tokens, vocab, fit.embeddings, n_topics=6, seed=3)
+    np.testing.assert_array_equal(fit.result.assignments, alone.assignments)
+    graph = shared_graph(fit.embeddings, seed=3)
+    np.testing.assert_array_equal(fit.coords, project_2d(fit.embeddings, seed=3, graph=graph))
+
+
+def test_boruvka_hdbscan_above_its_size_finds_the_same_blobs(
+    case: BlobCase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large corpora build HDBSCAN's tree with the hdbscan package: same density clusters."""
+    monkeypatch.setattr(clusters_module, "BORUVKA_ABOVE", 100)
+    fast = fit_clusters(case.tokens, case.vocab, case.points, seed=0)
+    clustered = case.labels >= 0
+    assert fast.n_topics == case.result.n_topics
+    assert adjusted_rand_score(case.labels[clustered], fast.assignments[clustered]) > 0.95
+    again = fit_clusters(case.tokens, case.vocab, case.points, seed=0)
+    np.testing.assert_array_equal(fast.assignments, again.assignments)
 
 
 @pytest.mark.parametrize("n_docs", [1, 2, 3])

@@ -102,3 +102,14 @@ def test_top_words_rank_by_weight_ties_in_vocabulary_order_and_skip_zeros() -> N
     vocab = ["a", "b", "c", "d"]
     assert top_words(np.array([0.2, 0.5, 0.2, 0.0]), vocab, 4) == ["b", "a", "c"]
     assert top_words(np.array([0.2, 0.5, 0.2, 0.0]), vocab, 2) == ["b", "a"]
+
+
+def test_top_words_equal_a_full_stable_sort_on_rows_with_many_ties() -> None:
+    """The partial sort keeps the full sort's order, ties at the cut included."""
+    rng = np.random.default_rng(0)
+    vocab = [f"w{i}" for i in range(400)]
+    for _ in range(50):
+        row = rng.integers(0, 4, size=400) * rng.choice([0.0, 0.5, 1.0], size=400)
+        for n in (1, 7, 30, 399, 400, 500):
+            order = np.argsort(-row, kind="stable")[:n]
+            assert top_words(row, vocab, n) == [vocab[i] for i in order if row[i] > 0]

@@ -4,7 +4,6 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -168,26 +167,100 @@ def test_exact_graph_gives_umaps_fuzzy_graph(blob_data: tuple[FloatArray, IntArr
     assert abs(own.graph_ - handed.graph_).max() < 1e-5
 
 
-def test_clustering_space_and_map_share_one_graph(
-    blob_data: tuple[FloatArray, IntArray], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    searches = []
-    exact_knn = projection._exact_knn
-
-    def counted(data: Any, k: int) -> Any:
-        searches.append(k)
-        return exact_knn(data, k)
-
-    monkeypatch.setattr(projection, "_exact_knn", counted)
-    points = blob_data[0][:80] * 3.0 + 0.25  # new data: no graph kept from other tests
+def test_a_handed_graph_gives_the_same_projection(blob_data: tuple[FloatArray, IntArray]) -> None:
+    points = blob_data[0][:80] * 3.0 + 0.25
     unit = points / np.linalg.norm(points, axis=1, keepdims=True)
+    graph = projection.shared_graph(points, seed=4)
+    assert graph is not None and graph.n_docs == 80 and graph.n_neighbors == 15
     # The cluster model hands UMAP its float64 unit rows; the map gets the raw vectors.
-    reduce_embeddings(unit, n_components=5, seed=4)
-    project_2d(points.astype(np.float32), seed=4)
-    assert searches == [15]
-    reduce_embeddings(unit, n_components=5, seed=5)  # another seed: another search
-    reduce_embeddings(unit[::-1], n_components=5, seed=5)  # other rows: another search
-    assert searches == [15, 15, 15]
+    np.testing.assert_array_equal(
+        reduce_embeddings(unit, n_components=5, seed=4, graph=graph),
+        reduce_embeddings(unit, n_components=5, seed=4),
+    )
+    # One graph serves several fits: each copies its random state, none advances it.
+    np.testing.assert_array_equal(
+        project_2d(points.astype(np.float32), seed=4, graph=graph),
+        project_2d(points.astype(np.float32), seed=4, graph=graph),
+    )
+
+
+def test_a_graph_of_other_documents_is_refused(blob_data: tuple[FloatArray, IntArray]) -> None:
+    graph = projection.shared_graph(blob_data[0][:80], seed=4)
+    with pytest.raises(ValueError, match="neighbour graph is of 80 documents"):
+        reduce_embeddings(blob_data[0][:60], n_components=5, seed=4, graph=graph)
+    with pytest.raises(ValueError, match="seed 4"):
+        reduce_embeddings(blob_data[0][:80], n_components=5, seed=5, graph=graph)
+
+
+@pytest.mark.parametrize("n_docs", [0, 2, 3])
+def test_no_graph_where_umap_does_not_run(n_docs: int) -> None:
+    data = np.random.default_rng(0).normal(size=(n_docs, 6))
+    assert projection.shared_graph(data, seed=0) is None
+
+
+def test_small_corpora_are_fitted_whole(blob_data: tuple[FloatArray, IntArray]) -> None:
+    graph = projection.neighbor_graph(
+        np.asarray(blob_data[0], dtype=np.float32), n_neighbors=15, seed=0
+    )
+    assert graph.sample is None and graph.rest is None and graph.n_docs == 300
+
+
+@pytest.fixture(scope="module")
+def sampled(blob_data: tuple[FloatArray, IntArray]) -> projection.NeighborGraph:
+    data = np.asarray(blob_data[0], dtype=np.float32)
+    return projection.neighbor_graph(data, n_neighbors=15, seed=3, fit_sample=120)
+
+
+def test_sampled_graph_finds_the_rests_nearest_sampled_documents(
+    blob_data: tuple[FloatArray, IntArray], sampled: projection.NeighborGraph
+) -> None:
+    assert sampled.sample is not None and sampled.rest is not None
+    assert sampled.rest_indices is not None and sampled.rest_distances is not None
+    assert sampled.n_docs == 300 and sampled.indices.shape == (120, 15)
+    np.testing.assert_array_equal(
+        np.sort(np.concatenate([sampled.sample, sampled.rest])), np.arange(300)
+    )
+    unit = blob_data[0] / np.linalg.norm(blob_data[0], axis=1, keepdims=True)
+    distance = 1.0 - unit[sampled.rest] @ unit[sampled.sample].T
+    expected = np.sort(distance, axis=1)[:, :15]
+    found = np.take_along_axis(distance, sampled.rest_indices.astype(np.int64), axis=1)
+    np.testing.assert_allclose(found, expected, atol=1e-5)
+    np.testing.assert_allclose(sampled.rest_distances, expected, atol=1e-5)
+    # The sample's own graph is the one a fit of the sample alone searches for.
+    alone = projection.neighbor_graph(
+        np.asarray(blob_data[0][sampled.sample], dtype=np.float32), n_neighbors=15, seed=3
+    )
+    np.testing.assert_array_equal(sampled.indices, alone.indices)
+
+
+def test_sampled_fit_places_the_rest_with_transform(
+    blob_data: tuple[FloatArray, IntArray], sampled: projection.NeighborGraph
+) -> None:
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import adjusted_rand_score
+
+    assert sampled.sample is not None
+    data, labels = blob_data
+    reduced = reduce_embeddings(data, n_components=5, seed=3, graph=sampled)
+    np.testing.assert_array_equal(
+        reduced, reduce_embeddings(data, n_components=5, seed=3, graph=sampled)
+    )
+    # The sample's coordinates are UMAP's fit of the sample alone.
+    sample_only = reduce_embeddings(data[sampled.sample], n_components=5, seed=3)
+    np.testing.assert_array_equal(reduced[sampled.sample], sample_only)
+    found = KMeans(n_clusters=6, n_init=5, random_state=0).fit_predict(reduced)
+    assert adjusted_rand_score(labels, found) > 0.95
+    coords = project_2d(data, seed=3, graph=sampled)
+    assert coords.shape == (300, 2) and coords.min() >= 0.0 and coords.max() <= 1.0
+
+
+def test_query_knn_keeps_umaps_zero_vector_convention() -> None:
+    data = np.array([[1.0, 0.0], [0.0, 0.0], [0.0, 1.0]], dtype=np.float32)
+    queries = np.array([[0.0, 0.0], [1.0, 0.1]], dtype=np.float32)
+    indices, distances = projection._query_knn(queries, data, 3)
+    # A zero vector is 0 from another zero vector and 1 from everything else.
+    assert indices[0, 0] == 1 and distances[0].tolist() == [0.0, 1.0, 1.0]
+    assert indices[1].tolist() == [0, 2, 1] and distances[1, 2] == 1.0
 
 
 @pytest.mark.slow  # NN-descent compiles numba code numba cannot cache: tens of seconds

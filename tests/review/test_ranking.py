@@ -109,6 +109,26 @@ def test_near_duplicate_under_another_label(planted: Planted, lda: TopicModelRes
     assert any("fewer than 5 documents" in note and "elsewhere" in note for note in review.notes)
 
 
+def test_near_duplicates_searched_by_chunks_are_the_same(
+    planted: Planted, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The search runs by chunks of rows to bound memory; chunks do not change the result."""
+    from topics.review import ranking
+
+    rng = np.random.default_rng(0)
+    copies = [int(i) for i in rng.choice(len(planted.tokens), size=12, replace=False)]
+    tokens = [*planted.tokens, *[list(planted.tokens[i]) for i in copies]]
+    labels: list[str | None] = [f"topic{t}" for t in planted.main_topic]
+    labels += [f"copy{k % 3}" for k in range(12)]
+    tfidf = ranking._tfidf(tokens)
+    whole = ranking._near_duplicates(tfidf, labels)
+    monkeypatch.setattr(ranking, "_DUPLICATE_CHUNK", 7)
+    chunked = ranking._near_duplicates(tfidf, labels)
+    np.testing.assert_array_equal(whole[0], chunked[0])
+    assert whole[1] == chunked[1]
+    assert sum(t is not None for t in whole[1]) >= 24  # each copy and its original
+
+
 def test_every_label_small_uses_fewer_folds() -> None:
     base = planted_corpus(n_topics=3, n_docs=9, seed=2)
     labels = [f"topic{t}" for t in base.main_topic]

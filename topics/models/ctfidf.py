@@ -219,5 +219,13 @@ def rows_to_distributions(weights: FloatArray) -> FloatArray:
 
 
 def top_words(row: FloatArray, vocab: list[str], top_n: int) -> list[str]:
-    order = np.argsort(-row, kind="stable")[:top_n]
+    """The ``top_n`` terms of largest positive weight; equal weights in vocabulary order."""
+    if top_n < row.size:
+        # Only terms at least as heavy as the top_n-th can be among the top_n: sort those
+        # alone (a full sort of a 45k-term row cost 5 s of the auto count at 95k documents).
+        kth = np.partition(row, row.size - top_n)[row.size - top_n]
+        candidates = np.flatnonzero(row >= kth)
+        order = candidates[np.argsort(-row[candidates], kind="stable")[:top_n]]
+    else:
+        order = np.argsort(-row, kind="stable")[:top_n]
     return [vocab[i] for i in order if row[i] > 0]

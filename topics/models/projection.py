@@ -6,8 +6,8 @@ lazily: its numba compilation is slow, so a per-user numba cache directory is
 set up first (see ``ensure_numba_cache_dir``) and UMAP's own compiled functions are
 cached there too (see ``_cache_compiled``).
 
-Both projections start from the same cosine k-nearest-neighbour graph, which
-``neighbor_graph`` computes once per embedding matrix and seed (see its notes):
+Both projections start from the same cosine k-nearest-neighbour graph: the cluster
+model builds it once (``shared_graph``) and hands the value to both (``graph=``).
 UMAP alone computed it twice, and below 4,096 documents it did so by calling a
 numba distance from Python for every pair (``sklearn.pairwise_distances`` with a
 callable), the slowest step of a BBC-sized run (``bench/speed.py``).
@@ -46,6 +46,14 @@ _EXACT_BLOCK = 512
 #: Cosine distances below this are rounding error of identical vectors (float64 products
 #: of unit rows err by ~1e-15) and count as 0.
 _SAME = 1e-10
+#: Above this many documents UMAP is fitted on a seeded sample of this many and the rest
+#: are placed by UMAP's ``transform`` (see ``neighbor_graph``); up to it, on all of them.
+#: The layout's epochs grow with the documents (~150 s of a 100k run for the clustering
+#: space alone, as much again for the map) and the spectral start with more; measured
+#: cost and quality in ``bench/umap_sample.py``.
+FIT_SAMPLE = 20_000
+#: Rows of the sample's distance matrix held at once while placing the rest.
+_QUERY_BLOCK = 1024
 
 
 def ensure_numba_cache_dir() -> Path | None:
@@ -87,6 +95,7 @@ def reduce_embeddings(
     n_neighbors: int = 15,
     min_dist: float = 0.0,
     executor: Executor | None = None,
+    graph: NeighborGraph | None = None,
 ) -> FloatArray:
     """Reduce embeddings to ``n_components`` dimensions with seeded cosine UMAP.
 
@@ -102,6 +111,9 @@ def reduce_embeddings(
         UMAP neighbourhood size, clamped to ``n_docs - 1`` for small inputs.
     min_dist
         UMAP ``min_dist`` (0 packs clusters tightly, which suits clustering).
+    graph
+        The documents' neighbour graph (``shared_graph`` / ``neighbor_graph``) for this
+        ``seed`` and neighbourhood size; None: it is built here.
 
     Returns
     -------
@@ -144,7 +156,14 @@ def reduce_embeddings(
                 n_jobs=1,
             )
             return umap_sample_transform(data, sampled, seed, executor)
-    graph = neighbor_graph(data, n_neighbors=neighbors, seed=seed)
+    if graph is None:
+        graph = neighbor_graph(data, n_neighbors=neighbors, seed=seed)
+    elif (graph.n_docs, graph.n_neighbors, graph.seed) != (n_docs, neighbors, seed):
+        raise ValueError(
+            f"the neighbour graph is of {graph.n_docs} documents, {graph.n_neighbors} "
+            f"neighbours and seed {graph.seed}; these embeddings need {n_docs}, "
+            f"{neighbors} and {seed}"
+        )
     model = _umap(
         n_components=n_components,
         n_neighbors=neighbors,
@@ -155,16 +174,47 @@ def reduce_embeddings(
         random_state=copy.deepcopy(graph.state),
         # random_state forces one thread anyway; saying so avoids a warning.
         n_jobs=1,
-        # Copies: UMAP marks far neighbours in place.
-        precomputed_knn=(graph.indices.copy(), graph.distances.copy(), None),
+        # Copies: UMAP marks far neighbours in place. The "index" answers ``transform``
+        # with the rest's neighbours among the sample, found with the graph.
+        precomputed_knn=(
+            graph.indices.copy(),
+            graph.distances.copy(),
+            None if graph.sample is None else _SampleNeighbors(graph),
+        ),
     )
     with warnings.catch_warnings():
-        # No search index is handed over: we never call ``transform``, which needs one.
+        # No search index is handed over without a sample: ``transform`` is never called.
         warnings.filterwarnings("ignore", message=r"precomputed_knn\[2\]")
         # Functions numba cannot store (see ``_cache_compiled``) are compiled as before.
         warnings.filterwarnings("ignore", message="Cannot cache compiled function")
-        reduced = model.fit_transform(data)
-    return np.asarray(reduced, dtype=np.float64)
+        if graph.sample is None:
+            return np.asarray(model.fit_transform(data), dtype=np.float64)
+        reduced = np.empty((n_docs, n_components), dtype=np.float64)
+        reduced[graph.sample] = model.fit_transform(data[graph.sample])
+        reduced[graph.rest] = model.transform(data[graph.rest])
+    return reduced
+
+
+class _SampleNeighbors:
+    """What UMAP's ``transform`` asks of a search index: the rest's nearest sampled documents.
+
+    Answers for exactly the graph's ``rest`` documents (``reduce_embeddings`` asks for
+    nothing else). ``_angular_trees`` only sets the search's epsilon, unused here.
+    """
+
+    _angular_trees = True
+
+    def __init__(self, graph: NeighborGraph) -> None:
+        self._graph = graph
+
+    def query(
+        self, data: npt.NDArray[np.float32], k: int, epsilon: float = 0.0
+    ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float32]]:
+        graph = self._graph
+        assert graph.rest_indices is not None and graph.rest_distances is not None
+        if data.shape[0] != graph.rest_indices.shape[0] or k > graph.n_neighbors:
+            raise ValueError("the sample's neighbours answer only for the rest's documents")
+        return graph.rest_indices[:, :k].copy(), graph.rest_distances[:, :k].copy()
 
 
 @dataclass(frozen=True)
@@ -172,35 +222,47 @@ class NeighborGraph:
     """Each document's nearest documents by cosine distance, itself first.
 
     ``state`` is UMAP's random state as the search left it, so a fit handed this
-    graph draws the same numbers as a fit that searched itself.
+    graph draws the same numbers as a fit that searched itself (fits copy it).
+
+    Above ``FIT_SAMPLE`` documents the graph is of a seeded sample: ``indices`` and
+    ``distances`` are the sampled documents' (rows and ids in ``sample`` order), and
+    ``rest_indices`` / ``rest_distances`` give every other document (``rest``) its
+    nearest sampled documents, exactly.
     """
 
     n_neighbors: int
     seed: int
-    sketch: FloatArray  # (n_docs, _SKETCH_DIMS): recognises the same embeddings again
     indices: npt.NDArray[np.int32]  # int32 as UMAP's own searches return them
     distances: npt.NDArray[np.float32]
     state: np.random.RandomState
+    sample: npt.NDArray[np.int64] | None = None
+    rest: npt.NDArray[np.int64] | None = None
+    rest_indices: npt.NDArray[np.int32] | None = None
+    rest_distances: npt.NDArray[np.float32] | None = None
+
+    @property
+    def n_docs(self) -> int:
+        """Documents the graph places (the sample and the rest)."""
+        rest = 0 if self.rest is None else self.rest.size
+        return int(self.indices.shape[0]) + rest
 
 
-#: The last graph built: the 5-D clustering space and the 2-D map of a run share it.
-_last_graph: NeighborGraph | None = None
-#: Embeddings are recognised by a seeded random projection of their unit rows; the
-#: same embeddings after float32/float64 round trips (the cluster model normalises its
-#: copy) agree to ~1e-6, different documents differ by ~1.
-_SKETCH_DIMS = 8
-_SKETCH_ATOL = 1e-4
-
-
-def neighbor_graph(data: npt.NDArray[np.float32], *, n_neighbors: int, seed: int) -> NeighborGraph:
+def neighbor_graph(
+    data: npt.NDArray[np.float32],
+    *,
+    n_neighbors: int,
+    seed: int,
+    fit_sample: int = FIT_SAMPLE,
+) -> NeighborGraph:
     """The cosine ``n_neighbors``-nearest-neighbour graph UMAP builds for ``data``.
 
     Below ``EXACT_KNN_MAX_DOCS`` rows it is exact, from blocks of one matrix product
     (UMAP computes every pair's distance in a Python loop there); from there up it is
-    UMAP's own NN-descent search with UMAP's seeded state. The last graph is kept, so
-    the clustering space and the document map of one run, which UMAP would each
-    search for, share one: it is reused for the same ``n_neighbors``, ``seed`` and
-    embeddings (equal up to rounding and row length, see ``_SKETCH_ATOL``).
+    UMAP's own NN-descent search with UMAP's seeded state.
+
+    With more than ``fit_sample`` rows, it is the graph of a seeded sample of
+    ``fit_sample`` rows (what UMAP would build fitting that sample), and each other row's
+    exact nearest sampled rows, which UMAP's ``transform`` places it by.
 
     Notes
     -----
@@ -209,17 +271,13 @@ def neighbor_graph(data: npt.NDArray[np.float32], *, n_neighbors: int, seed: int
     distance to itself (and to an identical vector) is 0. With NN-descent the graph is
     bit for bit UMAP's.
     """
-    global _last_graph
-    sketch = _sketch(data)
-    last = _last_graph
-    if (
-        last is not None
-        and (last.n_neighbors, last.seed) == (n_neighbors, seed)
-        and last.sketch.shape == sketch.shape
-        and np.allclose(last.sketch, sketch, rtol=0.0, atol=_SKETCH_ATOL)
-    ):
-        logger.debug("reusing the neighbour graph of %d documents", data.shape[0])
-        return last
+    full, n_docs = data, data.shape[0]
+    sample = rest = None
+    if n_docs > fit_sample:
+        # Its own generator: ``state`` stays as a fit of the sample would start it.
+        picked = np.random.default_rng(seed).permutation(n_docs)
+        sample, rest = np.sort(picked[:fit_sample]), np.sort(picked[fit_sample:])
+        data = data[sample]
     state = np.random.RandomState(seed)
     if data.shape[0] < EXACT_KNN_MAX_DOCS:
         indices, distances = _exact_knn(data, n_neighbors)
@@ -236,17 +294,80 @@ def neighbor_graph(data: npt.NDArray[np.float32], *, n_neighbors: int, seed: int
             )
         indices = np.asarray(found, dtype=np.int32)
         distances = np.asarray(dists, dtype=np.float32)
-    _last_graph = NeighborGraph(n_neighbors, seed, sketch, indices, distances, state)
-    return _last_graph
+    if sample is None or rest is None:
+        return NeighborGraph(n_neighbors, seed, indices, distances, state)
+    rest_indices, rest_distances = _query_knn(full[rest], data, n_neighbors)
+    return NeighborGraph(
+        n_neighbors, seed, indices, distances, state, sample, rest, rest_indices, rest_distances
+    )
 
 
-def _sketch(data: npt.NDArray[np.float32]) -> FloatArray:
-    x = data.astype(np.float64)
+def _unit_rows(data: npt.ArrayLike) -> FloatArray:
+    x = np.asarray(data, dtype=np.float64)
     norms = np.linalg.norm(x, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    basis = np.random.default_rng(0).standard_normal((x.shape[1], _SKETCH_DIMS))
-    sketch: FloatArray = (x / norms) @ basis
-    return sketch
+    unit: FloatArray = x / norms
+    return unit
+
+
+def _query_knn(
+    queries: npt.NDArray[np.float32], data: npt.NDArray[np.float32], k: int
+) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float32]]:
+    """Each query row's ``k`` nearest ``data`` rows by cosine distance, exactly.
+
+    Float32 products by blocks (what UMAP keeps of a distance); UMAP's convention of
+    distance 1 from a zero vector. Ties in index order.
+    """
+    unit = np.asarray(_unit_rows(data), dtype=np.float32)
+    zero = ~np.any(data != 0, axis=1)
+    indices = np.empty((queries.shape[0], k), dtype=np.int32)
+    distances = np.empty((queries.shape[0], k), dtype=np.float32)
+    for start in range(0, queries.shape[0], _QUERY_BLOCK):
+        block_rows = queries[start : start + _QUERY_BLOCK]
+        rows = np.asarray(_unit_rows(block_rows), dtype=np.float32)
+        block = 1.0 - rows @ unit.T
+        np.maximum(block, 0.0, out=block)
+        block[:, zero] = 1.0
+        empty = ~np.any(block_rows != 0, axis=1)
+        block[empty] = 1.0
+        block[np.ix_(empty, zero)] = 0.0
+        near = np.argpartition(block, k - 1, axis=1)[:, :k]
+        near.sort(axis=1)  # index order first, so the stable sort keeps ties in it
+        dist = np.take_along_axis(block, near, axis=1)
+        order = np.argsort(dist, axis=1, kind="stable")
+        end = start + rows.shape[0]
+        indices[start:end] = np.take_along_axis(near, order, axis=1)
+        distances[start:end] = np.take_along_axis(dist, order, axis=1)
+    return indices, distances
+
+
+def shared_graph(
+    embeddings: npt.ArrayLike,
+    *,
+    seed: int,
+    n_neighbors: int = 15,
+    executor: Executor | None = None,
+) -> NeighborGraph | None:
+    """The one neighbour graph a run's clustering space and document map both start from.
+
+    Built on the embeddings' unit rows in float32, the array the cluster model hands
+    UMAP (cosine ignores length, so the map's raw vectors have the same neighbours).
+    None where neither projection would use one: too few documents for UMAP, or a Dask
+    cluster that fits UMAP on a sample (``reduce_embeddings``).
+    """
+    x = np.asarray(embeddings, dtype=np.float64)
+    n_docs = x.shape[0]
+    neighbors = min(n_neighbors, n_docs - 1)
+    # The smallest corpus the 2-D map runs UMAP on (see ``reduce_embeddings``).
+    if x.ndim != 2 or neighbors < _MIN_NEIGHBORS or n_docs < 4:
+        return None
+    if executor is not None:
+        from topics.executor.embed import UMAP_SAMPLE
+
+        if n_docs > UMAP_SAMPLE:
+            return None
+    unit = np.asarray(_unit_rows(x), dtype=np.float32)
+    return neighbor_graph(unit, n_neighbors=neighbors, seed=seed)
 
 
 def _exact_knn(
@@ -281,7 +402,11 @@ def _exact_knn(
 
 
 def project_2d(
-    embeddings: npt.ArrayLike, *, seed: int, executor: Executor | None = None
+    embeddings: npt.ArrayLike,
+    *,
+    seed: int,
+    executor: Executor | None = None,
+    graph: NeighborGraph | None = None,
 ) -> FloatArray:
     """Project documents to the plane for the document map.
 
@@ -293,6 +418,8 @@ def project_2d(
         UMAP ``random_state``.
     executor
         A Dask cluster to transform the documents on (see ``reduce_embeddings``).
+    graph
+        The documents' neighbour graph (``shared_graph``); None: built here.
 
     Returns
     -------
@@ -301,7 +428,7 @@ def project_2d(
         scaled by the same factor and centred, so the aspect ratio is kept.
     """
     coords = reduce_embeddings(
-        embeddings, n_components=2, seed=seed, min_dist=0.1, executor=executor
+        embeddings, n_components=2, seed=seed, min_dist=0.1, executor=executor, graph=graph
     )
     return _rescale_unit(coords)
 

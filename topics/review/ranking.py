@@ -51,6 +51,8 @@ DUPLICATE_COSINE = 0.9
 #: Labelled documents up to which the near-duplicate search compares all pairs
 #: (18,800 documents of 20 Newsgroups: 11 s on two busy cores).
 DUPLICATE_EXACT_MAX = 20_000
+#: Documents whose near-duplicates are searched at once (bounds the search's memory).
+_DUPLICATE_CHUNK = 1_000
 #: Weight of the other signals when labels exist. Label evidence dominates: the rest
 #: only separates documents whose labels look equally sound. Larger weights cost
 #: ranking quality on planted wrong labels (20 Newsgroups, 3%: average precision .84 at
@@ -388,9 +390,15 @@ def _near_duplicates(
             continue
         sub = tfidf[rows]
         index = NearestNeighbors(radius=1.0 - DUPLICATE_COSINE, metric="cosine", algorithm="brute")
-        distances, neighbours = index.fit(sub).radius_neighbors(sub)
+        index.fit(sub)
         for a, i in enumerate(rows):
-            for dist, b in zip(distances[a], neighbours[a], strict=True):
+            if a % _DUPLICATE_CHUNK == 0:
+                # By chunks of rows: scikit-learn multiplies sparse rows into a sparse
+                # product before densifying it, 2 GB at once for a 33k-document topic.
+                distances, neighbours = index.radius_neighbors(sub[a : a + _DUPLICATE_CHUNK])
+            for dist, b in zip(
+                distances[a % _DUPLICATE_CHUNK], neighbours[a % _DUPLICATE_CHUNK], strict=True
+            ):
                 j = int(rows[b])
                 if j == i or labels[i] == labels[j]:
                     continue
