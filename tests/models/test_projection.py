@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from topics.models import projection
-from topics.models.projection import ensure_numba_cache_dir, project_2d, reduce_embeddings
+from topics.models.projection import project_2d, reduce_embeddings
 from topics.types import FloatArray, IntArray
 
 REPO = Path(__file__).resolve().parents[2]
@@ -87,26 +87,6 @@ def test_bad_arguments_raise() -> None:
         reduce_embeddings(np.ones(5), n_components=2, seed=0)
     with pytest.raises(ValueError, match="n_neighbors"):
         reduce_embeddings(np.ones((5, 3)), n_components=2, seed=0, n_neighbors=1)
-
-
-def test_numba_cache_dir_defaults_to_user_cache(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    folder = ensure_numba_cache_dir()
-    assert folder == tmp_path / "topics" / "numba"
-    assert folder.is_dir()
-    assert os.environ["NUMBA_CACHE_DIR"] == str(folder)
-
-
-def test_numba_cache_dir_keeps_the_users_choice(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "mine"))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    assert ensure_numba_cache_dir() == tmp_path / "mine"
-    assert not (tmp_path / "xdg").exists()
 
 
 def test_importing_the_module_does_not_import_umap() -> None:

@@ -116,7 +116,7 @@ def lsa_vectors(
 
 
 def _transform(rows: Any, model: Any) -> FloatArray:
-    from topics.models.projection import ensure_numba_cache_dir
+    from topics.store.compiled import ensure_numba_cache_dir
 
     ensure_numba_cache_dir()
     reduced: FloatArray = np.asarray(model.transform(rows), dtype=np.float64)

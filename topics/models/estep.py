@@ -12,7 +12,7 @@ same convergence rule per document (mean absolute change of gamma below
 agree with gensim's to rounding, and a seed always gives the same topics.
 
 The compiled function is cached on disk (numba ``cache=True`` in ``NUMBA_CACHE_DIR``, set
-up by ``topics.models.projection.ensure_numba_cache_dir``): only the first run on a
+up by ``topics.store.compiled.ensure_numba_cache_dir``): only the first run on a
 machine compiles it (~2 s).
 """
 
@@ -108,7 +108,7 @@ class CompiledLdaModel(GensimLdaModel):
 @lru_cache(maxsize=1)
 def _kernel() -> Any:
     """The compiled per-document loop (numba imported, and compiled or loaded, on first use)."""
-    from topics.models.projection import ensure_numba_cache_dir
+    from topics.store.compiled import ensure_numba_cache_dir
 
     ensure_numba_cache_dir()
     from topics.models._estep_kernel import estep_documents

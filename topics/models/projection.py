@@ -3,8 +3,8 @@
 ``reduce_embeddings`` feeds the density clustering (a few dimensions);
 ``project_2d`` gives the document map's coordinates. umap-learn is imported
 lazily: its numba compilation is slow, so a per-user numba cache directory is
-set up first (see ``ensure_numba_cache_dir``) and UMAP's own compiled functions are
-cached there too (see ``_cache_compiled``).
+set up first (see ``topics.store.compiled``) and UMAP's own compiled functions are
+cached there too (see ``topics.store.compiled.cache_compiled``).
 
 Both projections start from the same cosine k-nearest-neighbour graph: the cluster
 model builds it once (``shared_graph``) and hands the value to both (``graph=``).
@@ -17,16 +17,14 @@ from __future__ import annotations
 
 import copy
 import logging
-import os
-import sys
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
+from topics.store.compiled import cache_compiled, ensure_numba_cache_dir
 from topics.types import FloatArray
 
 if TYPE_CHECKING:
@@ -54,37 +52,6 @@ _SAME = 1e-10
 FIT_SAMPLE = 20_000
 #: Rows of the sample's distance matrix held at once while placing the rest.
 _QUERY_BLOCK = 1024
-
-
-def ensure_numba_cache_dir() -> Path | None:
-    """Point numba's on-disk cache at a per-user folder unless the user chose one.
-
-    Without a writable cache every process recompiles pynndescent/UMAP's
-    ``cache=True`` functions, which costs ~17 s on ``import umap``. The folder is
-    ``$XDG_CACHE_HOME/topics/numba`` or ``~/.cache/topics/numba``.
-
-    Returns
-    -------
-    Path or None
-        The cache folder in use, or None if none could be set up.
-    """
-    chosen = os.environ.get("NUMBA_CACHE_DIR")
-    if chosen:
-        return Path(chosen)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    folder = Path(base) / "topics" / "numba"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        logger.debug("cannot create numba cache dir %s: %s", folder, exc)
-        return None
-    os.environ["NUMBA_CACHE_DIR"] = str(folder)
-    numba = sys.modules.get("numba")
-    if numba is not None and not numba.config.CACHE_DIR:
-        # numba reads the variable once at import; if it is already imported,
-        # its cache locator still consults config.CACHE_DIR on each compile.
-        numba.config.CACHE_DIR = str(folder)
-    return folder
 
 
 def reduce_embeddings(
@@ -185,7 +152,7 @@ def reduce_embeddings(
     with warnings.catch_warnings():
         # No search index is handed over without a sample: ``transform`` is never called.
         warnings.filterwarnings("ignore", message=r"precomputed_knn\[2\]")
-        # Functions numba cannot store (see ``_cache_compiled``) are compiled as before.
+        # Functions numba cannot store (see ``store.compiled``) are compiled as before.
         warnings.filterwarnings("ignore", message="Cannot cache compiled function")
         if graph.sample is None:
             return np.asarray(model.fit_transform(data), dtype=np.float64)
@@ -447,29 +414,8 @@ def _import_umap() -> Any:
         warnings.filterwarnings("ignore", message="IProgress not found")
         warnings.filterwarnings("ignore", message="Using `tqdm.autonotebook.tqdm`")
         import umap  # lazy: importing compiles numba code
-    _cache_compiled()
+    cache_compiled("umap", "pynndescent")
     return umap
-
-
-def _cache_compiled() -> None:
-    """Let numba store UMAP's and pynndescent's compiled functions on disk.
-
-    Most of umap-learn's numba functions are declared without ``cache=True``, so every
-    process compiled them again on its first fit: ~10 s of CPU on a BBC-sized run (more
-    on the NN-descent path) spent before any work. ``enable_caching`` is what
-    ``cache=True`` sets up; numba keys the stored code by the function's source file and
-    the numba version, so an upgrade recompiles. Compiled code is the same either way:
-    results do not change. Functions numba cannot store are compiled as before.
-    """
-    from numba.core.dispatcher import Dispatcher
-
-    for name, module in list(sys.modules.items()):
-        if module is None or name.split(".")[0] not in ("umap", "pynndescent"):
-            continue
-        for value in list(vars(module).values()):
-            cache = getattr(value, "_cache", None)
-            if isinstance(value, Dispatcher) and type(cache).__name__ == "NullCache":
-                value.enable_caching()
 
 
 def _pca(data: npt.NDArray[np.float32], n_components: int) -> FloatArray:

@@ -216,7 +216,7 @@ def _compiled_identifier() -> Any:
         return identifier
     if fill is None:
         return identifier
-    from topics.models.projection import ensure_numba_cache_dir
+    from topics.store.compiled import ensure_numba_cache_dir
 
     ensure_numba_cache_dir()
     from topics.preprocess._langid_kernel import walk
