@@ -56,10 +56,10 @@ def test_an_unreachable_scheduler_is_a_one_line_error_with_the_fix() -> None:
     from topics.executor.cluster import DaskExecutor
 
     with pytest.raises(SettingsError) as caught:
-        DaskExecutor.connect("tcp://127.0.0.1:9", timeout=1)
+        DaskExecutor.connect("tcp://127.0.0.1:9", timeout=0.2)
     message = str(caught.value)
     assert "\n" not in message
-    assert "cannot connect to the Dask scheduler at 'tcp://127.0.0.1:9' within 1 s" in message
+    assert "cannot connect to the Dask scheduler at 'tcp://127.0.0.1:9' within 0.2 s" in message
     assert "dask scheduler" in message and "dask worker" in message
 
 
