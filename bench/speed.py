@@ -128,8 +128,8 @@ pre = preprocess(corpus.documents, PreprocessSettings())
 labels = [corpus.documents[i].label for i in pre.doc_index]
 for seed in map(int, sys.argv[2].split(",")):
     t = time.process_time()
-    emb = embed_documents(pre.tokens, EmbedSettings(method="lsa", seed=seed))
-    model = fit_clusters(pre.tokens, pre.vocab, emb, ClusterSettings(seed=seed))
+    emb = embed_documents(pre.tokens, EmbedSettings(method="lsa"), seed=seed)
+    model = fit_clusters(pre.tokens, pre.vocab, emb, ClusterSettings(), seed=seed)
     project_2d(emb, seed=seed)
     cpu = time.process_time() - t
     m = score_model(model, pre.tokens, labels).metrics
