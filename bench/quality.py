@@ -495,7 +495,7 @@ class Store:
 
 # ------------------------------------------------------------------- run ----
 def warm_up_umap(n_docs: int) -> float:
-    """Pay UMAP's numba JIT before timing (exact kNN below 4,096 rows, NN-descent above)."""
+    """Pay UMAP's numba JIT before timing (the layout's functions; the kNN graph is ours)."""
     from topics.models.projection import reduce_embeddings
 
     t0 = time.perf_counter()

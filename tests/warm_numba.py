@@ -3,8 +3,7 @@
 On a fresh checkout (CI) the suite's first UMAP fits compile pynndescent's and UMAP's
 numba functions: ~100 s of CPU, measured per test with numba's compile events (the
 first fit ~40 s: pynndescent's ``cache=True`` functions on ``import umap`` and UMAP's
-own fit functions; the executor's fit on a sample and transform ~25 s; the NN-descent
-graph above 4,096 documents ~60 s, a third of it code numba cannot cache). The suite
+own fit functions; the executor's fit on a sample and transform ~25 s). The suite
 starts this module in the background when the cache holds no mark of a finished warm-up
 (``tests/conftest.py``): it compiles the same functions, with the same signatures, on
 the machine's other core while the suite runs the tests that never fit UMAP
@@ -36,10 +35,9 @@ def warm() -> None:
     from tests.conftest import planted_corpus
     from topics.executor import LocalExecutor
     from topics.executor.embed import lsa_vectors, umap_sample_transform
-    from topics.models import projection
     from topics.models.clusters import fit_clusters
     from topics.models.embed import EmbedSettings, embed_documents
-    from topics.models.projection import _umap, project_2d, reduce_embeddings
+    from topics.models.projection import _umap, project_2d
 
     # The first fit: the clusters model on a planted corpus (exact neighbours), the map.
     planted = planted_corpus(n_topics=4, n_docs=80, seed=1)
@@ -62,11 +60,6 @@ def warm() -> None:
         )
 
     umap_sample_transform(vectors, model(), 7, FourShards(), sample=60)
-
-    # The NN-descent graph (above ``EXACT_KNN_MAX_DOCS``): what of it numba can cache.
-    projection.EXACT_KNN_MAX_DOCS = 100
-    data = np.asarray(points, dtype=np.float32) + 0.5
-    reduce_embeddings(data, n_components=3, seed=2)
 
 
 def main() -> None:

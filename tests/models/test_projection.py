@@ -243,28 +243,6 @@ def test_query_knn_keeps_umaps_zero_vector_convention() -> None:
     assert indices[1].tolist() == [0, 2, 1] and distances[1, 2] == 1.0
 
 
-@pytest.mark.slow  # NN-descent compiles numba code numba cannot cache: tens of seconds
-def test_nn_descent_graph_gives_umaps_own_result(
-    blob_data: tuple[FloatArray, IntArray], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Above the exact-search size the graph is UMAP's NN-descent: the same layout, bit for bit."""
-    import umap
-
-    monkeypatch.setattr(projection, "EXACT_KNN_MAX_DOCS", 100)
-    data = np.asarray(blob_data[0], dtype=np.float32) + 0.5
-    ours = reduce_embeddings(data, n_components=3, seed=2)
-    own = umap.UMAP(
-        n_components=3,
-        n_neighbors=15,
-        min_dist=0.0,
-        metric="cosine",
-        random_state=2,
-        n_jobs=1,
-        force_approximation_algorithm=True,
-    ).fit_transform(data)
-    np.testing.assert_array_equal(ours, np.asarray(own, dtype=np.float64))
-
-
 def test_umaps_compiled_functions_are_cached_on_disk(
     blob_data: tuple[FloatArray, IntArray],
 ) -> None:

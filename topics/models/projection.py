@@ -35,17 +35,14 @@ logger = logging.getLogger(__name__)
 # UMAP needs a few neighbours and enough points for its spectral layout;
 # below this we use PCA instead.
 _MIN_NEIGHBORS = 2
-#: Below this many documents the neighbour graph is exact (all pairs), above it
-#: approximate (NN-descent): UMAP's own threshold, kept so the graph is the one UMAP
-#: would build.
-EXACT_KNN_MAX_DOCS = 4096
-#: Rows of the exact distance matrix held at once (bounds memory: 512 x 4,096 floats).
+#: Rows of the exact distance matrix held at once (bounds memory: 512 x 20,000 floats).
 _EXACT_BLOCK = 512
 #: Cosine distances below this are rounding error of identical vectors (float64 products
 #: of unit rows err by ~1e-15) and count as 0.
 _SAME = 1e-10
 #: Above this many documents UMAP is fitted on a seeded sample of this many and the rest
 #: are placed by UMAP's ``transform`` (see ``neighbor_graph``); up to it, on all of them.
+#: It also bounds the exact neighbour search, which is quadratic: ~6 s of CPU at 19k.
 #: The layout's epochs grow with the documents (~150 s of a 100k run for the clustering
 #: space alone, as much again for the map) and the spectral start with more; measured
 #: cost and quality in ``bench/umap_sample.py``.
@@ -223,9 +220,12 @@ def neighbor_graph(
 ) -> NeighborGraph:
     """The cosine ``n_neighbors``-nearest-neighbour graph UMAP builds for ``data``.
 
-    Below ``EXACT_KNN_MAX_DOCS`` rows it is exact, from blocks of one matrix product
-    (UMAP computes every pair's distance in a Python loop there); from there up it is
-    UMAP's own NN-descent search with UMAP's seeded state.
+    Exact, from blocks of one matrix product. UMAP itself computes every pair's distance
+    in a Python loop below 4,096 rows and searches approximately (pynndescent's
+    NN-descent) above; here the search stays exact up to ``FIT_SAMPLE`` rows, because
+    NN-descent's first call in a process compiles ~18 s of numba code that numba cannot
+    cache (it takes the metric as an argument), more than the exact search costs at
+    19k rows (~6 s of CPU), and its neighbours are approximate (recall ~0.98).
 
     With more than ``fit_sample`` rows, it is the graph of a seeded sample of
     ``fit_sample`` rows (what UMAP would build fitting that sample), and each other row's
@@ -235,8 +235,7 @@ def neighbor_graph(
     -----
     Same neighbours as UMAP's: exact distances (up to rounding: float64 products here,
     float32 there), ties in index order as UMAP's merge sort leaves them; a document's
-    distance to itself (and to an identical vector) is 0. With NN-descent the graph is
-    bit for bit UMAP's.
+    distance to itself (and to an identical vector) is 0.
     """
     full, n_docs = data, data.shape[0]
     sample = rest = None
@@ -246,21 +245,7 @@ def neighbor_graph(
         sample, rest = np.sort(picked[:fit_sample]), np.sort(picked[fit_sample:])
         data = data[sample]
     state = np.random.RandomState(seed)
-    if data.shape[0] < EXACT_KNN_MAX_DOCS:
-        indices, distances = _exact_knn(data, n_neighbors)
-    else:
-        ensure_numba_cache_dir()
-        _import_umap()
-        from umap.umap_ import nearest_neighbors
-
-        # The arguments UMAP(metric="cosine", n_jobs=1) passes (angular trees, low memory).
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="Cannot cache compiled function")
-            found, dists, _ = nearest_neighbors(
-                data, n_neighbors, "cosine", {}, True, state, True, use_pynndescent=True, n_jobs=1
-            )
-        indices = np.asarray(found, dtype=np.int32)
-        distances = np.asarray(dists, dtype=np.float32)
+    indices, distances = _exact_knn(data, n_neighbors)
     if sample is None or rest is None:
         return NeighborGraph(n_neighbors, seed, indices, distances, state)
     rest_indices, rest_distances = _query_knn(full[rest], data, n_neighbors)
@@ -298,13 +283,8 @@ def _query_knn(
         empty = ~np.any(block_rows != 0, axis=1)
         block[empty] = 1.0
         block[np.ix_(empty, zero)] = 0.0
-        near = np.argpartition(block, k - 1, axis=1)[:, :k]
-        near.sort(axis=1)  # index order first, so the stable sort keeps ties in it
-        dist = np.take_along_axis(block, near, axis=1)
-        order = np.argsort(dist, axis=1, kind="stable")
         end = start + rows.shape[0]
-        indices[start:end] = np.take_along_axis(near, order, axis=1)
-        distances[start:end] = np.take_along_axis(dist, order, axis=1)
+        indices[start:end], distances[start:end] = _k_smallest(block, k)
     return indices, distances
 
 
@@ -361,11 +341,29 @@ def _exact_knn(
         # Sorted at float32 (what UMAP keeps of a distance): a matrix product can round
         # two copies of one vector differently, and ties must stay ties. Stable: equal
         # distances keep index order, as UMAP's merge sort does.
-        rounded = block.astype(np.float32)
-        order = np.argsort(rounded, axis=1, kind="stable")[:, :k]
-        indices[rows] = order
-        distances[rows] = np.take_along_axis(rounded, order, axis=1)
+        indices[rows], distances[rows] = _k_smallest(block.astype(np.float32), k)
     return indices, distances
+
+
+def _k_smallest(
+    block: npt.NDArray[np.float32], k: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+    """Each row's ``k`` smallest entries, ties in index order: a stable argsort's first ``k``.
+
+    By partition rather than sorting whole rows (8x less CPU at 19k documents). Where the
+    partition had to choose among entries tied with the ``k``-th value (duplicates, zero
+    vectors), that row is sorted whole, so the lowest indices win as in a stable sort.
+    """
+    near = np.argpartition(block, k - 1, axis=1)[:, :k]
+    dist = np.take_along_axis(block, near, axis=1)
+    kth = dist.max(axis=1, keepdims=True)
+    tied = np.count_nonzero(block == kth, axis=1) > np.count_nonzero(dist == kth, axis=1)
+    for row in np.flatnonzero(tied):
+        near[row] = np.argsort(block[row], kind="stable")[:k]
+    near.sort(axis=1)  # index order first, so the stable sort keeps ties in it
+    dist = np.take_along_axis(block, near, axis=1)
+    order = np.argsort(dist, axis=1, kind="stable")
+    return np.take_along_axis(near, order, axis=1), np.take_along_axis(dist, order, axis=1)
 
 
 def project_2d(

@@ -54,10 +54,11 @@ def cache_compiled(*packages: str) -> None:
 
     Most of umap-learn's numba functions are declared without ``cache=True``, so every
     process compiled them again on its first fit: ~10 s of CPU on a BBC-sized run (more
-    on the NN-descent path) spent before any work. ``enable_caching`` is what
-    ``cache=True`` sets up; numba keys the stored code by the function's source file and
-    the numba version, so an upgrade recompiles. Functions numba cannot store (those
-    taking a function argument) are compiled as before.
+    on UMAP's own NN-descent path, which the Dask executor's fit takes) spent before any
+    work. ``enable_caching`` is what ``cache=True`` sets up; numba keys the stored code
+    by the function's source file and the numba version, so an upgrade recompiles.
+    Functions numba cannot store (those taking a function argument) are compiled as
+    before.
     """
     from numba.core.dispatcher import Dispatcher
 
