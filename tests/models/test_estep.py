@@ -63,3 +63,51 @@ def test_array_documents_give_the_same_result_as_pairs(trained: tuple) -> None:
     assert [list(map(tuple, d.astype(int).tolist())) for d in as_arrays(corpus[:5])] == [
         list(doc) for doc in corpus[:5]
     ]
+
+
+def test_mstep_is_gensims_bit_for_bit(trained: tuple) -> None:
+    import copy
+
+    from gensim.models import LdaModel
+    from gensim.models.ldamodel import LdaState
+
+    model, corpus = trained
+    assert model.optimize_eta  # the default prior is learned: the update_eta path runs
+    _, sstats = inference(copy.deepcopy(model), corpus, True)
+    other = LdaState(model.eta, model.state.sstats.shape, model.dtype)
+    other.sstats, other.numdocs = sstats, len(corpus)
+    ours, theirs = copy.deepcopy(model), copy.deepcopy(model)
+    ours.do_mstep(0.3, copy.deepcopy(other))
+    LdaModel.do_mstep(theirs, 0.3, copy.deepcopy(other))
+    for name in ("expElogbeta", "eta", "num_updates"):
+        assert np.array_equal(getattr(ours, name), getattr(theirs, name)), name
+    assert np.array_equal(ours.state.sstats, theirs.state.sstats)
+    assert np.array_equal(ours.state.eta, theirs.state.eta)
+
+
+def test_training_with_our_mstep_gives_gensims_topics(planted: Planted) -> None:
+    from gensim.models import LdaModel
+
+    from topics.models.lda import LdaSettings, _bow, _start
+
+    vocab = sorted({t for doc in planted.tokens for t in doc})
+    corpus, id2word = _bow(planted.tokens, vocab)
+
+    class GensimMstep(CompiledLdaModel):
+        do_mstep = LdaModel.do_mstep
+
+    ours = _start(corpus, id2word, 5, LdaSettings(init="random", chunksize=40), seed=1)
+    theirs = _copy_as(ours, GensimMstep)
+    ours.update(as_arrays(corpus), passes=3)
+    theirs.update(as_arrays(corpus), passes=3)
+    assert np.array_equal(ours.get_topics(), theirs.get_topics())
+    assert np.array_equal(ours.eta, theirs.eta)
+
+
+def _copy_as(model: CompiledLdaModel, cls: type) -> Any:
+    """A deep copy of ``model`` whose class is ``cls``."""
+    import copy
+
+    twin = copy.deepcopy(model)
+    twin.__class__ = cls
+    return twin
