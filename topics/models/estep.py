@@ -125,7 +125,8 @@ class CompiledLdaModel(GensimLdaModel):
             # ``update_eta``: the rows' mean, summed in gensim's order.
             n_topics = float(elog_beta.shape[0])
             logphat = (sum(iter(elog_beta)) / n_topics).reshape((self.num_terms,))
-            self.eta = update_dir_prior(self.eta, n_topics, logphat, rho)
+            prior: Any = self.eta
+            self.eta = update_dir_prior(prior, n_topics, logphat, rho)
         if not extra_pass:
             self.num_updates += other.numdocs
 
