@@ -100,6 +100,8 @@ class CompiledLdaModel(GensimLdaModel):
     """gensim's ``LdaModel`` with the compiled E-step (``inference``) and an M-step without
     the work that only fed gensim's log lines (``do_mstep``); all else is gensim's."""
 
+    eta: Any  # the topic-word prior (gensim sets it in ``__init__``)
+
     def inference(
         self, chunk: Sequence[Sequence[tuple[int, float]]], collect_sstats: bool = False
     ) -> tuple[Any, Any]:
@@ -125,8 +127,7 @@ class CompiledLdaModel(GensimLdaModel):
             # ``update_eta``: the rows' mean, summed in gensim's order.
             n_topics = float(elog_beta.shape[0])
             logphat = (sum(iter(elog_beta)) / n_topics).reshape((self.num_terms,))
-            prior: Any = self.eta
-            self.eta = update_dir_prior(prior, n_topics, logphat, rho)
+            self.eta = update_dir_prior(self.eta, n_topics, logphat, rho)
         if not extra_pass:
             self.num_updates += other.numdocs
 
