@@ -76,7 +76,7 @@ def pooled_words(
 
     settings = LdaSettings(n_topics=n_topics)
     corpus, id2word = _bow(pooled(tokens, vocab, n_neighbours), vocab)
-    model = _fit(corpus, id2word, n_topics, settings, passes=settings.passes)
+    model = _fit(corpus, id2word, n_topics, settings, passes=settings.passes_for(len(corpus)))
     topic_term = np.asarray(model.get_topics(), dtype=np.float64)
     topic_term /= topic_term.sum(axis=1, keepdims=True)
     own, _ = _bow(tokens, vocab)  # words ranked against the documents' own frequencies

@@ -150,7 +150,7 @@ def test_every_flag_problem_is_reported_at_once_on_one_line() -> None:
     for expected in (
         "--n-topics: must be at least 1, got 0",
         "--max-df: must be in (0, 1], got 3.0",
-        "--passes: must be an integer, got 'many'",
+        "--passes: must be an integer or \"auto\", got 'many'",
         "--clustering: must be one of 'auto', 'kmeans', 'hdbscan', got 'dbscan'",
         "--seed: must be an integer from 0 to 4294967294, got -1",
     ):
@@ -176,7 +176,7 @@ def test_every_key_problem_is_reported_at_once_by_key(tmp_path: Path) -> None:
     ("key", "value", "expected"),
     [
         ("max_df", True, "must be a number, got True"),
-        ("passes", 2.0, "must be an integer, got 2.0"),
+        ("passes", 2.0, 'must be an integer or "auto", got 2.0'),
         ("n_topics", "5", "must be an integer or \"auto\", got '5'"),
         ("max_file_mb", float("inf"), "must be in (0, 1000000000), got inf"),
         ("language", "xx", "must be 'auto' or one of en, "),

@@ -104,3 +104,32 @@ def test_auto_n_topics_on_a_single_document() -> None:
     result = fit_lda([doc], sorted(set(doc)), LdaSettings(passes=2), n_topics="auto")
     assert result.n_topics >= 1
     assert result.auto_curve[0]["stability"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("n_docs", "passes"),
+    [(1, 20), (2_225, 20), (18_846, 20), (20_000, 20), (20_001, 19), (40_000, 10),
+     (94_851, 5), (100_000, 4), (399_999, 1), (1_000_000, 1)],
+)  # fmt: skip
+def test_auto_passes_make_200_updates_up_to_20_passes(n_docs: int, passes: int) -> None:
+    from topics.models.lda import auto_passes
+
+    assert auto_passes(n_docs, 2000) == passes
+    chunks = -(-n_docs // 2000)
+    # Fewer than 20 passes only where they still make 200 updates, and no pass more.
+    assert passes == 20 or (passes * chunks >= 200 and (passes - 1) * chunks < 200)
+
+
+def test_auto_passes_are_what_the_fit_makes(planted: Planted) -> None:
+    vocab = _vocab(planted.tokens)
+    n_docs = len(planted.tokens)
+    # Chunks of 10 documents: 200 updates take fewer than 20 passes on this corpus.
+    auto = fit_lda(planted.tokens, vocab, LdaSettings(chunksize=10), n_topics=4, seed=2)
+    expected = -(-200 // -(-n_docs // 10))
+    assert 1 <= expected < 20 and auto.settings["passes_used"] == expected
+    assert auto.settings["passes"] == "auto"
+    fixed = fit_lda(
+        planted.tokens, vocab, LdaSettings(chunksize=10, passes=expected), n_topics=4, seed=2
+    )
+    np.testing.assert_array_equal(auto.topic_term, fixed.topic_term)
+    assert fixed.settings["passes_used"] == expected

@@ -13,6 +13,7 @@ in every seed; on BBC (K=20) NPMI rose from 0.06 to 0.12 and the fit got faster.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -51,7 +52,7 @@ class LdaSettings:
         gensim's passes over the corpus and per-document inference iterations. 10
         passes left 20 Newsgroups unconverged: 20 raised NPMI there from 0.121 to
         0.141 (K=20; BBC 0.116 -> 0.121) for 69 s of fitting instead of 51 s
-        (``bench/quality.py --part ablation``).
+        (``bench/quality.py --part ablation``). ``"auto"``: see ``auto_passes``.
     alpha, eta
         Dirichlet priors ("auto" learns an asymmetric prior from the data).
     relevance
@@ -62,7 +63,7 @@ class LdaSettings:
     """
 
     init: Literal["nmf", "random"] = "nmf"
-    passes: int = 20
+    passes: int | Literal["auto"] = "auto"
     iterations: int = 100
     alpha: str | float = "auto"
     eta: str | float = "auto"
@@ -97,6 +98,34 @@ class LdaSettings:
         # ``auto_budget_s``: the field's name in topics.json and manifest.json before.
         return asdict(self) | {"auto_budget_s": self.auto_budget}
 
+    def passes_for(self, n_docs: int) -> int:
+        """The passes a fit over ``n_docs`` documents makes (``passes``, or the auto rule)."""
+        if self.passes != "auto":
+            return int(self.passes)
+        return auto_passes(n_docs, self.chunksize)
+
+
+#: ``passes="auto"``: at most this many passes (what small corpora need) ...
+AUTO_MAX_PASSES = 20
+#: ... and at least this many topic updates (chunks), the number 20 Newsgroups needed.
+AUTO_MIN_UPDATES = 200
+
+
+def auto_passes(n_docs: int, chunksize: int) -> int:
+    """Passes for ``n_docs`` documents: 20, or as few as make ``AUTO_MIN_UPDATES`` updates.
+
+    gensim's online LDA (Hoffman, Blei & Bach 2010) updates the topics after every chunk
+    of ``chunksize`` documents with a step that shrinks with the number of updates made,
+    so what a fit needs is a number of updates, not of passes: a pass over 100k
+    documents makes 48 updates, one over BBC (2,225 documents) two. 20 Newsgroups
+    (10 chunks a pass) needed 20 passes (200 updates; 10 passes lowered NPMI from 0.141
+    to 0.121); smaller corpora keep 20 passes, larger ones make at least 200 updates:
+    10 passes at 40,000 documents, 4 at 100,000, 1 from 400,000. Measured at 94,851
+    documents (K=12, ``bench/lda_passes.py``): one pass already scores what 20 do.
+    """
+    chunks = max(1, math.ceil(n_docs / max(chunksize, 1)))
+    return max(1, min(AUTO_MAX_PASSES, math.ceil(AUTO_MIN_UPDATES / chunks)))
+
 
 def fit_lda(
     tokens: list[list[str]],
@@ -128,22 +157,24 @@ def fit_lda(
     if progress is not None:
         progress(f"fitting LDA with {chosen} topics")
     doc_topic = None
+    passes = settings.passes_for(len(corpus))
     if executor is None:
-        model = _fit(corpus, id2word, chosen, settings, seed=seed, passes=settings.passes)
+        model = _fit(corpus, id2word, chosen, settings, seed=seed, passes=passes)
     else:
         from topics.executor import lda as sharded
 
         model = _start(corpus, id2word, chosen, settings, seed=seed)
         data = sharded.ShardedCorpus(corpus, settings.chunksize, executor)
-        sharded.update(model, data, passes=settings.passes, seed=seed)
-        doc_topic = sharded.infer(model, data, seed=seed, passes=settings.passes)
+        sharded.update(model, data, passes=passes, seed=seed)
+        doc_topic = sharded.infer(model, data, seed=seed, passes=passes)
     result = _result(model, corpus, vocab, settings, chosen, seed, doc_topic)
+    result.settings["passes_used"] = passes
     result.topic_words = relevant_words(
         result.topic_term, _term_frequency(corpus, len(vocab)), vocab, settings
     )
     if curve is not None:
         result.auto_curve = curve
-        result.n_topics_rule = _rule(settings, curve)
+        result.n_topics_rule = _rule(passes, curve)
     return result
 
 
@@ -428,14 +459,14 @@ def _nndsvd(u: FloatArray, s: FloatArray, vt: FloatArray) -> tuple[FloatArray, F
     return w, h
 
 
-def _rule(settings: LdaSettings, curve: list[dict[str, float]]) -> str:
+def _rule(passes: int, curve: list[dict[str, float]]) -> str:
     from topics.models import autok
 
     how = (
         f"NMF topics (the start LDA refines) were fitted for each count on a seeded sample of "
         f"at most {SEARCH_MAX_DOCS:,} documents and on each half of it, a fixed amount of work "
         f"that does not depend on the machine; the chosen count was then fitted by LDA with "
-        f"{settings.passes} passes."
+        f"{passes} pass{'es' if passes != 1 else ''}."
     )
     return autok.describe(curve, autok.choose(curve), how)
 
