@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from topics.store.cache import RunCache
 from topics.store.cached import cached_map
@@ -100,3 +101,20 @@ def test_without_a_cache_everything_is_computed_once() -> None:
         "Y",
     ]
     assert calls == [["x", "y"]]
+
+
+def test_many_misses_are_stored_in_about_twenty_batches(tmp_path: Path) -> None:
+    """Each batch is a commit: a large corpus is stored in ~20, not one per 200 items."""
+    stored: list[int] = []
+
+    class Counting(RunCache):
+        def store(self, stage: str, values: Mapping[str, Any]) -> None:
+            stored.append(len(values))
+            super().store(stage, values)
+
+    words = [f"w{i}" for i in range(1000)]
+    cache = Counting(tmp_path / "c")
+    values = cached_map(words, words, _upper([]), cache=cache, stage="t", batch=10)
+    assert list(values) == [w.upper() for w in words]
+    assert stored == [50] * 20
+    assert set(cache.lookup("t", words)) == set(words)
