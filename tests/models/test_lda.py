@@ -133,3 +133,18 @@ def test_auto_passes_are_what_the_fit_makes(planted: Planted) -> None:
     )
     np.testing.assert_array_equal(auto.topic_term, fixed.topic_term)
     assert fixed.settings["passes_used"] == expected
+
+
+def test_nmf_start_on_a_sample_still_finds_the_planted_topics(planted: Planted) -> None:
+    from topics.models.lda import _bow, nmf_topics
+
+    vocab = _vocab(planted.tokens)
+    corpus, _ = _bow(planted.tokens, vocab)
+    n_docs = len(corpus)
+    whole = nmf_topics(corpus, len(vocab), 6, seed=1)
+    assert np.array_equal(whole, nmf_topics(corpus, len(vocab), 6, seed=1, max_docs=n_docs))
+    half = nmf_topics(corpus, len(vocab), 6, seed=1, max_docs=n_docs // 2)
+    assert np.array_equal(half, nmf_topics(corpus, len(vocab), 6, seed=1, max_docs=n_docs // 2))
+    assert not np.array_equal(half, whole)
+    top = [[vocab[j] for j in np.argsort(-row, kind="stable")[:10]] for row in half]
+    assert _recovered(planted, top) >= 0.8 * len(planted.topics)

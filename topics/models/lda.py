@@ -238,10 +238,26 @@ def _start(
     return model
 
 
+#: LDA's NMF start is fitted on a seeded sample of at most this many documents.
+NMF_START_MAX_DOCS = 20_000
+
+
 def nmf_topics(
-    corpus: list[list[tuple[int, int]]], n_terms: int, n_topics: int, *, seed: int
+    corpus: list[list[tuple[int, int]]],
+    n_terms: int,
+    n_topics: int,
+    *,
+    seed: int,
+    max_docs: int = NMF_START_MAX_DOCS,
 ) -> FloatArray:
-    """Topic-word distributions from NMF on TF-IDF (NNDSVD start: deterministic)."""
+    """Topic-word distributions from NMF on TF-IDF (NNDSVD start: deterministic).
+
+    Above ``max_docs`` documents, NMF is fitted on a seeded sample of ``max_docs``: the
+    start only has to put LDA near the corpus's themes, which 20,000 documents show as
+    well as 95,000, and a fit on all of them (~200 coordinate-descent sweeps over the
+    whole matrix) was ~30 s of CPU at 95k documents. 20 Newsgroups and smaller corpora
+    are fitted whole, as before.
+    """
     import warnings
 
     import scipy.sparse as sp
@@ -249,6 +265,9 @@ def nmf_topics(
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.feature_extraction.text import TfidfTransformer
 
+    if len(corpus) > max_docs:
+        picked = np.random.default_rng(seed).permutation(len(corpus))[:max_docs]
+        corpus = [corpus[i] for i in np.sort(picked)]
     rows = [i for i, doc in enumerate(corpus) for _ in doc]
     cols = [j for doc in corpus for j, _ in doc]
     vals = [float(c) for doc in corpus for _, c in doc]
