@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
     for seed, docs, given in grid:
         max_docs = len(tokens) if docs == "all" else int(docs)
-        lda.nmf_topics = partial(nmf, max_docs=max_docs)  # type: ignore[assignment]
+        lda.nmf_topics = partial(nmf, max_docs=max_docs)
         passes = auto_passes(len(tokens), chunksize) if given == "auto" else int(given)
         cpu = time.process_time()
         model = fit_lda(
