@@ -86,3 +86,17 @@ def test_many_ties_and_zeros_beyond_the_shown_terms_rank_as_pyldavis_does(
     )
     drawn, reference = _panels(model, planted.tokens, monkeypatch)
     assert drawn == reference
+
+
+def test_first_of_stable_sort_is_the_stable_argsorts_head() -> None:
+    rng = np.random.default_rng(2)
+    values = rng.integers(0, 5, size=(40, 60)).astype(float)  # many ties across the cut
+    values[3, :55] = np.nan  # fewer numbers than kept: the full sort
+    values[4, ::2] = np.nan
+    values[5, :] = -0.0
+    values[5, 7] = 0.0
+    values[6, 10] = -np.inf
+    values[7, 11] = np.inf
+    for keep in (1, 7, 30, 60, 80):
+        expected = np.argsort(values, axis=1, kind="stable")[:, :keep]
+        assert np.array_equal(ldavis._first_of_stable_sort(values, keep), expected), keep

@@ -122,9 +122,37 @@ def _top_terms_at_every_lambda(log_ttd: Any, log_lift: Any, R: int, lambda_seq: 
         lam = lambdas[start : start + block, None, None]
         # The same operations, in the same order, as pyLDAvis's pandas expression.
         relevance = lam * ttd + (1 - lam) * lift
-        top = np.argsort(-relevance, axis=2, kind="stable")[..., :keep]
+        top = _first_of_stable_sort(-relevance.reshape(-1, n_terms), keep)
         # (lambdas, topics, keep) -> rows of ``keep`` per lambda, a column per topic
+        top = top.reshape(-1, n_topics, keep)
         ranked.append(terms[top].transpose(0, 2, 1).reshape(-1, n_topics))
     return pd.DataFrame(
         np.concatenate(ranked), columns=log_ttd.index, index=np.tile(np.arange(keep), len(lambdas))
     )
+
+
+def _first_of_stable_sort(values: Any, keep: int) -> Any:
+    """``np.argsort(values, axis=1, kind="stable")[:, :keep]`` without sorting whole rows.
+
+    Each row's ``keep``-th smallest value is found by partition; only the values up to it
+    (ties included) are sorted, stably by value then column, as the full sort orders them.
+    At 45k terms that is ~10x less work per row than the sort. A row with fewer than
+    ``keep`` numbers (NaN sorts last) takes the full sort.
+    """
+    n_rows, n_cols = values.shape
+    if keep >= n_cols:
+        return np.argsort(values, axis=1, kind="stable")[:, :keep]
+    out = np.empty((n_rows, keep), dtype=np.int64)
+    kth = np.partition(values, keep - 1, axis=1)[:, keep - 1]
+    short = np.isnan(kth)
+    if short.any():
+        out[short] = np.argsort(values[short], axis=1, kind="stable")[:, :keep]
+    full = np.flatnonzero(~short)
+    sub = values[full]
+    rows, cols = np.nonzero(sub <= kth[full, None])
+    # By row, then value; lexsort is stable, so equal values stay in column order.
+    order = np.lexsort((sub[rows, cols], rows))
+    counts = np.bincount(rows, minlength=len(full))
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    out[full] = cols[order][starts[:, None] + np.arange(keep)]
+    return out
