@@ -15,10 +15,33 @@ def trained(planted: Planted) -> tuple[CompiledLdaModel, list[list[tuple[int, in
     from topics.models.lda import LdaSettings, _bow, _start
 
     vocab = sorted({t for doc in planted.tokens for t in doc})
-    corpus, id2word = _bow(planted.tokens, vocab)
-    model = _start(corpus, id2word, 6, LdaSettings(init="random"), seed=3)
-    model.update(as_arrays(corpus), passes=2)
-    return model, corpus
+    docs, id2word = _bow(planted.tokens, vocab)
+    model = _start(docs, id2word, 6, LdaSettings(init="random"), seed=3)
+    model.update(docs, passes=2)
+    return model, _pairs(docs)
+
+
+def _pairs(docs: list[Any]) -> list[list[tuple[int, int]]]:
+    """Documents as gensim's lists of (term id, count) pairs."""
+    return [[(int(i), int(c)) for i, c in doc] for doc in docs]
+
+
+def test_bow_arrays_are_the_sorted_counts_of_each_document() -> None:
+    from collections import Counter
+
+    from topics.models.lda import _bow
+
+    vocab = ["b", "a", "c"]
+    tokens = [["a", "b", "a", "x"], [], ["x"], ["c", "c", "b"]]
+    docs, id2word = _bow(tokens, vocab)
+    index = {w: i for i, w in enumerate(vocab)}
+    expected = [
+        sorted((index[w], n) for w, n in Counter(t for t in doc if t in index).items())
+        for doc in tokens
+    ]
+    assert _pairs(docs) == expected and id2word == {0: "b", 1: "a", 2: "c"}
+    assert all(doc.dtype == np.float64 and doc.shape[1:] == (2,) for doc in docs)
+    assert [d.tolist() for d in as_arrays(expected)] == [d.tolist() for d in docs]
 
 
 def _both(model: CompiledLdaModel, docs: list, collect: bool) -> tuple[Any, Any]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -70,6 +71,8 @@ def as_arrays(corpus: Sequence[Sequence[tuple[int, float]]]) -> list[Any]:
     gensim hands the documents of each chunk to ``inference`` as they are; arrays are
     joined with one ``np.concatenate`` where lists of pairs take a Python loop per pass.
     """
+    if all(isinstance(doc, np.ndarray) for doc in corpus):
+        return list(corpus)  # already in this form
     lengths = np.fromiter((len(doc) for doc in corpus), dtype=np.int64, count=len(corpus))
     bounds = np.zeros(len(corpus) + 1, dtype=np.int64)
     np.cumsum(lengths, out=bounds[1:])
@@ -79,6 +82,23 @@ def as_arrays(corpus: Sequence[Sequence[tuple[int, float]]]) -> list[Any]:
         count=2 * int(bounds[-1]),
     ).reshape(-1, 2)
     return [flat[a:b] for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)]
+
+
+def rows_as_arrays(counts: Any) -> list[Any]:
+    """``as_arrays`` of a document-term count matrix (CSR, sorted indices): the same arrays."""
+    flat = np.empty((counts.nnz, 2), dtype=np.float64)
+    flat[:, 0] = counts.indices
+    flat[:, 1] = counts.data
+    bounds = counts.indptr.tolist()
+    return [flat[a:b] for a, b in pairwise(bounds)]
+
+
+def counts_of(docs: Sequence[Any], n_terms: int) -> Any:
+    """The CSR document-term matrix of documents as (term id, count) arrays or pairs."""
+    import scipy.sparse as sp
+
+    indptr, ids, cts = _flatten(docs)
+    return sp.csr_matrix((cts, ids, indptr), shape=(len(docs), n_terms))
 
 
 def _flatten(chunk: Sequence[Any]) -> tuple[Any, Any, Any]:

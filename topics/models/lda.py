@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 NTopics = int | Literal["auto"]
+#: Documents as (term id, count) pairs: ``(n_terms, 2)`` arrays (``_bow``) or lists of pairs.
+Docs = list[Any]
 
 
 @dataclass(frozen=True)
@@ -178,19 +180,17 @@ def fit_lda(
     return result
 
 
-def _bow(tokens: list[list[str]], vocab: list[str]) -> tuple[list[list[tuple[int, int]]], Any]:
-    from collections import Counter
+def _bow(tokens: list[list[str]], vocab: list[str]) -> tuple[list[Any], dict[int, str]]:
+    """Each document's (term id, count) pairs, ids ascending, as an ``(n_terms, 2)`` float64
+    array (``topics.models.estep.as_arrays``'s form, views of one array); and id2word."""
+    from topics.models.ctfidf import count_matrix
+    from topics.models.estep import rows_as_arrays
 
-    index = {w: i for i, w in enumerate(vocab)}
-    corpus = [
-        sorted((index[w], c) for w, c in Counter(t for t in doc if t in index).items())
-        for doc in tokens
-    ]
-    return corpus, dict(enumerate(vocab))
+    return rows_as_arrays(count_matrix(tokens, vocab)), dict(enumerate(vocab))
 
 
 def _fit(
-    corpus: list[list[tuple[int, int]]],
+    corpus: Docs,
     id2word: Any,
     n_topics: int,
     settings: LdaSettings,
@@ -198,15 +198,13 @@ def _fit(
     seed: int,
     passes: int,
 ) -> Any:
-    from topics.models.estep import as_arrays
-
     model = _start(corpus, id2word, n_topics, settings, seed=seed)
-    model.update(as_arrays(corpus), passes=passes)
+    model.update(corpus, passes=passes)
     return model
 
 
 def _start(
-    corpus: list[list[tuple[int, int]]],
+    corpus: Docs,
     id2word: Any,
     n_topics: int,
     settings: LdaSettings,
@@ -231,7 +229,7 @@ def _start(
     )
     if settings.init == "nmf" and n_topics > 1:
         start = nmf_topics(corpus, len(id2word), n_topics, seed=seed)
-        n_tokens = sum(c for doc in corpus for _, c in doc)
+        n_tokens = float(_term_frequency(corpus, len(id2word)).sum())
         # As if the corpus had been assigned to the NMF topics once.
         model.state.sstats = (start * (n_tokens / n_topics)).astype(model.dtype)
         model.sync_state()
@@ -243,7 +241,7 @@ NMF_START_MAX_DOCS = 20_000
 
 
 def nmf_topics(
-    corpus: list[list[tuple[int, int]]],
+    corpus: Docs,
     n_terms: int,
     n_topics: int,
     *,
@@ -260,18 +258,16 @@ def nmf_topics(
     """
     import warnings
 
-    import scipy.sparse as sp
     from sklearn.decomposition import NMF
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.feature_extraction.text import TfidfTransformer
 
+    from topics.models.estep import counts_of
+
     if len(corpus) > max_docs:
         picked = np.random.default_rng(seed).permutation(len(corpus))[:max_docs]
         corpus = [corpus[i] for i in np.sort(picked)]
-    rows = [i for i, doc in enumerate(corpus) for _ in doc]
-    cols = [j for doc in corpus for j, _ in doc]
-    vals = [float(c) for doc in corpus for _, c in doc]
-    counts = sp.csr_matrix((vals, (rows, cols)), shape=(len(corpus), n_terms))
+    counts = counts_of(corpus, n_terms)
     tfidf = TfidfTransformer(sublinear_tf=True).fit_transform(counts)
     k = min(n_topics, *tfidf.shape)
     # NNDSVD takes square roots of tiny negative rounding errors on very small corpora.
@@ -289,7 +285,7 @@ def nmf_topics(
 
 def _result(
     model: Any,
-    corpus: list[list[tuple[int, int]]],
+    corpus: Docs,
     vocab: list[str],
     settings: LdaSettings,
     n_topics: int,
@@ -314,11 +310,10 @@ def _result(
     )
 
 
-def _term_frequency(corpus: list[list[tuple[int, int]]], n_terms: int) -> FloatArray:
-    counts = np.zeros(n_terms, dtype=np.float64)
-    for doc in corpus:
-        for j, c in doc:
-            counts[j] += c
+def _term_frequency(corpus: Docs, n_terms: int) -> FloatArray:
+    from topics.models.estep import counts_of
+
+    counts: FloatArray = np.asarray(counts_of(corpus, n_terms).sum(axis=0)).ravel()
     return counts
 
 
@@ -336,7 +331,7 @@ def relevant_words(
     return [[vocab[j] for j in row] for row in order]
 
 
-def _infer(model: Any, corpus: list[list[tuple[int, int]]], n_topics: int) -> FloatArray:
+def _infer(model: Any, corpus: Docs, n_topics: int) -> FloatArray:
     from topics.models.estep import as_arrays
 
     out = np.empty((len(corpus), n_topics), dtype=np.float64)
