@@ -16,10 +16,12 @@ import hashlib
 import logging
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
+from itertools import chain, compress, count, pairwise, repeat
+from operator import contains, itemgetter
 from typing import TYPE_CHECKING, Any, Literal
 
 import regex
@@ -168,11 +170,31 @@ def segment_with_surfaces(
     A surface form is "" where it equals the lemma (most do), to keep the cache small.
     """
     stop = stopwords if stopwords is not None else stopwords_for(language)
-    memo = _memo(language, lemmatize, min_token_len, stop)
+    terms, forms = _segment_flat(text, _memo(language, lemmatize, min_token_len, stop))
     runs: list[list[str]] = []
     surfaces: list[list[str]] = []
     run: list[str] = []
-    seen: list[str] = []
+    for term in terms:
+        if term:
+            run.append(term)
+        elif run:
+            runs.append(run)
+            run = []
+    if run:
+        runs.append(run)
+    at = 0
+    for run in runs:
+        surfaces.append(forms[at : at + len(run)])
+        at += len(run)
+    return runs, surfaces
+
+
+def _segment_flat(text: str, memo: _PieceMemo) -> tuple[list[str], list[str]]:
+    """``segment_with_surfaces`` in flat lists: the terms with "" where a run ends, and
+    the surface forms of the terms alone (no "" for the ends).
+
+    Every step runs in C (``map`` over the memo, ``chain``): no Python code per word.
+    """
     text = text.lower()
     if "http" in text or "www." in text:
         text = _URL.sub(" . ", text)
@@ -180,27 +202,16 @@ def segment_with_surfaces(
         text = text.translate(_SEPARATORS)
     # The tokenizer's matches never span whitespace, so each whitespace-separated piece
     # is tokenized (and lemmatized) once per process and looked up after that.
-    for piece in text.split():
-        parts = memo.get(piece)
-        if parts is None:
-            parts = memo[piece] = _piece_parts(piece, language, lemmatize, min_token_len, stop)
-        for part in parts:
-            if part is not None:
-                run.append(part[0])
-                seen.append(part[1])
-            elif run:
-                runs.append(run)
-                surfaces.append(seen)
-                run, seen = [], []
-    if run:
-        runs.append(run)
-        surfaces.append(seen)
-    return runs, surfaces
+    parts = list(map(memo.__getitem__, text.split()))
+    terms = list(chain.from_iterable(map(itemgetter(0), parts)))
+    forms = list(chain.from_iterable(map(itemgetter(1), parts)))
+    return terms, forms
 
 
-#: One whitespace-separated piece of lowercased text -> its tokens, each (term, surface
-#: form or "") or None where a run ends (punctuation, a number, a stopword).
-_Parts = tuple[tuple[str, str] | None, ...]
+#: One whitespace-separated piece of lowercased text -> its terms, with "" where a run
+#: ends (punctuation, a number, a stopword), and the surface forms of its terms ("": the
+#: term itself).
+_Parts = tuple[tuple[str, ...], tuple[str, ...]]
 #: Pieces remembered per settings before the memo is emptied (bounds memory on huge corpora).
 _MEMO_MAX = 1_000_000
 # str.split() splits at these, the tokenizer's regex (``regex``'s \s) treats them as
@@ -209,16 +220,28 @@ _SEPARATORS = {c: " . " for c in range(0x1C, 0x20)}
 _SEPARATORS_RE = re.compile("[\x1c-\x1f]")
 
 
+class _PieceMemo(dict[str, _Parts]):
+    """Piece -> its ``_Parts``, computed on first use (``__missing__``)."""
+
+    def __init__(
+        self, language: str, lemmatize: bool, min_token_len: int, stop: frozenset[str]
+    ) -> None:
+        super().__init__()
+        self.settings = (language, lemmatize, min_token_len, stop)
+
+    def __missing__(self, piece: str) -> _Parts:
+        parts = self[piece] = _piece_parts(piece, *self.settings)
+        return parts
+
+
 @lru_cache(maxsize=8)
 def _memo_for(
     language: str, lemmatize: bool, min_token_len: int, stop: frozenset[str]
-) -> dict[str, _Parts]:
-    return {}
+) -> _PieceMemo:
+    return _PieceMemo(language, lemmatize, min_token_len, stop)
 
 
-def _memo(
-    language: str, lemmatize: bool, min_token_len: int, stop: frozenset[str]
-) -> dict[str, _Parts]:
+def _memo(language: str, lemmatize: bool, min_token_len: int, stop: frozenset[str]) -> _PieceMemo:
     memo = _memo_for(language, lemmatize, min_token_len, stop)
     if len(memo) > _MEMO_MAX:
         memo.clear()
@@ -229,18 +252,24 @@ def _piece_parts(
     piece: str, language: str, lemmatize: bool, min_token_len: int, stop: frozenset[str]
 ) -> _Parts:
     """The tokens of one piece of text, as ``segment_with_surfaces`` keeps or drops them."""
-    parts: list[tuple[str, str] | None] = []
+    terms: list[str] = []
+    forms: list[str] = []
     for raw in _TOKEN_RE.findall(piece):
         token = surface = _POSSESSIVE.sub("", raw)
         keep = token[0].isalpha() and "'" not in token and "’" not in token
         if keep and token not in stop:
             if lemmatize:
                 token = lemma(token, language)
-            keep = len(token) >= min_token_len and token not in stop
+            # "" marks the end of a run: a lemma can never be one ("" is too short).
+            keep = len(token) >= max(min_token_len, 1) and token not in stop
         else:
             keep = False
-        parts.append((token, "" if surface == token else surface) if keep else None)
-    return tuple(parts)
+        if keep:
+            terms.append(token)
+            forms.append("" if surface == token else surface)
+        else:
+            terms.append("")
+    return tuple(terms), tuple(forms)
 
 
 def display_forms(
@@ -261,20 +290,22 @@ def display_forms(
             # No phrase in this document: terms and surface forms pair up one to one.
             pairs.update(zip(doc, seen, strict=True))
             continue
-        pos = 0
-        for term in doc:
-            n = term.count("_") + 1
-            if n == 1:
-                pairs[term, seen[pos]] += 1
-                pos += 1
-                continue
-            parts = term.split("_")
-            shown = [s or p for s, p in zip(seen[pos : pos + n], parts, strict=False)]
+        # Between phrases the words pair up one to one too: zipped in C, a slice at a time.
+        pos = done = 0
+        for at in compress(count(), map(contains, doc, repeat("_"))):
+            n = at - done
+            pairs.update(zip(doc[done:at], seen[pos : pos + n], strict=True))
             pos += n
+            term = doc[at]
+            parts = term.split("_")
+            shown = [s or p for s, p in zip(seen[pos : pos + len(parts)], parts, strict=False)]
+            pos += len(parts)
             pairs[term, "_".join(shown)] += 1
+            done = at + 1
+        pairs.update(zip(doc[done:], seen[pos:], strict=True))
     forms: dict[str, Counter[str]] = defaultdict(Counter)
-    for (term, form), count in pairs.items():
-        forms[term][form or term] += count
+    for (term, form), n_seen in pairs.items():
+        forms[term][form or term] += n_seen
     out = {}
     for term, counts in forms.items():
         best = max(counts.values())
@@ -284,18 +315,15 @@ def display_forms(
     return out
 
 
-def _tokenize_chunk(chunk: _Chunk) -> list[tuple[list[list[str]], list[list[str]]]]:
+#: Per document: its terms with "" where a run ends, and their surface forms (see
+#: ``_segment_flat``).
+_Flat = tuple[list[str], list[str]]
+
+
+def _tokenize_chunk(chunk: _Chunk) -> list[_Flat]:
     stop = stopwords_for(chunk.language, chunk.extra_stopwords)
-    return [
-        segment_with_surfaces(
-            t,
-            language=chunk.language,
-            lemmatize=chunk.lemmatize,
-            min_token_len=chunk.min_token_len,
-            stopwords=stop,
-        )
-        for t in chunk.texts
-    ]
+    memo = _memo(chunk.language, chunk.lemmatize, chunk.min_token_len, stop)
+    return [_segment_flat(t, memo) for t in chunk.texts]
 
 
 def preprocess(
@@ -313,8 +341,6 @@ def preprocess(
     always recomputed (they are cheap). With an ``executor`` (a Dask cluster), language
     detection and the per-document chain run on its workers, shard by shard.
     """
-    from gensim.models.phrases import Phrases
-
     settings = settings or PreprocessSettings()
     settings.validate()
     dropped: list[Skipped] = []
@@ -342,32 +368,23 @@ def preprocess(
     pairs = _segments_cached(
         [documents[i] for i in keep], language, settings, progress, cache, executor
     )
-    segments = [pair[0] for pair in pairs]
-    surfaces = [[form for run in pair[1] for form in run] for pair in pairs]
+    flats = [pair[0] for pair in pairs]
+    surfaces = [pair[1] for pair in pairs]
     del pairs
-    n_raw_tokens = sum(len(run) for doc in segments for run in doc)
+    n_raw_tokens = sum(len(forms) for forms in surfaces)
 
-    n_docs = len(segments)
+    n_docs = len(flats)
     n_phrases = 0
     if settings.phrases and n_docs >= 2:
         min_count = settings.phrase_min_count
         if min_count == "auto":
             min_count = 5
-        phrases = Phrases(
-            (run for doc in segments for run in doc),
-            min_count=min_count,
-            threshold=settings.phrase_threshold,
-            scoring="npmi",
-        )
-        frozen = phrases.freeze()
+        frozen = learn_phrases(flats, min_count, settings.phrase_threshold)
         n_phrases = len(frozen.phrasegrams)
-        # A one-word run holds no phrase: skip gensim's per-run call (most runs are one word).
-        tokens = [
-            [t for run in doc for t in (frozen[run] if len(run) > 1 else run)] for doc in segments
-        ]
+        tokens = join_phrases(flats, frozen)
     else:
-        tokens = [[t for run in doc for t in run] for doc in segments]
-    del segments
+        tokens = [list(filter(None, flat)) for flat in flats]
+    del flats
     forms = display_forms(tokens, surfaces)
     del surfaces
 
@@ -428,6 +445,96 @@ def preprocess(
     )
 
 
+def learn_phrases(flats: Sequence[Sequence[str]], min_count: int, threshold: float) -> Any:
+    """gensim's ``Phrases(runs, scoring="npmi", ...).freeze()`` for the word runs
+    (``flats``: each document's terms, "" where a run ends).
+
+    gensim counts words and adjacent pairs in a Python loop (a tenth of preprocessing at
+    100k documents); here ``Counter`` counts them in C, and gensim's own ``Phrases``
+    scores the counts. It is handed only the pairs seen ``min_count`` times: the NPMI
+    scorer gives every rarer pair minus infinity. Where gensim would have pruned its
+    vocabulary (over ``max_vocab_size`` entries) or a word holds gensim's delimiter,
+    gensim counts for itself.
+    """
+    from collections import Counter
+
+    from gensim.models.phrases import Phrases
+
+    words: Counter[str] = Counter()
+    pairs: Counter[tuple[str, str]] = Counter()
+    for flat in flats:
+        words.update(flat)
+        pairs.update(pairwise(flat))
+    words.pop("", None)
+    n_bigrams = sum(1 for a, b in pairs if a and b)
+    model = Phrases(min_count=min_count, threshold=threshold, scoring="npmi")
+    if len(words) + n_bigrams > model.max_vocab_size or any(
+        model.delimiter in word for word in words
+    ):
+        runs = (run for flat in flats for run in _runs(flat))
+        return Phrases(runs, min_count=min_count, threshold=threshold, scoring="npmi").freeze()
+    vocab: dict[str, int] = dict(words)
+    join = model.delimiter.join
+    for pair, n in pairs.items():
+        if n >= min_count and pair[0] and pair[1]:
+            vocab[join(pair)] = n
+    model.vocab = vocab
+    model.corpus_word_count = words.total()
+    return model.freeze()
+
+
+def _runs(flat: Sequence[str]) -> Iterable[list[str]]:
+    run: list[str] = []
+    for term in flat:
+        if term:
+            run.append(term)
+        elif run:
+            yield run
+            run = []
+    if run:
+        yield run
+
+
+def join_phrases(flats: Iterable[Sequence[str]], frozen: Any) -> list[list[str]]:
+    """Each document's terms with the phrases of gensim's ``FrozenPhrases`` joined as it
+    joins them run by run: left to right, a word that ended a phrase starts no other.
+
+    Adjacent pairs are looked up in C; Python only sees the few pairs that are phrases
+    (a pair across the end of a run holds a "", never a phrase). Phrases of more or
+    other than two words (connector words, a delimiter inside a word) are left to gensim.
+    """
+    delimiter = frozen.delimiter
+    pairs = {
+        tuple(phrase.split(delimiter))
+        for phrase, score in frozen.phrasegrams.items()
+        if score > frozen.threshold
+    }
+    if frozen.connector_words or any(len(pair) != 2 or not all(pair) for pair in pairs):
+        return [
+            [t for run in _runs(flat) for t in (frozen[run] if len(run) > 1 else run)]
+            for flat in flats
+        ]
+    is_phrase = pairs.__contains__
+    out: list[list[str]] = []
+    for flat in flats:
+        hits = compress(count(), map(is_phrase, pairwise(flat)))
+        first = next(hits, None)
+        if first is None:
+            out.append(list(filter(None, flat)))
+            continue
+        joined: list[str] = []
+        done = 0
+        for i in chain((first,), hits):
+            if i < done:  # its first word is the last of the phrase before
+                continue
+            joined.extend(flat[done:i])
+            joined.append(flat[i] + delimiter + flat[i + 1])
+            done = i + 2
+        joined.extend(flat[done:])
+        out.append(list(filter(None, joined)))
+    return out
+
+
 def filter_vocabulary(
     tokens: Sequence[Sequence[str]], *, no_below: int, no_above: float, keep_n: int
 ) -> set[str]:
@@ -465,7 +572,7 @@ def _tokenize_all(
     settings: PreprocessSettings,
     progress: Callable[[int], None] | None,
     executor: Executor | None = None,
-) -> list[tuple[list[list[str]], list[list[str]]]]:
+) -> list[_Flat]:
     n_jobs = settings.n_jobs or os.cpu_count() or 1
     chunk_size = 500
     chunks = [
@@ -478,7 +585,7 @@ def _tokenize_all(
         )
         for i in range(0, len(texts), chunk_size)
     ]
-    out: list[tuple[list[list[str]], list[list[str]]]] = []
+    out: list[_Flat] = []
     if executor is not None:
         # The texts travel to the workers, their word runs come back, in chunk order.
         for result in executor.map(_tokenize_chunk, chunks):
@@ -522,8 +629,8 @@ def _segments_cached(
     progress: Callable[[int], None] | None,
     cache: DocumentCache | None,
     executor: Executor | None = None,
-) -> list[tuple[list[list[str]], list[list[str]]]]:
-    """Per document, its word runs and their surface forms (see ``segment_with_surfaces``)."""
+) -> list[_Flat]:
+    """Per document, its terms ("" where a run ends) and their surface forms."""
     keys = _keys(
         documents,
         cache,
