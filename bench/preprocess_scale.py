@@ -26,6 +26,7 @@ import hashlib
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -143,7 +144,10 @@ def main(argv: list[str] | None = None) -> int:
 
             folder = str(tmp / "corpus")
             scale.build_corpus(max(args.sizes), Path(folder))
-        trees = {"baseline": _tree(args.baseline, tmp), "this tree": REPO}
+        # A copy of this checkout's code: editing it during a long run changes nothing.
+        this = tmp / "this"
+        shutil.copytree(REPO / "topics", this / "topics", ignore=shutil.ignore_patterns("*.pyc"))
+        trees = {"baseline": _tree(args.baseline, tmp), "this tree": this}
         rows = []
         for size in args.sizes:
             runs = {

@@ -402,8 +402,9 @@ def preprocess(
 
     kept_tokens: list[list[str]] = []
     doc_index: list[int] = []
+    in_vocab = vocab_set.__contains__
     for i, toks in zip(keep, tokens, strict=True):
-        filtered = [t for t in toks if t in vocab_set]
+        filtered = list(filter(in_vocab, toks))
         if len(filtered) < settings.min_doc_tokens:
             counts = {"n_words": len(filtered), "minimum": settings.min_doc_tokens}
             dropped.append(Skipped(documents[i].path, "too_short", counts, stage="preprocess"))
@@ -412,10 +413,7 @@ def preprocess(
         doc_index.append(i)
 
     # Vocabulary in a stable order (by first appearance in the kept documents).
-    seen: dict[str, None] = {}
-    for toks in kept_tokens:
-        for t in toks:
-            seen.setdefault(t)
+    seen = dict.fromkeys(chain.from_iterable(kept_tokens))
     vocab = list(seen)
     forms = {term: form for term, form in forms.items() if term in seen}
     # Languages seen, most common first ("unknown": too short or unsure to tell).
