@@ -284,17 +284,21 @@ def display_forms(
     """
     from collections import Counter, defaultdict
 
+    # Most forms are the term itself (""): count every term, and the other forms alone.
+    totals: Counter[str] = Counter()
     pairs: Counter[tuple[str, str]] = Counter()
     for doc, seen in zip(tokens, surfaces, strict=True):
+        totals.update(doc)
         if len(doc) == len(seen):
             # No phrase in this document: terms and surface forms pair up one to one.
-            pairs.update(zip(doc, seen, strict=True))
+            pairs.update(compress(zip(doc, seen, strict=True), seen))
             continue
         # Between phrases the words pair up one to one too: zipped in C, a slice at a time.
         pos = done = 0
         for at in compress(count(), map(contains, doc, repeat("_"))):
             n = at - done
-            pairs.update(zip(doc[done:at], seen[pos : pos + n], strict=True))
+            between = seen[pos : pos + n]
+            pairs.update(compress(zip(doc[done:at], between, strict=True), between))
             pos += n
             term = doc[at]
             parts = term.split("_")
@@ -302,10 +306,13 @@ def display_forms(
             pos += len(parts)
             pairs[term, "_".join(shown)] += 1
             done = at + 1
-        pairs.update(zip(doc[done:], seen[pos:], strict=True))
+        rest = seen[pos:]
+        pairs.update(compress(zip(doc[done:], rest, strict=True), rest))
     forms: dict[str, Counter[str]] = defaultdict(Counter)
     for (term, form), n_seen in pairs.items():
-        forms[term][form or term] += n_seen
+        forms[term][form] += n_seen
+    for term, counts in forms.items():
+        counts[term] = totals[term] - sum(n for form, n in counts.items() if form != term)
     out = {}
     for term, counts in forms.items():
         best = max(counts.values())
