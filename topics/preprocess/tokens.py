@@ -16,6 +16,7 @@ import hashlib
 import logging
 import os
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -282,7 +283,7 @@ def display_forms(
     A phrase shows as its most frequent surface bigram. Ties go to the lemma, then to the
     alphabetically first form, so the map does not depend on document order.
     """
-    from collections import Counter, defaultdict
+    from collections import defaultdict
 
     # Most forms are the term itself (""): count every term, and the other forms alone.
     totals: Counter[str] = Counter()
@@ -461,31 +462,70 @@ def learn_phrases(flats: Sequence[Sequence[str]], min_count: int, threshold: flo
     vocabulary (over ``max_vocab_size`` entries) or a word holds gensim's delimiter,
     gensim counts for itself.
     """
-    from collections import Counter
-
     from gensim.models.phrases import Phrases
 
-    words: Counter[str] = Counter()
-    pairs: Counter[tuple[str, str]] = Counter()
-    for flat in flats:
-        words.update(flat)
-        pairs.update(pairwise(flat))
-    words.pop("", None)
-    n_bigrams = sum(1 for a, b in pairs if a and b)
     model = Phrases(min_count=min_count, threshold=threshold, scoring="npmi")
-    if len(words) + n_bigrams > model.max_vocab_size or any(
+    words, pairs, n_pairs = _count_pairs(flats, min_count)
+    if len(words) + n_pairs > model.max_vocab_size or any(
         model.delimiter in word for word in words
     ):
         runs = (run for flat in flats for run in _runs(flat))
         return Phrases(runs, min_count=min_count, threshold=threshold, scoring="npmi").freeze()
     vocab: dict[str, int] = dict(words)
-    join = model.delimiter.join
-    for pair, n in pairs.items():
-        if n >= min_count and pair[0] and pair[1]:
-            vocab[join(pair)] = n
+    for (a, b), n in pairs.items():
+        vocab[a + model.delimiter + b] = n
     model.vocab = vocab
     model.corpus_word_count = words.total()
     return model.freeze()
+
+
+#: Documents whose adjacent pairs are counted at a time (bounds the arrays' memory).
+_PAIR_BATCH = 10_000
+
+
+def _count_pairs(
+    flats: Sequence[Sequence[str]], min_count: int
+) -> tuple[Counter[str], dict[tuple[str, str], int], int]:
+    """Each word's count; the pairs of words adjacent in a run at least ``min_count``
+    times, with their counts; the number of distinct adjacent pairs.
+
+    Pairs are counted as integer codes (sorted by numpy, not hashed as tuples): half the
+    time of a ``Counter`` of tuples at 100k documents.
+    """
+    import numpy as np
+
+    words = Counter(chain.from_iterable(flats))
+    words.pop("", None)
+    ids = {"": 0} | {word: i for i, word in enumerate(words, 1)}
+    names = list(ids)
+    n_ids = len(ids)
+    get = ids.__getitem__
+    codes: list[Any] = []
+    counts: list[Any] = []
+    for start in range(0, len(flats), _PAIR_BATCH):
+        batch = flats[start : start + _PAIR_BATCH]
+        # A "" after each document: no pair spans two documents (nor, as ever, two runs).
+        seq = np.fromiter(
+            map(get, chain.from_iterable(map(chain, batch, repeat(("",))))), dtype=np.int64
+        )
+        first, second = seq[:-1], seq[1:]
+        both = (first > 0) & (second > 0)
+        batch_codes, batch_counts = np.unique(
+            first[both] * n_ids + second[both], return_counts=True
+        )
+        codes.append(batch_codes)
+        counts.append(batch_counts)
+    if not codes:
+        return words, {}, 0
+    unique, inverse = np.unique(np.concatenate(codes), return_inverse=True)
+    total = np.zeros(len(unique), dtype=np.int64)
+    np.add.at(total, inverse, np.concatenate(counts))
+    often = total >= min_count
+    pairs = {
+        (names[code // n_ids], names[code % n_ids]): n
+        for code, n in zip(unique[often].tolist(), total[often].tolist(), strict=True)
+    }
+    return words, pairs, len(unique)
 
 
 def _runs(flat: Sequence[str]) -> Iterable[list[str]]:
@@ -550,7 +590,6 @@ def filter_vocabulary(
     ``keep_n`` words, the most widespread, ties in gensim's id order (documents in order,
     each one's new words sorted).
     """
-    from collections import Counter
 
     df: Counter[str] = Counter()
     for doc in tokens:
