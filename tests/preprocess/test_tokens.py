@@ -369,7 +369,7 @@ def _display_forms_one_term_at_a_time(
     ),
     st.lists(st.integers(0, 11), max_size=6),
 )
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 def test_display_forms_match_one_term_at_a_time(
     docs: list[list[tuple[str, str]]], joins: list[int]
 ) -> None:
