@@ -315,7 +315,11 @@ def display_forms(
     for term, counts in forms.items():
         counts[term] = totals[term] - sum(n for form, n in counts.items() if form != term)
     out = {}
-    for term, counts in forms.items():
+    # In the order terms first occur (``totals``' order), as the map always was.
+    for term in totals:
+        counts = forms.get(term)
+        if counts is None:
+            continue
         best = max(counts.values())
         if counts.get(term, 0) == best:
             continue
