@@ -460,11 +460,11 @@ def learn_phrases(flats: Sequence[Sequence[str]], min_count: int, threshold: flo
     (``flats``: each document's terms, "" where a run ends).
 
     gensim counts words and adjacent pairs in a Python loop (a tenth of preprocessing at
-    100k documents); here ``Counter`` counts them in C, and gensim's own ``Phrases``
-    scores the counts. It is handed only the pairs seen ``min_count`` times: the NPMI
-    scorer gives every rarer pair minus infinity. Where gensim would have pruned its
-    vocabulary (over ``max_vocab_size`` entries) or a word holds gensim's delimiter,
-    gensim counts for itself.
+    100k documents); here ``Counter`` and numpy count them (``_count_pairs``), and
+    gensim's own ``Phrases`` scores the counts. It is handed only the pairs seen
+    ``min_count`` times: the NPMI scorer gives every rarer pair minus infinity. Where
+    gensim would have pruned its vocabulary (over ``max_vocab_size`` entries) or a word
+    holds gensim's delimiter, gensim counts for itself.
     """
     from gensim.models.phrases import Phrases
 
