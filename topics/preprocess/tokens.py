@@ -312,8 +312,8 @@ def display_forms(
     forms: dict[str, Counter[str]] = defaultdict(Counter)
     for (term, form), n_seen in pairs.items():
         forms[term][form] += n_seen
-    for term, counts in forms.items():
-        counts[term] = totals[term] - sum(n for form, n in counts.items() if form != term)
+    for term, by_form in forms.items():
+        by_form[term] = totals[term] - sum(n for form, n in by_form.items() if form != term)
     out = {}
     # In the order terms first occur (``totals``' order), as the map always was.
     for term in totals:
