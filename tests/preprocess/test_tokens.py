@@ -266,3 +266,127 @@ def test_vocabulary_filter_keeps_what_gensims_dictionary_keeps(
     dictionary.filter_extremes(no_below=no_below, no_above=no_above, keep_n=keep_n)
     kept = filter_vocabulary(docs, no_below=no_below, no_above=no_above, keep_n=keep_n)
     assert kept == set(dictionary.token2id)
+
+
+def _flat(runs: list[list[str]]) -> list[str]:
+    """Runs as ``learn_phrases`` takes them: one list, "" where a run ends."""
+    return [t for run in runs for t in [*run, ""]]
+
+
+def _gensim_phrases(
+    docs: list[list[list[str]]], min_count: int, threshold: float
+) -> tuple[dict[str, float], list[list[str]]]:
+    """gensim's own counting, scoring and application, run by run, as preprocess did."""
+    from gensim.models.phrases import Phrases
+
+    runs = [run for doc in docs for run in doc]
+    frozen = Phrases(runs, min_count=min_count, threshold=threshold, scoring="npmi").freeze()
+    return frozen.phrasegrams, [[t for run in doc for t in frozen[run]] for doc in docs]
+
+
+@given(
+    st.lists(
+        st.lists(st.lists(st.sampled_from([f"w{i}" for i in range(8)]), max_size=7), max_size=5),
+        min_size=2,
+        max_size=30,
+    ),
+    st.integers(1, 4),
+    st.floats(-1.0, 0.9),
+)
+@settings(max_examples=150, deadline=None)
+def test_phrases_are_gensims_own(
+    docs: list[list[list[str]]], min_count: int, threshold: float
+) -> None:
+    """Counting in C and joining by pair lookup find and join exactly gensim's phrases."""
+    from topics.preprocess.tokens import join_phrases, learn_phrases
+
+    expected_grams, expected = _gensim_phrases(docs, min_count, threshold)
+    flats = [_flat(doc) for doc in docs]
+    frozen = learn_phrases(flats, min_count, threshold)
+    assert frozen.phrasegrams == expected_grams
+    assert join_phrases(flats, frozen) == expected
+
+
+def test_phrases_on_real_text_are_gensims_own() -> None:
+    from tests.conftest import SAMPLE_DATA
+    from topics.ingest import IngestSettings, read_folder
+    from topics.preprocess.tokens import join_phrases, learn_phrases
+
+    corpus = read_folder(SAMPLE_DATA, IngestSettings())
+    docs = [segment(d.text) for d in corpus.documents]
+    expected_grams, expected = _gensim_phrases(docs, 5, 0.5)
+    flats = [_flat(doc) for doc in docs]
+    frozen = learn_phrases(flats, 5, 0.5)
+    assert len(expected_grams) > 10
+    assert frozen.phrasegrams == expected_grams
+    assert join_phrases(flats, frozen) == expected
+
+
+def test_words_holding_the_delimiter_are_left_to_gensim() -> None:
+    """A word with "_" in it would split wrongly into a pair: gensim counts and joins."""
+    from topics.preprocess.tokens import join_phrases, learn_phrases
+
+    docs = [[["new_x", "york", "city"], ["new_x", "york"]]] * 6 + [[["york", "city"]]] * 3
+    expected_grams, expected = _gensim_phrases(docs, 2, 0.0)
+    flats = [_flat(doc) for doc in docs]
+    frozen = learn_phrases(flats, 2, 0.0)
+    assert frozen.phrasegrams == expected_grams
+    assert join_phrases(flats, frozen) == expected
+
+
+def _display_forms_one_term_at_a_time(
+    tokens: list[list[str]], surfaces: list[list[str]]
+) -> dict[str, str]:
+    """``display_forms`` as it was written first: every term looked at in Python."""
+    from collections import Counter, defaultdict
+
+    pairs: Counter[tuple[str, str]] = Counter()
+    for doc, seen in zip(tokens, surfaces, strict=True):
+        pos = 0
+        for term in doc:
+            parts = term.split("_")
+            shown = [s or p for s, p in zip(seen[pos : pos + len(parts)], parts, strict=False)]
+            pos += len(parts)
+            pairs[term, "_".join(shown) if len(parts) > 1 else seen[pos - 1]] += 1
+    forms: dict[str, Counter[str]] = defaultdict(Counter)
+    for (term, form), n in pairs.items():
+        forms[term][form or term] += n
+    out = {}
+    for term, counts in forms.items():
+        best = max(counts.values())
+        if counts.get(term, 0) != best:
+            out[term] = min(form for form, c in counts.items() if c == best)
+    return out
+
+
+@given(
+    st.lists(
+        st.lists(
+            st.tuples(st.sampled_from(["run", "walk", "city", "york"]), st.sampled_from(["", "x"])),
+            max_size=12,
+        ),
+        max_size=12,
+    ),
+    st.lists(st.integers(0, 11), max_size=6),
+)
+@settings(max_examples=100, deadline=None)
+def test_display_forms_match_one_term_at_a_time(
+    docs: list[list[tuple[str, str]]], joins: list[int]
+) -> None:
+    from topics.preprocess.tokens import display_forms
+
+    tokens, surfaces = [], []
+    for doc in docs:
+        terms = [t for t, _ in doc]
+        surfaces.append([f"{t}{s}" if s else "" for t, s in doc])
+        # Join some adjacent pairs into phrases, left to right, as phrases do.
+        done = 0
+        joined: list[str] = []
+        for at in sorted(set(joins)):
+            if done <= at < len(terms) - 1:
+                joined += [*terms[done:at], terms[at] + "_" + terms[at + 1]]
+                done = at + 2
+        tokens.append(joined + terms[done:])
+    forms = display_forms(tokens, surfaces)
+    expected = _display_forms_one_term_at_a_time(tokens, surfaces)
+    assert list(forms.items()) == list(expected.items())  # the order too

@@ -16,10 +16,13 @@ import hashlib
 import logging
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
+from itertools import chain, compress, count, islice, repeat
+from operator import contains, itemgetter
 from typing import TYPE_CHECKING, Any, Literal
 
 import regex
@@ -168,11 +171,31 @@ def segment_with_surfaces(
     A surface form is "" where it equals the lemma (most do), to keep the cache small.
     """
     stop = stopwords if stopwords is not None else stopwords_for(language)
-    memo = _memo(language, lemmatize, min_token_len, stop)
+    terms, forms = _segment_flat(text, _memo(language, lemmatize, min_token_len, stop))
     runs: list[list[str]] = []
     surfaces: list[list[str]] = []
     run: list[str] = []
-    seen: list[str] = []
+    for term in terms:
+        if term:
+            run.append(term)
+        elif run:
+            runs.append(run)
+            run = []
+    if run:
+        runs.append(run)
+    at = 0
+    for run in runs:
+        surfaces.append(forms[at : at + len(run)])
+        at += len(run)
+    return runs, surfaces
+
+
+def _segment_flat(text: str, memo: _PieceMemo) -> tuple[list[str], list[str]]:
+    """``segment_with_surfaces`` in flat lists: the terms with "" where a run ends, and
+    the surface forms of the terms alone (no "" for the ends).
+
+    Every step runs in C (``map`` over the memo, ``chain``): no Python code per word.
+    """
     text = text.lower()
     if "http" in text or "www." in text:
         text = _URL.sub(" . ", text)
@@ -180,27 +203,16 @@ def segment_with_surfaces(
         text = text.translate(_SEPARATORS)
     # The tokenizer's matches never span whitespace, so each whitespace-separated piece
     # is tokenized (and lemmatized) once per process and looked up after that.
-    for piece in text.split():
-        parts = memo.get(piece)
-        if parts is None:
-            parts = memo[piece] = _piece_parts(piece, language, lemmatize, min_token_len, stop)
-        for part in parts:
-            if part is not None:
-                run.append(part[0])
-                seen.append(part[1])
-            elif run:
-                runs.append(run)
-                surfaces.append(seen)
-                run, seen = [], []
-    if run:
-        runs.append(run)
-        surfaces.append(seen)
-    return runs, surfaces
+    parts = list(map(memo.__getitem__, text.split()))
+    terms = list(chain.from_iterable(map(itemgetter(0), parts)))
+    forms = list(chain.from_iterable(map(itemgetter(1), parts)))
+    return terms, forms
 
 
-#: One whitespace-separated piece of lowercased text -> its tokens, each (term, surface
-#: form or "") or None where a run ends (punctuation, a number, a stopword).
-_Parts = tuple[tuple[str, str] | None, ...]
+#: One whitespace-separated piece of lowercased text -> its terms, with "" where a run
+#: ends (punctuation, a number, a stopword), and the surface forms of its terms ("": the
+#: term itself).
+_Parts = tuple[tuple[str, ...], tuple[str, ...]]
 #: Pieces remembered per settings before the memo is emptied (bounds memory on huge corpora).
 _MEMO_MAX = 1_000_000
 # str.split() splits at these, the tokenizer's regex (``regex``'s \s) treats them as
@@ -209,16 +221,28 @@ _SEPARATORS = {c: " . " for c in range(0x1C, 0x20)}
 _SEPARATORS_RE = re.compile("[\x1c-\x1f]")
 
 
+class _PieceMemo(dict[str, _Parts]):
+    """Piece -> its ``_Parts``, computed on first use (``__missing__``)."""
+
+    def __init__(
+        self, language: str, lemmatize: bool, min_token_len: int, stop: frozenset[str]
+    ) -> None:
+        super().__init__()
+        self.settings = (language, lemmatize, min_token_len, stop)
+
+    def __missing__(self, piece: str) -> _Parts:
+        parts = self[piece] = _piece_parts(piece, *self.settings)
+        return parts
+
+
 @lru_cache(maxsize=8)
 def _memo_for(
     language: str, lemmatize: bool, min_token_len: int, stop: frozenset[str]
-) -> dict[str, _Parts]:
-    return {}
+) -> _PieceMemo:
+    return _PieceMemo(language, lemmatize, min_token_len, stop)
 
 
-def _memo(
-    language: str, lemmatize: bool, min_token_len: int, stop: frozenset[str]
-) -> dict[str, _Parts]:
+def _memo(language: str, lemmatize: bool, min_token_len: int, stop: frozenset[str]) -> _PieceMemo:
     memo = _memo_for(language, lemmatize, min_token_len, stop)
     if len(memo) > _MEMO_MAX:
         memo.clear()
@@ -229,18 +253,24 @@ def _piece_parts(
     piece: str, language: str, lemmatize: bool, min_token_len: int, stop: frozenset[str]
 ) -> _Parts:
     """The tokens of one piece of text, as ``segment_with_surfaces`` keeps or drops them."""
-    parts: list[tuple[str, str] | None] = []
+    terms: list[str] = []
+    forms: list[str] = []
     for raw in _TOKEN_RE.findall(piece):
         token = surface = _POSSESSIVE.sub("", raw)
         keep = token[0].isalpha() and "'" not in token and "’" not in token
         if keep and token not in stop:
             if lemmatize:
                 token = lemma(token, language)
-            keep = len(token) >= min_token_len and token not in stop
+            # "" marks the end of a run: a lemma can never be one ("" is too short).
+            keep = len(token) >= max(min_token_len, 1) and token not in stop
         else:
             keep = False
-        parts.append((token, "" if surface == token else surface) if keep else None)
-    return tuple(parts)
+        if keep:
+            terms.append(token)
+            forms.append("" if surface == token else surface)
+        else:
+            terms.append("")
+    return tuple(terms), tuple(forms)
 
 
 def display_forms(
@@ -253,30 +283,43 @@ def display_forms(
     A phrase shows as its most frequent surface bigram. Ties go to the lemma, then to the
     alphabetically first form, so the map does not depend on document order.
     """
-    from collections import Counter, defaultdict
+    from collections import defaultdict
 
+    # Most forms are the term itself (""): count every term, and the other forms alone.
+    totals: Counter[str] = Counter()
     pairs: Counter[tuple[str, str]] = Counter()
     for doc, seen in zip(tokens, surfaces, strict=True):
+        totals.update(doc)
         if len(doc) == len(seen):
             # No phrase in this document: terms and surface forms pair up one to one.
-            pairs.update(zip(doc, seen, strict=True))
+            pairs.update(compress(zip(doc, seen, strict=True), seen))
             continue
-        pos = 0
-        for term in doc:
-            n = term.count("_") + 1
-            if n == 1:
-                pairs[term, seen[pos]] += 1
-                pos += 1
-                continue
-            parts = term.split("_")
-            shown = [s or p for s, p in zip(seen[pos : pos + n], parts, strict=False)]
+        # Between phrases the words pair up one to one too: zipped in C, a slice at a time.
+        pos = done = 0
+        for at in compress(count(), map(contains, doc, repeat("_"))):
+            n = at - done
+            between = seen[pos : pos + n]
+            pairs.update(compress(zip(doc[done:at], between, strict=True), between))
             pos += n
+            term = doc[at]
+            parts = term.split("_")
+            shown = [s or p for s, p in zip(seen[pos : pos + len(parts)], parts, strict=False)]
+            pos += len(parts)
             pairs[term, "_".join(shown)] += 1
+            done = at + 1
+        rest = seen[pos:]
+        pairs.update(compress(zip(doc[done:], rest, strict=True), rest))
     forms: dict[str, Counter[str]] = defaultdict(Counter)
-    for (term, form), count in pairs.items():
-        forms[term][form or term] += count
+    for (term, form), n_seen in pairs.items():
+        forms[term][form] += n_seen
+    for term, by_form in forms.items():
+        by_form[term] = totals[term] - sum(n for form, n in by_form.items() if form != term)
     out = {}
-    for term, counts in forms.items():
+    # In the order terms first occur (``totals``' order), as the map always was.
+    for term in totals:
+        counts = forms.get(term)
+        if counts is None:
+            continue
         best = max(counts.values())
         if counts.get(term, 0) == best:
             continue
@@ -284,18 +327,15 @@ def display_forms(
     return out
 
 
-def _tokenize_chunk(chunk: _Chunk) -> list[tuple[list[list[str]], list[list[str]]]]:
+#: Per document: its terms with "" where a run ends, and their surface forms (see
+#: ``_segment_flat``).
+_Flat = tuple[list[str], list[str]]
+
+
+def _tokenize_chunk(chunk: _Chunk) -> list[_Flat]:
     stop = stopwords_for(chunk.language, chunk.extra_stopwords)
-    return [
-        segment_with_surfaces(
-            t,
-            language=chunk.language,
-            lemmatize=chunk.lemmatize,
-            min_token_len=chunk.min_token_len,
-            stopwords=stop,
-        )
-        for t in chunk.texts
-    ]
+    memo = _memo(chunk.language, chunk.lemmatize, chunk.min_token_len, stop)
+    return [_segment_flat(t, memo) for t in chunk.texts]
 
 
 def preprocess(
@@ -313,8 +353,6 @@ def preprocess(
     always recomputed (they are cheap). With an ``executor`` (a Dask cluster), language
     detection and the per-document chain run on its workers, shard by shard.
     """
-    from gensim.models.phrases import Phrases
-
     settings = settings or PreprocessSettings()
     settings.validate()
     dropped: list[Skipped] = []
@@ -342,32 +380,23 @@ def preprocess(
     pairs = _segments_cached(
         [documents[i] for i in keep], language, settings, progress, cache, executor
     )
-    segments = [pair[0] for pair in pairs]
-    surfaces = [[form for run in pair[1] for form in run] for pair in pairs]
+    flats = [pair[0] for pair in pairs]
+    surfaces = [pair[1] for pair in pairs]
     del pairs
-    n_raw_tokens = sum(len(run) for doc in segments for run in doc)
+    n_raw_tokens = sum(len(forms) for forms in surfaces)
 
-    n_docs = len(segments)
+    n_docs = len(flats)
     n_phrases = 0
     if settings.phrases and n_docs >= 2:
         min_count = settings.phrase_min_count
         if min_count == "auto":
             min_count = 5
-        phrases = Phrases(
-            (run for doc in segments for run in doc),
-            min_count=min_count,
-            threshold=settings.phrase_threshold,
-            scoring="npmi",
-        )
-        frozen = phrases.freeze()
+        frozen = learn_phrases(flats, min_count, settings.phrase_threshold)
         n_phrases = len(frozen.phrasegrams)
-        # A one-word run holds no phrase: skip gensim's per-run call (most runs are one word).
-        tokens = [
-            [t for run in doc for t in (frozen[run] if len(run) > 1 else run)] for doc in segments
-        ]
+        tokens = join_phrases(flats, frozen)
     else:
-        tokens = [[t for run in doc for t in run] for doc in segments]
-    del segments
+        tokens = [list(filter(None, flat)) for flat in flats]
+    del flats
     forms = display_forms(tokens, surfaces)
     del surfaces
 
@@ -385,8 +414,9 @@ def preprocess(
 
     kept_tokens: list[list[str]] = []
     doc_index: list[int] = []
+    in_vocab = vocab_set.__contains__
     for i, toks in zip(keep, tokens, strict=True):
-        filtered = [t for t in toks if t in vocab_set]
+        filtered = list(filter(in_vocab, toks))
         if len(filtered) < settings.min_doc_tokens:
             counts = {"n_words": len(filtered), "minimum": settings.min_doc_tokens}
             dropped.append(Skipped(documents[i].path, "too_short", counts, stage="preprocess"))
@@ -395,10 +425,7 @@ def preprocess(
         doc_index.append(i)
 
     # Vocabulary in a stable order (by first appearance in the kept documents).
-    seen: dict[str, None] = {}
-    for toks in kept_tokens:
-        for t in toks:
-            seen.setdefault(t)
+    seen = dict.fromkeys(chain.from_iterable(kept_tokens))
     vocab = list(seen)
     forms = {term: form for term, form in forms.items() if term in seen}
     # Languages seen, most common first ("unknown": too short or unsure to tell).
@@ -428,6 +455,140 @@ def preprocess(
     )
 
 
+def learn_phrases(flats: Sequence[Sequence[str]], min_count: int, threshold: float) -> Any:
+    """gensim's ``Phrases(runs, scoring="npmi", ...).freeze()`` for the word runs
+    (``flats``: each document's terms, "" where a run ends).
+
+    gensim counts words and adjacent pairs in a Python loop (a tenth of preprocessing at
+    100k documents); here ``Counter`` and numpy count them (``_count_pairs``), and
+    gensim's own ``Phrases`` scores the counts. It is handed only the pairs seen
+    ``min_count`` times: the NPMI scorer gives every rarer pair minus infinity. Where
+    gensim would have pruned its vocabulary (over ``max_vocab_size`` entries) or a word
+    holds gensim's delimiter, gensim counts for itself.
+    """
+    from gensim.models.phrases import Phrases
+
+    model = Phrases(min_count=min_count, threshold=threshold, scoring="npmi")
+    words, pairs, n_pairs = _count_pairs(flats, min_count)
+    if len(words) + n_pairs > model.max_vocab_size or any(
+        model.delimiter in word for word in words
+    ):
+        runs = (run for flat in flats for run in _runs(flat))
+        return Phrases(runs, min_count=min_count, threshold=threshold, scoring="npmi").freeze()
+    vocab: dict[str, int] = dict(words)
+    for (a, b), n in pairs.items():
+        vocab[a + model.delimiter + b] = n
+    model.vocab = vocab
+    model.corpus_word_count = words.total()
+    return model.freeze()
+
+
+#: Documents whose adjacent pairs are counted at a time (bounds the arrays' memory).
+_PAIR_BATCH = 10_000
+
+
+def _count_pairs(
+    flats: Sequence[Sequence[str]], min_count: int
+) -> tuple[Counter[str], dict[tuple[str, str], int], int]:
+    """Each word's count; the pairs of words adjacent in a run at least ``min_count``
+    times, with their counts; the number of distinct adjacent pairs.
+
+    Pairs are counted as integer codes (sorted by numpy, not hashed as tuples): half the
+    time of a ``Counter`` of tuples at 100k documents.
+    """
+    import numpy as np
+
+    words = Counter(chain.from_iterable(flats))
+    words.pop("", None)
+    ids = {"": 0} | {word: i for i, word in enumerate(words, 1)}
+    names = list(ids)
+    n_ids = len(ids)
+    get = ids.__getitem__
+    codes: list[Any] = []
+    counts: list[Any] = []
+    for start in range(0, len(flats), _PAIR_BATCH):
+        batch = flats[start : start + _PAIR_BATCH]
+        # A "" after each document: no pair spans two documents (nor, as ever, two runs).
+        seq = np.fromiter(
+            map(get, chain.from_iterable(map(chain, batch, repeat(("",))))), dtype=np.int64
+        )
+        first, second = seq[:-1], seq[1:]
+        both = (first > 0) & (second > 0)
+        batch_codes, batch_counts = np.unique(
+            first[both] * n_ids + second[both], return_counts=True
+        )
+        codes.append(batch_codes)
+        counts.append(batch_counts)
+    if not codes:
+        return words, {}, 0
+    unique, inverse = np.unique(np.concatenate(codes), return_inverse=True)
+    total = np.zeros(len(unique), dtype=np.int64)
+    np.add.at(total, inverse, np.concatenate(counts))
+    often = total >= min_count
+    pairs = {
+        (names[code // n_ids], names[code % n_ids]): n
+        for code, n in zip(unique[often].tolist(), total[often].tolist(), strict=True)
+    }
+    return words, pairs, len(unique)
+
+
+def _runs(flat: Sequence[str]) -> Iterable[list[str]]:
+    run: list[str] = []
+    for term in flat:
+        if term:
+            run.append(term)
+        elif run:
+            yield run
+            run = []
+    if run:
+        yield run
+
+
+def join_phrases(flats: Iterable[Sequence[str]], frozen: Any) -> list[list[str]]:
+    """Each document's terms with the phrases of gensim's ``FrozenPhrases`` joined as it
+    joins them run by run: left to right, a word that ended a phrase starts no other.
+
+    Adjacent pairs are looked up in C; Python only sees the few pairs that are phrases
+    (a pair across the end of a run holds a "", never a phrase). Phrases of more or
+    other than two words (connector words, a delimiter inside a word) are left to gensim.
+    """
+    delimiter = frozen.delimiter
+    pairs = {
+        tuple(phrase.split(delimiter))
+        for phrase, score in frozen.phrasegrams.items()
+        if score > frozen.threshold
+    }
+    if frozen.connector_words or any(len(pair) != 2 or not all(pair) for pair in pairs):
+        return [
+            [t for run in _runs(flat) for t in (frozen[run] if len(run) > 1 else run)]
+            for flat in flats
+        ]
+    # Only a word that starts some phrase can start one here: a set lookup in C per word,
+    # a pair built in Python only for those (a tenth of the words at 100k documents).
+    starts = {pair[0] for pair in pairs}.__contains__
+    out: list[list[str]] = []
+    for flat in flats:
+        hits = [
+            i
+            for i in compress(count(), map(starts, islice(flat, max(len(flat) - 1, 0))))
+            if (flat[i], flat[i + 1]) in pairs
+        ]
+        if not hits:
+            out.append(list(filter(None, flat)))
+            continue
+        joined: list[str] = []
+        done = 0
+        for i in hits:
+            if i < done:  # its first word is the last of the phrase before
+                continue
+            joined.extend(flat[done:i])
+            joined.append(flat[i] + delimiter + flat[i + 1])
+            done = i + 2
+        joined.extend(flat[done:])
+        out.append(list(filter(None, joined)))
+    return out
+
+
 def filter_vocabulary(
     tokens: Sequence[Sequence[str]], *, no_below: int, no_above: float, keep_n: int
 ) -> set[str]:
@@ -438,7 +599,6 @@ def filter_vocabulary(
     ``keep_n`` words, the most widespread, ties in gensim's id order (documents in order,
     each one's new words sorted).
     """
-    from collections import Counter
 
     df: Counter[str] = Counter()
     for doc in tokens:
@@ -465,7 +625,7 @@ def _tokenize_all(
     settings: PreprocessSettings,
     progress: Callable[[int], None] | None,
     executor: Executor | None = None,
-) -> list[tuple[list[list[str]], list[list[str]]]]:
+) -> list[_Flat]:
     n_jobs = settings.n_jobs or os.cpu_count() or 1
     chunk_size = 500
     chunks = [
@@ -478,7 +638,7 @@ def _tokenize_all(
         )
         for i in range(0, len(texts), chunk_size)
     ]
-    out: list[tuple[list[list[str]], list[list[str]]]] = []
+    out: list[_Flat] = []
     if executor is not None:
         # The texts travel to the workers, their word runs come back, in chunk order.
         for result in executor.map(_tokenize_chunk, chunks):
@@ -522,8 +682,8 @@ def _segments_cached(
     progress: Callable[[int], None] | None,
     cache: DocumentCache | None,
     executor: Executor | None = None,
-) -> list[tuple[list[list[str]], list[list[str]]]]:
-    """Per document, its word runs and their surface forms (see ``segment_with_surfaces``)."""
+) -> list[_Flat]:
+    """Per document, its terms ("" where a run ends) and their surface forms."""
     keys = _keys(
         documents,
         cache,
