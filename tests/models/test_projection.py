@@ -271,6 +271,24 @@ def test_init_transform_is_umaps_loop_to_the_bit() -> None:
     )
 
 
+@pytest.mark.parametrize("n_cols", [240, 1000, 1013])
+def test_k_smallest_is_a_stable_sorts_first_k(n_cols: int) -> None:
+    rng = np.random.default_rng(n_cols)
+    # Rounded to 2 decimals: many ties at every rank, broken by index as a stable sort does.
+    block = np.round(rng.random((300, n_cols)), 2).astype(np.float32)
+    block[:7] = 1.0  # rows all tied (zero vectors)
+    block[7:20, 100:140] = block[7:20, 60:100]  # duplicated columns
+    expected = np.argsort(block, axis=1, kind="stable")[:, :15]
+    indices, distances = projection._k_smallest(block, 15)
+    np.testing.assert_array_equal(indices, expected)
+    np.testing.assert_array_equal(distances, np.take_along_axis(block, expected, axis=1))
+    # Every row tied throughout: too many slots to sort, the whole-row partition answers.
+    tied = np.ones((30, n_cols), dtype=np.float32)
+    np.testing.assert_array_equal(
+        projection._k_smallest(tied, 15)[0], np.tile(np.arange(15), (30, 1))
+    )
+
+
 def test_query_knn_keeps_umaps_zero_vector_convention() -> None:
     data = np.array([[1.0, 0.0], [0.0, 0.0], [0.0, 1.0]], dtype=np.float32)
     queries = np.array([[0.0, 0.0], [1.0, 0.1]], dtype=np.float32)
