@@ -62,6 +62,7 @@ def reduce_embeddings(
     min_dist: float = 0.0,
     executor: Executor | None = None,
     graph: NeighborGraph | None = None,
+    sample_only: bool = False,
 ) -> FloatArray:
     """Reduce embeddings to ``n_components`` dimensions with seeded cosine UMAP.
 
@@ -80,6 +81,9 @@ def reduce_embeddings(
     graph
         The documents' neighbour graph (``shared_graph`` / ``neighbor_graph``) for this
         ``seed`` and neighbourhood size; None: it is built here.
+    sample_only
+        With a sampled ``graph``: only the sample's rows (in ``graph.sample`` order),
+        the rest are not placed.
 
     Returns
     -------
@@ -138,8 +142,11 @@ def reduce_embeddings(
         warnings.filterwarnings("ignore", message="Cannot cache compiled function")
         if graph.sample is None:
             return np.asarray(model.fit_transform(data), dtype=np.float64)
+        fitted = np.asarray(model.fit_transform(data[graph.sample]), dtype=np.float64)
+        if sample_only:
+            return fitted
         reduced = np.empty((n_docs, n_components), dtype=np.float64)
-        reduced[graph.sample] = model.fit_transform(data[graph.sample])
+        reduced[graph.sample] = fitted
         reduced[graph.rest] = transform_rest(model, graph)
     return reduced
 
