@@ -228,6 +228,10 @@ def test_sampled_fit_places_the_rest_with_transform(
     # The sample's coordinates are UMAP's fit of the sample alone.
     sample_only = reduce_embeddings(data[sampled.sample], n_components=5, seed=3)
     np.testing.assert_array_equal(reduced[sampled.sample], sample_only)
+    np.testing.assert_array_equal(
+        reduce_embeddings(data, n_components=5, seed=3, graph=sampled, sample_only=True),
+        sample_only,
+    )
     found = KMeans(n_clusters=6, n_init=5, random_state=0).fit_predict(reduced)
     assert adjusted_rand_score(labels, found) > 0.95
     coords = project_2d(data, seed=3, graph=sampled)
