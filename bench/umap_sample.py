@@ -58,7 +58,7 @@ OUT = REPO / "bench" / "out" / "umap_sample.json"
 from topics.models import projection  # noqa: E402
 
 INIT_TRANSFORM, K_SMALLEST = projection._init_transform, projection._k_smallest
-CONFIGS = ("full", "boruvka", "sampled", "landed", "all-points")
+CONFIGS = ("full", "boruvka", "sampled", "landed", "all-points", "sampled-e100")
 
 
 def corpus_tokens(n_docs: int, seed: int = 0) -> tuple[list[list[str]], list[str], list[Any]]:
@@ -137,7 +137,9 @@ def run_config(
     fit_sample = n if config in ("full", "boruvka") else sample
     # Boruvka for every configuration but the product's exact path up to 20k.
     clusters.BORUVKA_ABOVE = n if config == "full" else 0
-    clusters.SAMPLE_CLUSTERS = config == "sampled"
+    clusters.SAMPLE_CLUSTERS = config.startswith("sampled")
+    # ``sampled-e100``: the sample's clustering space laid out in 100 epochs, not 200.
+    clusters.SAMPLE_EPOCHS = 100 if config == "sampled-e100" else None
     # The landed code: UMAP's own start of ``transform`` and whole-row partitions.
     landed = config == "landed"
     projection._init_transform = umap.umap_.init_graph_transform if landed else INIT_TRANSFORM
@@ -183,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
     parser.add_argument("--configs", nargs="+", choices=CONFIGS, default=["full", "sampled"])
     parser.add_argument("--pre", type=Path, help="pickle of tokens, vocab, labels to use")
+    parser.add_argument("--out", type=Path, default=OUT, help="JSON file to write")
     args = parser.parse_args(argv)
 
     from topics.models.embed import EmbedSettings, embed_documents, resolve_method
@@ -207,8 +210,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{n:,} documents, seed {seed}: {config}…", file=sys.stderr)
                 row = run_config(config, tokens, vocab, labels, embeddings, seed, args.sample)
                 rows.append(row)
-                OUT.parent.mkdir(parents=True, exist_ok=True)
-                OUT.write_text(json.dumps({"rows": rows}, indent=2) + "\n", encoding="utf-8")
+                args.out.parent.mkdir(parents=True, exist_ok=True)
+                args.out.write_text(json.dumps({"rows": rows}, indent=2) + "\n", encoding="utf-8")
     print(
         f"{'docs':>7} {'seed':>4} {'config':>10} {'sample':>7} {'graph s':>7} {'clust s':>7} "
         f"{'map s':>6} {'topics':>6} {'raw':>4} {'outl':>5} {'NMI':>6} {'NPMI':>6} {'TD':>5} "
@@ -222,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{r['n_topics']:>6} {r['n_clusters_raw']:>4} {r['outlier_share']:>5.2f} "
             f"{r['nmi']:>6.3f} {r['npmi']:>6.3f} {r['diversity']:>5.3f} {r['map_agreement']:>7.3f}"
         )
-    print(f"wrote {OUT}", file=sys.stderr)
+    print(f"wrote {args.out}", file=sys.stderr)
     return 0
 
 

@@ -86,6 +86,8 @@ BORUVKA_ABOVE = 20_000
 #: Above ``projection.FIT_SAMPLE`` documents, cluster UMAP's sample alone and label the
 #: rest by their nearest sampled documents (``_sample_hdbscan_labels``).
 SAMPLE_CLUSTERS = True
+#: UMAP layout epochs of that sample's clustering space; None: UMAP's default (200).
+SAMPLE_EPOCHS: int | None = None
 
 
 Clustering = Literal["auto", "kmeans", "hdbscan"]
@@ -599,7 +601,12 @@ def _sample_hdbscan_labels(
     assert graph.rest_indices is not None
     n_docs, n_sample = emb.shape[0], graph.sample.size
     reduced = reduce_embeddings(
-        emb, n_components=CLUSTER_DIMS, seed=seed, graph=graph, sample_only=True
+        emb,
+        n_components=CLUSTER_DIMS,
+        seed=seed,
+        graph=graph,
+        sample_only=True,
+        n_epochs=SAMPLE_EPOCHS,
     )
     size = max(2, round(min_cluster_size * n_sample / n_docs))
     sample_labels = _boruvka_labels(reduced, size)

@@ -63,6 +63,7 @@ def reduce_embeddings(
     executor: Executor | None = None,
     graph: NeighborGraph | None = None,
     sample_only: bool = False,
+    n_epochs: int | None = None,
 ) -> FloatArray:
     """Reduce embeddings to ``n_components`` dimensions with seeded cosine UMAP.
 
@@ -84,6 +85,9 @@ def reduce_embeddings(
     sample_only
         With a sampled ``graph``: only the sample's rows (in ``graph.sample`` order),
         the rest are not placed.
+    n_epochs
+        UMAP's layout epochs; None: UMAP's default (500 up to 10,000 documents, 200
+        above). Not used with an ``executor``.
 
     Returns
     -------
@@ -134,7 +138,7 @@ def reduce_embeddings(
             f"neighbours and seed {graph.seed}; these embeddings need {n_docs}, "
             f"{neighbors} and {seed}"
         )
-    model = _graph_umap(graph, n_components=n_components, min_dist=min_dist)
+    model = _graph_umap(graph, n_components=n_components, min_dist=min_dist, n_epochs=n_epochs)
     with warnings.catch_warnings():
         # No search index is handed over without a sample: ``transform`` is never called.
         warnings.filterwarnings("ignore", message=r"precomputed_knn\[2\]")
@@ -151,12 +155,15 @@ def reduce_embeddings(
     return reduced
 
 
-def _graph_umap(graph: NeighborGraph, *, n_components: int, min_dist: float) -> Any:
+def _graph_umap(
+    graph: NeighborGraph, *, n_components: int, min_dist: float, n_epochs: int | None = None
+) -> Any:
     """An unfitted cosine UMAP that takes its neighbours from ``graph``."""
     return _umap(
         n_components=n_components,
         n_neighbors=graph.n_neighbors,
         min_dist=min_dist,
+        n_epochs=n_epochs,
         metric="cosine",
         # The state the search left, so the fit draws what it would have drawn after
         # searching itself (a copy: UMAP advances it, and the graph serves two fits).
