@@ -8,30 +8,30 @@ Usage::
 
 Above ``topics.models.projection.FIT_SAMPLE`` (20,000) documents the cluster model fits
 UMAP (the 5-D clustering space and the 2-D map) on a seeded sample of 20,000 documents
-and places the rest with UMAP's ``transform``; above ``clusters.BORUVKA_ABOVE`` HDBSCAN's
-spanning tree comes from the ``hdbscan`` package's Boruvka search. Up to 20,000 documents
+and places the rest by their nearest sampled documents; HDBSCAN's spanning tree there
+comes from the ``hdbscan`` package's Boruvka search. Up to 20,000 documents
 nothing changes, so the quality cost is measured by shrinking the sample: at 20,000
 documents a sample of ``--sample`` documents (5,000: a quarter, as 20,000 is of 80,000)
 against the full fit, on the same corpus, embeddings and seed.
 
 Configurations (``--configs``): ``full`` (UMAP on every document, scikit-learn's HDBSCAN:
-the product up to 20k), ``boruvka`` (full UMAP, Boruvka HDBSCAN), ``sampled`` (UMAP on the
-sample plus ``transform``, Boruvka HDBSCAN: the product above 20k). Each runs the cluster
-model with the default ``auto`` count (``fit_clusters``) and the 2-D map, and reports the
-seconds of the neighbour graph, clustering and map, the topic count, outlier share, NMI of
-the topics against the documents' labels, mean NPMI of the topics (top 10 words,
+the product up to 20k), ``boruvka`` (full UMAP, Boruvka HDBSCAN), ``sampled`` (the product
+above 20k: UMAP on the sample, HDBSCAN on the sample alone, its space laid out in
+``clusters.SAMPLE_EPOCHS`` epochs, every other document labelled by its nearest sampled
+documents, ``clusters.SAMPLE_CLUSTERS``; the map places them with UMAP's ``transform``).
+``sampled-e200`` lays the sample's clustering space out in UMAP's default 200 epochs;
+``all-points`` clusters every document, placed by ``transform`` in the 5-D space too, with
+Boruvka HDBSCAN; ``landed`` is ``all-points`` without two exact speed-ups (UMAP's own
+per-row start of ``transform``, whole-row partitions for the nearest neighbours: the same
+output, slower), the product before this change. Each runs the cluster model with the
+default ``auto`` count (``fit_clusters``) and the 2-D map, and reports the CPU seconds of
+the neighbour graph, clustering and map, the topic count, outlier share, NMI of the topics
+against the documents' labels, mean NPMI and diversity of the topics (top 10 words,
 ``topics.evaluate.scores``) and the map's neighbour agreement (share of documents whose
-nearest other document on the map has the same label).
+nearest other document on the map has the same label). At 94,851 documents::
 
-Above 20,000 documents, ``landed`` is ``sampled`` as it was before two exact speed-ups
-(UMAP's own per-row start of ``transform``, whole-row partitions for the nearest
-neighbours: the same output, slower) with HDBSCAN on every document; ``all-points`` has the
-speed-ups and still HDBSCAN on every document; ``sampled`` (the product) clusters the UMAP
-sample alone and gives every other document its nearest sampled documents' label
-(``clusters.SAMPLE_CLUSTERS``)::
-
-    nice -n 10 python bench/umap_sample.py --pre /tmp/x/pre100000.pkl --seeds 0 1 2 \
-        --configs landed all-points sampled
+    nice -n 10 python bench/umap_sample.py --pre /tmp/x/pre100000.pkl --sizes 100000 \
+        --sample 20000 --seeds 0 1 2 --configs landed all-points sampled-e200 sampled
 
 Corpora are built like ``bench/scale.py``'s (real text from ``../shared/corpora``) and
 preprocessed with the default settings, or read from ``--pre`` (a pickle of ``tokens``,
@@ -56,9 +56,10 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 OUT = REPO / "bench" / "out" / "umap_sample.json"
 from topics.models import projection  # noqa: E402
+from topics.models.clusters import SAMPLE_EPOCHS  # noqa: E402
 
 INIT_TRANSFORM, K_SMALLEST = projection._init_transform, projection._k_smallest
-CONFIGS = ("full", "boruvka", "sampled", "landed", "all-points", "sampled-e100")
+CONFIGS = ("full", "boruvka", "sampled", "landed", "all-points", "sampled-e200")
 
 
 def corpus_tokens(n_docs: int, seed: int = 0) -> tuple[list[list[str]], list[str], list[Any]]:
@@ -138,8 +139,8 @@ def run_config(
     # Boruvka for every configuration but the product's exact path up to 20k.
     clusters.BORUVKA_ABOVE = n if config == "full" else 0
     clusters.SAMPLE_CLUSTERS = config.startswith("sampled")
-    # ``sampled-e100``: the sample's clustering space laid out in 100 epochs, not 200.
-    clusters.SAMPLE_EPOCHS = 100 if config == "sampled-e100" else None
+    # ``sampled-e200``: the sample's clustering space laid out in UMAP's default epochs.
+    clusters.SAMPLE_EPOCHS = None if config == "sampled-e200" else SAMPLE_EPOCHS
     # The landed code: UMAP's own start of ``transform`` and whole-row partitions.
     landed = config == "landed"
     projection._init_transform = umap.umap_.init_graph_transform if landed else INIT_TRANSFORM
