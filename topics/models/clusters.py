@@ -138,7 +138,8 @@ class ClusterSettings:
         ``"auto"``: k-means for a number, HDBSCAN for ``n_topics="auto"``.
     min_cluster_size
         HDBSCAN's smallest cluster; None derives it from the corpus size
-        (see ``default_min_cluster_size``).
+        (see ``default_min_cluster_size``). Above ``projection.FIT_SAMPLE`` documents
+        it is scaled to the sample HDBSCAN clusters (``SAMPLE_CLUSTERS``).
     assign_outliers
         HDBSCAN only: give each outlier document the topic with the nearest
         centroid instead of leaving it at -1.

@@ -185,10 +185,12 @@ def transform_rest(model: Any, graph: NeighborGraph) -> npt.NDArray[np.float32]:
 
     ``model`` is fitted on the graph's sample (``_graph_umap``). umap-learn 0.5's
     ``transform`` starts each new point at the weighted mean of its sampled neighbours'
-    positions in a Python loop that slices a sparse matrix per row (16 s of CPU per
-    projection for 75k documents, more than its 30 layout epochs); here that mean is
-    taken for all rows at once, in the same order of float32 operations, so the
-    coordinates are the same to the bit (``tests/models/test_projection.py``).
+    positions in a Python loop that slices a sparse matrix per row (7-9 s of CPU per
+    projection for the 74,851 documents outside the sample of a 94,851-document corpus,
+    more than its 30 layout epochs; ``bench/umap_sample.py`` landed against all-points);
+    here that mean is taken for all rows at once, in the same order of float32
+    operations, so the coordinates are the same to the bit
+    (``tests/models/test_projection.py``).
     """
     from scipy import sparse
     from sklearn.utils import check_random_state
@@ -280,8 +282,9 @@ def _init_transform(graph: Any, embedding: npt.NDArray[np.float32]) -> npt.NDArr
 class _SampleNeighbors:
     """What UMAP's ``transform`` asks of a search index: the rest's nearest sampled documents.
 
-    Answers for exactly the graph's ``rest`` documents (``reduce_embeddings`` asks for
-    nothing else). ``_angular_trees`` only sets the search's epsilon, unused here.
+    Answers for exactly the graph's ``rest`` documents. ``reduce_embeddings`` places them
+    with ``transform_rest``; this keeps a fitted model's own ``transform`` working, which
+    the tests compare it with. ``_angular_trees`` only sets the search's epsilon, unused here.
     """
 
     _angular_trees = True
@@ -471,10 +474,11 @@ def _k_smallest(
     The columns are dealt into slots of ``_SLOT``: the ``k``-th smallest of a row's slot
     minima bounds its ``k``-th smallest entry from above (``k`` distinct entries lie at
     or below it), so only slots whose minimum is within the bound can hold a winner,
-    and only their entries are sorted. The same
-    answer as partitioning whole rows, at ~1/4 of its CPU on 20,000 columns
-    (``bench/umap_sample.py --part knn``); rows with many ties at the bound (duplicates,
-    zero vectors) fall back to that.
+    and only their entries are sorted. The same answer as partitioning whole rows, at
+    ~1/4 of its CPU on blocks of 20,000 columns (the neighbour graph of 94,851 documents:
+    28.6 -> 19.6 s of CPU with its matrix products, ``bench/umap_sample.py`` landed against
+    all-points); rows with many ties at the bound (duplicates, zero vectors) fall back
+    to that.
     """
     n_rows, n_cols = block.shape
     if n_cols < _SLOT * k:
