@@ -85,9 +85,10 @@ QUALITY_TOP_N = 10
 BORUVKA_ABOVE = 20_000
 #: Above ``projection.FIT_SAMPLE`` documents, cluster UMAP's sample alone and label the
 #: rest by their nearest sampled documents (``_sample_hdbscan_labels``). At 94,851
-#: documents (``bench/umap_sample.py``, seeds 0-2) against HDBSCAN on every document
-#: placed by ``transform``: 29 s of CPU for the clustering instead of 43 s, NMI 0.288
-#: -> 0.375, NPMI 0.164 -> 0.178, outliers 38% -> 26%.
+#: documents (``bench/umap_sample.py``, seeds 0-3, with ``SAMPLE_EPOCHS``) against
+#: HDBSCAN on every document placed by ``transform``: ~21 s of CPU for the clustering
+#: instead of ~50 s, mean NMI 0.295 -> 0.346, NPMI 0.173 -> 0.179, outliers 38% -> 27%
+#: (seed 3 alone lost: NMI 0.314 -> 0.292, NPMI 0.203 -> 0.172).
 SAMPLE_CLUSTERS = True
 #: UMAP layout epochs of that sample's clustering space (UMAP's default: 200 at 20,000
 #: documents). 100 cost 22 s of CPU instead of 29 s at 94,851 documents, NMI 0.375 ->
