@@ -391,6 +391,41 @@ def test_boruvka_hdbscan_above_its_size_finds_the_same_blobs(
     np.testing.assert_array_equal(fast.assignments, again.assignments)
 
 
+def test_a_sampled_graph_clusters_the_sample_and_labels_the_rest_by_its_neighbours(
+    case: BlobCase,
+) -> None:
+    """Above the UMAP sample, HDBSCAN sees the sample; the rest take their neighbours' label."""
+    from topics.models import projection
+
+    unit = np.asarray(projection._unit_rows(case.points), dtype=np.float32)
+    graph = projection.neighbor_graph(unit, n_neighbors=15, seed=0, fit_sample=150)
+    assert graph.sample is not None and graph.rest is not None
+    assert graph.rest_indices is not None
+    sampled = fit_clusters(case.tokens, case.vocab, case.points, seed=0, graph=graph)
+    clustered = case.labels >= 0
+    assert sampled.n_topics == 6
+    assert adjusted_rand_score(case.labels[clustered], sampled.assignments[clustered]) > 0.95
+    # Each other document carries the topic most of its 15 nearest sampled documents have.
+    neighbours = sampled.assignments[graph.sample][graph.rest_indices]
+    for doc, row in zip(graph.rest, neighbours, strict=True):
+        values, counts = np.unique(row, return_counts=True)
+        assert sampled.assignments[doc] in values[counts == counts.max()]
+    again = fit_clusters(case.tokens, case.vocab, case.points, seed=0, graph=graph)
+    np.testing.assert_array_equal(sampled.assignments, again.assignments)
+
+
+def test_vote_takes_the_most_frequent_label_and_breaks_ties_by_nearness() -> None:
+    labels = np.array(
+        [
+            [2, 0, 0, 1, 1],  # 0 and 1 twice each: 0's votes are nearer
+            [1, 1, -1, -1, -1],  # most neighbours are outliers
+            [-1, 3, 3, 0, 3],
+            [4, 4, 4, 4, 4],
+        ]
+    )
+    assert clusters_module._vote(labels).tolist() == [0, -1, 3, 4]
+
+
 @pytest.mark.parametrize("n_docs", [1, 2, 3])
 def test_tiny_corpus(n_docs: int) -> None:
     tokens = [["apple", "pear"], ["apple", "plum"], ["kiwi"]][:n_docs]

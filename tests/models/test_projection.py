@@ -228,10 +228,69 @@ def test_sampled_fit_places_the_rest_with_transform(
     # The sample's coordinates are UMAP's fit of the sample alone.
     sample_only = reduce_embeddings(data[sampled.sample], n_components=5, seed=3)
     np.testing.assert_array_equal(reduced[sampled.sample], sample_only)
+    np.testing.assert_array_equal(
+        reduce_embeddings(data, n_components=5, seed=3, graph=sampled, sample_only=True),
+        sample_only,
+    )
     found = KMeans(n_clusters=6, n_init=5, random_state=0).fit_predict(reduced)
     assert adjusted_rand_score(labels, found) > 0.95
     coords = project_2d(data, seed=3, graph=sampled)
     assert coords.shape == (300, 2) and coords.min() >= 0.0 and coords.max() <= 1.0
+
+
+@pytest.mark.parametrize("n_components", [5, 2])
+def test_transform_rest_is_umaps_transform_to_the_bit(
+    blob_data: tuple[FloatArray, IntArray], sampled: projection.NeighborGraph, n_components: int
+) -> None:
+    import warnings
+
+    assert sampled.sample is not None and sampled.rest is not None
+    data = np.asarray(projection._unit_rows(blob_data[0]), dtype=np.float32)
+    model = projection._graph_umap(sampled, n_components=n_components, min_dist=0.1)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Cannot cache compiled function")
+        warnings.filterwarnings("ignore", message=r"precomputed_knn\[2\]")
+        model.fit(data[sampled.sample])
+        expected = model.transform(data[sampled.rest])
+    np.testing.assert_array_equal(projection.transform_rest(model, sampled), expected)
+
+
+def test_init_transform_is_umaps_loop_to_the_bit() -> None:
+    from scipy import sparse
+    from umap.umap_ import init_graph_transform
+
+    rng = np.random.default_rng(5)
+    # Rows of every degree from 0 to 20 (numpy sums 8 or more values pairwise), random
+    # weights, and rows holding a weight of exactly 1 (a point on a sampled one).
+    n_rows, n_cols = 400, 60
+    degree = rng.integers(0, 21, size=n_rows)
+    rows = np.repeat(np.arange(n_rows), degree)
+    cols = np.concatenate([rng.choice(n_cols, size=d, replace=False) for d in degree])
+    values = rng.random(rows.size).astype(np.float32)
+    values[rng.random(rows.size) < 0.03] = 1.0
+    graph = sparse.coo_matrix((values, (rows, cols)), shape=(n_rows, n_cols)).tocsr()
+    embedding = rng.normal(size=(n_cols, 3)).astype(np.float32)
+    np.testing.assert_array_equal(
+        projection._init_transform(graph, embedding), init_graph_transform(graph, embedding)
+    )
+
+
+@pytest.mark.parametrize("n_cols", [240, 1000, 1013])
+def test_k_smallest_is_a_stable_sorts_first_k(n_cols: int) -> None:
+    rng = np.random.default_rng(n_cols)
+    # Rounded to 2 decimals: many ties at every rank, broken by index as a stable sort does.
+    block = np.round(rng.random((300, n_cols)), 2).astype(np.float32)
+    block[:7] = 1.0  # rows all tied (zero vectors)
+    block[7:20, 100:140] = block[7:20, 60:100]  # duplicated columns
+    expected = np.argsort(block, axis=1, kind="stable")[:, :15]
+    indices, distances = projection._k_smallest(block, 15)
+    np.testing.assert_array_equal(indices, expected)
+    np.testing.assert_array_equal(distances, np.take_along_axis(block, expected, axis=1))
+    # Every row tied throughout: too many slots to sort, the whole-row partition answers.
+    tied = np.ones((30, n_cols), dtype=np.float32)
+    np.testing.assert_array_equal(
+        projection._k_smallest(tied, 15)[0], np.tile(np.arange(15), (30, 1))
+    )
 
 
 def test_query_knn_keeps_umaps_zero_vector_convention() -> None:

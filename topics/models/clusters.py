@@ -83,6 +83,17 @@ QUALITY_TOP_N = 10
 #: which the two searches break differently: ARI 0.99 at 10k, 0.96 at 30k against
 #: scikit-learn's labels. Up to it, scikit-learn's HDBSCAN as before.
 BORUVKA_ABOVE = 20_000
+#: Above ``projection.FIT_SAMPLE`` documents, cluster UMAP's sample alone and label the
+#: rest by their nearest sampled documents (``_sample_hdbscan_labels``). At 94,851
+#: documents (``bench/umap_sample.py``, seeds 0-3, with ``SAMPLE_EPOCHS``) against
+#: HDBSCAN on every document placed by ``transform``: ~21 s of CPU for the clustering
+#: instead of ~50 s, mean NMI 0.295 -> 0.346, NPMI 0.173 -> 0.179, outliers 38% -> 27%
+#: (seed 3 alone lost: NMI 0.314 -> 0.292, NPMI 0.203 -> 0.172).
+SAMPLE_CLUSTERS = True
+#: UMAP layout epochs of that sample's clustering space (UMAP's default: 200 at 20,000
+#: documents). 100 cost 22 s of CPU instead of 29 s at 94,851 documents, NMI 0.375 ->
+#: 0.363, NPMI 0.178 -> 0.182, diversity 0.954 -> 0.944, outliers 26% -> 27%.
+SAMPLE_EPOCHS: int | None = 100
 
 
 Clustering = Literal["auto", "kmeans", "hdbscan"]
@@ -128,7 +139,8 @@ class ClusterSettings:
         ``"auto"``: k-means for a number, HDBSCAN for ``n_topics="auto"``.
     min_cluster_size
         HDBSCAN's smallest cluster; None derives it from the corpus size
-        (see ``default_min_cluster_size``).
+        (see ``default_min_cluster_size``). Above ``projection.FIT_SAMPLE`` documents
+        it is scaled to the sample HDBSCAN clusters (``SAMPLE_CLUSTERS``).
     assign_outliers
         HDBSCAN only: give each outlier document the topic with the nearest
         centroid instead of leaving it at -1.
@@ -547,20 +559,13 @@ def _hdbscan_labels(
     size = min(min_cluster_size, n_docs)
     if n_docs < 3 or size < 2:
         return np.full(n_docs, -1, dtype=np.int64)
+    if SAMPLE_CLUSTERS and executor is None and graph is not None and graph.sample is not None:
+        return _sample_hdbscan_labels(emb, size, seed, graph)
     reduced = reduce_embeddings(
         emb, n_components=CLUSTER_DIMS, seed=seed, executor=executor, graph=graph
     )
     if n_docs > BORUVKA_ABOVE:
-        import hdbscan
-
-        # The hdbscan package counts a point's core neighbours without the point itself.
-        fast = hdbscan.HDBSCAN(
-            min_cluster_size=size,
-            min_samples=max(min(MIN_SAMPLES, size) - 1, 1),
-            algorithm="boruvka_kdtree",
-            core_dist_n_jobs=1,
-        )
-        return np.asarray(fast.fit_predict(reduced), dtype=np.int64)
+        return _boruvka_labels(reduced, size)
     from sklearn.cluster import HDBSCAN
 
     model = HDBSCAN(
@@ -571,6 +576,67 @@ def _hdbscan_labels(
         copy=True,
     )
     return np.asarray(model.fit_predict(reduced), dtype=np.int64)
+
+
+def _boruvka_labels(reduced: FloatArray, min_cluster_size: int) -> IntArray:
+    """HDBSCAN labels from the ``hdbscan`` package's Boruvka spanning tree."""
+    import hdbscan
+
+    # The hdbscan package counts a point's core neighbours without the point itself.
+    fast = hdbscan.HDBSCAN(
+        min_cluster_size=min_cluster_size,
+        min_samples=max(min(MIN_SAMPLES, min_cluster_size) - 1, 1),
+        algorithm="boruvka_kdtree",
+        core_dist_n_jobs=1,
+    )
+    return np.asarray(fast.fit_predict(reduced), dtype=np.int64)
+
+
+def _sample_hdbscan_labels(
+    emb: FloatArray, min_cluster_size: int, seed: int, graph: NeighborGraph
+) -> IntArray:
+    """HDBSCAN on the UMAP sample alone; every other document takes its neighbours' label.
+
+    The sample is clustered in its 5-D UMAP (``min_cluster_size`` scaled by the sample's
+    share of the corpus, so a cluster is as large a part of it); each other document
+    then takes the label most of its ``graph.rest_indices`` (its nearest sampled
+    documents, in the embedding space) carry, outliers' -1 included, ties to the label
+    of the nearer ones. This skips UMAP's ``transform`` of the rest and clusters a
+    fifth of the points.
+    """
+    assert graph.sample is not None and graph.rest is not None
+    assert graph.rest_indices is not None
+    n_docs, n_sample = emb.shape[0], graph.sample.size
+    reduced = reduce_embeddings(
+        emb,
+        n_components=CLUSTER_DIMS,
+        seed=seed,
+        graph=graph,
+        sample_only=True,
+        n_epochs=SAMPLE_EPOCHS,
+    )
+    size = max(2, round(min_cluster_size * n_sample / n_docs))
+    sample_labels = _boruvka_labels(reduced, size)
+    raw = np.empty(n_docs, dtype=np.int64)
+    raw[graph.sample] = sample_labels
+    raw[graph.rest] = _vote(sample_labels[graph.rest_indices])
+    return raw
+
+
+def _vote(neighbour_labels: IntArray) -> IntArray:
+    """Each row's most frequent label (-1 included), ties to the label of nearer columns.
+
+    Columns are neighbours nearest first; each vote weighs 1 plus a bonus for rank that
+    sums to less than 1 over a row, so it decides ties and nothing else.
+    """
+    n_rows, k = neighbour_labels.shape
+    bonus = (k - np.arange(k)) / (k * (k + 1))
+    weights = np.broadcast_to(1.0 + bonus, (n_rows, k))
+    votes = sparse.csr_matrix(
+        (weights.ravel(), (np.repeat(np.arange(n_rows), k), neighbour_labels.ravel() + 1)),
+        shape=(n_rows, int(neighbour_labels.max()) + 2),
+    )
+    return np.asarray(votes.argmax(axis=1), dtype=np.int64).ravel() - 1
 
 
 def core_labels(
