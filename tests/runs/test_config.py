@@ -72,7 +72,7 @@ passes = 1.5
         r"^colour: unknown key",
         r"^input\.include: must be a list",
         r"^preprocessing\.no_phrases: must be true or false",
-        r"^lda\.passes: must be an integer, got 1\.5",
+        r"^lda\.passes: must be an integer or \"auto\", got 1\.5",
         r"^input\.paths: folder '.*missing' does not exist",
         r"^input\.paths: glob '.*\*\.nope' matches nothing",
         r"^preprocessing\.max_df: must be in \(0, 1\]",
