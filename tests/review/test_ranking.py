@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from tests.browser import open_report
 from tests.conftest import REPO, Planted, SampleReport, planted_corpus, write_tree
@@ -18,6 +19,7 @@ from topics.pipeline import RunSettings, run_pipeline
 from topics.preprocess.tokens import PreprocessSettings
 from topics.report import write_report_files
 from topics.report.data import REVIEW_COLUMNS
+from topics.review import ranking
 from topics.review.ranking import SIGNALS, review_documents
 from topics.types import TopicModelResult
 
@@ -109,24 +111,117 @@ def test_near_duplicate_under_another_label(planted: Planted, lda: TopicModelRes
     assert any("fewer than 5 documents" in note and "elsewhere" in note for note in review.notes)
 
 
-def test_near_duplicates_searched_by_chunks_are_the_same(
-    planted: Planted, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The search runs by chunks of rows to bound memory; chunks do not change the result."""
-    from topics.review import ranking
+def _reference_near_duplicates(
+    tfidf: sp.csr_matrix, labels: list[str | None], blocks: np.ndarray | None = None
+) -> tuple[np.ndarray, list[tuple[int, float] | None]]:
+    """The definition: scikit-learn's brute-force cosine radius search over all pairs."""
+    from sklearn.neighbors import NearestNeighbors
 
-    rng = np.random.default_rng(0)
-    copies = [int(i) for i in rng.choice(len(planted.tokens), size=12, replace=False)]
-    tokens = [*planted.tokens, *[list(planted.tokens[i]) for i in copies]]
-    labels: list[str | None] = [f"topic{t}" for t in planted.main_topic]
-    labels += [f"copy{k % 3}" for k in range(12)]
+    n = tfidf.shape[0]
+    signal = np.zeros(n)
+    twin: list[tuple[int, float] | None] = [None] * n
+    labelled = np.array([i for i in range(n) if labels[i]], dtype=np.int64)
+    if len({labels[i] for i in labelled}) < 2:
+        return signal, twin
+    groups = [labelled]
+    if blocks is not None and len(labelled) > ranking.DUPLICATE_EXACT_MAX:
+        groups = [labelled[blocks[labelled] == g] for g in np.unique(blocks[labelled])]
+    for rows in groups:
+        if len(rows) < 2:
+            continue
+        index = NearestNeighbors(
+            radius=1.0 - ranking.DUPLICATE_COSINE, metric="cosine", algorithm="brute"
+        ).fit(tfidf[rows])
+        distances, neighbours = index.radius_neighbors(tfidf[rows])
+        for i, dist, near in zip(rows, distances, neighbours, strict=True):
+            for d, b in zip(dist, near, strict=True):
+                j = int(rows[b])
+                if j == i or labels[i] == labels[j]:
+                    continue
+                s, best = 1.0 - float(d), twin[i]
+                if best is None or (s, -j) > (best[1], -best[0]):
+                    signal[i], twin[i] = s, (j, s)
+    return signal, twin
+
+
+def _duplicates_corpus(seed: int) -> tuple[list[list[str]], list[str | None], np.ndarray]:
+    """Planted documents (many pairs near cosine 0.9), edited copies, exact copies (ties)."""
+    base = planted_corpus(seed=seed)
+    rng = np.random.default_rng(seed)
+    tokens = [list(doc) for doc in base.tokens]
+    # Rare words, so the search's rarest-words-first candidates are put to work.
+    for i in rng.choice(len(tokens), 60, replace=False):
+        tokens[i] += [f"rare{int(w)}" for w in rng.integers(0, 40, 3)]
+    for i in rng.choice(len(tokens), 30, replace=False):
+        copy = list(tokens[i])
+        for _ in range(int(rng.integers(0, 4))):
+            copy[int(rng.integers(len(copy)))] = f"t{int(rng.integers(6))}w{int(rng.integers(15))}"
+        tokens.append(copy)
+    # Document 0 twice more, and an empty document: ties go to the earlier copy.
+    tokens += [list(tokens[0]), list(tokens[0]), []]
+    names = ["a", "b", "c", None]
+    labels = [names[int(rng.integers(4))] for _ in tokens]
+    labels[0], labels[-3], labels[-2] = "a", "b", "c"
+    return tokens, labels, rng.integers(-1, 3, len(tokens))
+
+
+def test_near_duplicate_candidates_hold_every_pair_above_the_threshold() -> None:
+    """Each row's prefix is its rarest words, leaving a rest of norm below the threshold.
+
+    A pair sharing no prefix word of either row is then below ``DUPLICATE_COSINE``
+    (Cauchy-Schwarz), so searching only pairs that share one loses nothing.
+    """
+    tokens = _duplicates_corpus(0)[0]
+    unit = ranking._tfidf(tokens)
+    prefix = ranking._prefixes(unit)
+    frequency = np.bincount(unit.indices, minlength=unit.shape[1])
+    for i in range(unit.shape[0]):
+        row = unit[i]
+        chosen = set(prefix[i].indices.tolist())
+        rest = [k for k in row.indices if k not in chosen]
+        norm_rest = float(np.sqrt(sum(row[0, k] ** 2 for k in rest)))
+        assert norm_rest < ranking.DUPLICATE_COSINE
+        if chosen:
+            rank = {k: (frequency[k], k) for k in row.indices}
+            assert max(rank[k] for k in chosen) < min((rank[k] for k in rest), default=(1e9, 0))
+            # No shorter prefix would do.
+            last = max(chosen, key=lambda k: rank[k])
+            assert norm_rest**2 + row[0, last] ** 2 >= (ranking.DUPLICATE_COSINE - 1e-6) ** 2
+    pairs = set(
+        zip(
+            *ranking._candidate_pairs(
+                prefix, unit, np.zeros(len(tokens), np.int64), np.zeros(len(tokens), np.int64)
+            ),
+            strict=True,
+        )
+    )
+    assert not pairs  # one label: no pair can count
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_near_duplicates_equal_the_all_pairs_search(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pruned search finds exactly what comparing every pair finds, ties included."""
+    tokens, labels, blocks = _duplicates_corpus(seed)
     tfidf = ranking._tfidf(tokens)
-    whole = ranking._near_duplicates(tfidf, labels)
-    monkeypatch.setattr(ranking, "_DUPLICATE_CHUNK", 7)
-    chunked = ranking._near_duplicates(tfidf, labels)
-    np.testing.assert_array_equal(whole[0], chunked[0])
-    assert whole[1] == chunked[1]
-    assert sum(t is not None for t in whole[1]) >= 24  # each copy and its original
+    signal, twin = ranking._near_duplicates(tfidf, labels, blocks)
+    expected_signal, expected_twin = _reference_near_duplicates(tfidf, labels, blocks)
+    np.testing.assert_array_equal(signal, expected_signal)
+    assert twin == expected_twin
+    n = len(tokens)
+    assert twin[0] == (n - 3, 1.0) and twin[n - 2] == (0, 1.0)  # ties: the earlier copy
+    assert sum(t is not None for t in twin) >= 20
+    assert any(0.9 <= t[1] < 0.95 for t in twin if t is not None)
+    # Above DUPLICATE_EXACT_MAX only pairs within a block count; pairs are checked in
+    # batches to bound memory. Neither changes the answer.
+    monkeypatch.setattr(ranking, "DUPLICATE_EXACT_MAX", 10)
+    monkeypatch.setattr(ranking, "_DUPLICATE_PAIRS", 7)
+    signal, twin = ranking._near_duplicates(tfidf, labels, blocks)
+    expected_signal, expected_twin = _reference_near_duplicates(tfidf, labels, blocks)
+    np.testing.assert_array_equal(signal, expected_signal)
+    assert twin == expected_twin
+    assert expected_twin != _reference_near_duplicates(tfidf, labels)[1]
 
 
 def test_every_label_small_uses_fewer_folds() -> None:

@@ -51,8 +51,8 @@ DUPLICATE_COSINE = 0.9
 #: Labelled documents up to which the near-duplicate search compares all pairs
 #: (18,800 documents of 20 Newsgroups: 11 s on two busy cores).
 DUPLICATE_EXACT_MAX = 20_000
-#: Documents whose near-duplicates are searched at once (bounds the search's memory).
-_DUPLICATE_CHUNK = 1_000
+#: Candidate pairs of near-duplicates checked at once (bounds the search's memory).
+_DUPLICATE_PAIRS = 20_000
 #: Weight of the other signals when labels exist. Label evidence dominates: the rest
 #: only separates documents whose labels look equally sound. Larger weights cost
 #: ranking quality on planted wrong labels (20 Newsgroups, 3%: average precision .84 at
@@ -372,9 +372,15 @@ def _near_duplicates(
     Near-duplicates under the same label (or none) do not count: in a corpus of short,
     formulaic documents most of a topic can be near-duplicates of each other. The search
     is exact up to ``DUPLICATE_EXACT_MAX`` labelled documents; above it, only within each
-    of ``blocks`` (a model's topics), as an all-pairs search grows with the square.
+    of ``blocks`` (a model's topics), as the number of pairs grows with the square.
+
+    Exact, without comparing all pairs: a pair at cosine ``DUPLICATE_COSINE`` or more
+    shares a word among each document's rarest words that carry a fifth of its squared
+    weight (see ``_prefixes``), so only pairs sharing such a word are compared.
+    Similarities, ties and the threshold are computed as scikit-learn's brute-force
+    cosine ``radius_neighbors`` computes them (``tests/review`` holds them equal).
     """
-    from sklearn.neighbors import NearestNeighbors
+    from sklearn.preprocessing import normalize
 
     n = tfidf.shape[0]
     signal = np.zeros(n)
@@ -382,32 +388,118 @@ def _near_duplicates(
     labelled = np.array([i for i in range(n) if labels[i]], dtype=np.int64)
     if len({labels[i] for i in labelled}) < 2 or tfidf.nnz == 0:
         return signal, twin
-    groups = [labelled]
+    names = {label: c for c, label in enumerate(sorted({str(labels[i]) for i in labelled}))}
+    code = np.full(n, -1, dtype=np.int64)
+    code[labelled] = [names[str(labels[i])] for i in labelled]
+    group = np.zeros(n, dtype=np.int64)
     if blocks is not None and len(labelled) > DUPLICATE_EXACT_MAX:
-        groups = [labelled[blocks[labelled] == g] for g in np.unique(blocks[labelled])]
-    for rows in groups:
-        if len(rows) < 2:
-            continue
-        sub = tfidf[rows]
-        index = NearestNeighbors(radius=1.0 - DUPLICATE_COSINE, metric="cosine", algorithm="brute")
-        index.fit(sub)
-        for a, i in enumerate(rows):
-            if a % _DUPLICATE_CHUNK == 0:
-                # By chunks of rows: scikit-learn multiplies sparse rows into a sparse
-                # product before densifying it, 2 GB at once for a 33k-document topic.
-                distances, neighbours = index.radius_neighbors(sub[a : a + _DUPLICATE_CHUNK])
-            for dist, b in zip(
-                distances[a % _DUPLICATE_CHUNK], neighbours[a % _DUPLICATE_CHUNK], strict=True
-            ):
-                j = int(rows[b])
-                if j == i or labels[i] == labels[j]:
-                    continue
-                similarity = 1.0 - float(dist)
-                best = twin[i]
-                # Ties go to the earlier document, so the reason does not depend on order.
-                if best is None or (similarity, -j) > (best[1], -best[0]):
-                    signal[i], twin[i] = similarity, (j, similarity)
+        group = np.asarray(blocks, dtype=np.int64)
+    # scikit-learn normalises rows again before its dot products; so do we, for equal sums.
+    unit = sp.csr_matrix(normalize(tfidf[labelled], copy=True))
+    unit.sort_indices()
+    prefix = _prefixes(unit)
+    pairs = _candidate_pairs(prefix, unit, code[labelled], group[labelled])
+    if len(pairs[0]) == 0:
+        return signal, twin
+    left, right, similarity = _verify(unit, *pairs)
+    if len(left) == 0:
+        return signal, twin
+    # Best twin per document: most similar first, ties to the earlier document.
+    order = np.lexsort((labelled[right], -similarity, left))
+    left, right, similarity = left[order], right[order], similarity[order]
+    first = np.r_[True, left[1:] != left[:-1]]
+    for a, b, s in zip(left[first], right[first], similarity[first], strict=True):
+        i, j = int(labelled[a]), int(labelled[b])
+        signal[i], twin[i] = float(s), (j, float(s))
     return np.clip(signal, 0.0, 1.0), twin
+
+
+def _prefixes(unit: sp.csr_matrix) -> sp.csr_matrix:
+    """Each row's rarest words that hold all but a norm below ``DUPLICATE_COSINE``, as 1s.
+
+    If two unit rows share no word of the first's prefix, their dot product is at most
+    the norm of the rest of the first row (Cauchy-Schwarz), below the threshold. The
+    margin keeps that true through rounding. Rare words first keep candidates few.
+    """
+    bound = (DUPLICATE_COSINE - 1e-6) ** 2
+    n_rows, n_terms = unit.shape
+    frequency = np.bincount(unit.indices, minlength=n_terms)
+    keep = np.zeros(unit.nnz, dtype=bool)
+    # By slices of rows: a running sum restarted often stays accurate to ~1e-12.
+    step = 1_000
+    for start in range(0, n_rows, step):
+        lo, hi = unit.indptr[start], unit.indptr[min(start + step, n_rows)]
+        if lo == hi:
+            continue
+        row = np.repeat(
+            np.arange(min(step, n_rows - start)), np.diff(unit.indptr[start : start + step + 1])
+        )
+        cols = unit.indices[lo:hi]
+        # Within each row, most frequent words first, so a running sum gives the tail.
+        order = np.lexsort((-cols, -frequency[cols], row))
+        squares = unit.data[lo:hi][order] ** 2
+        running = np.cumsum(squares)
+        sorted_rows = row[order]
+        row_start = np.searchsorted(sorted_rows, sorted_rows, side="left")
+        before = np.where(row_start > 0, running[np.maximum(row_start - 1, 0)], 0.0)
+        # The weight of this word and every more frequent one: the rest of the row once
+        # the rarer words are taken.
+        keep[lo + order] = running - before >= bound
+    mask = sp.csr_matrix(
+        (keep.astype(np.float64), unit.indices.copy(), unit.indptr.copy()), shape=unit.shape
+    )
+    mask.eliminate_zeros()
+    return mask
+
+
+def _candidate_pairs(
+    prefix: sp.csr_matrix, unit: sp.csr_matrix, code: IntArray, group: IntArray
+) -> tuple[IntArray, IntArray]:
+    """Rows (a < b) in one group, under different labels, sharing a prefix word of a or b."""
+    present = sp.csr_matrix((np.ones(unit.nnz), unit.indices, unit.indptr), shape=unit.shape)
+    keys: list[IntArray] = []
+    n = unit.shape[0]
+    for g in np.unique(group):
+        rows = np.flatnonzero(group == g)
+        codes = code[rows]
+        if len(rows) < 2 or len(np.unique(codes)) < 2:
+            continue
+        for c in np.unique(codes):
+            mine, others = rows[codes == c], rows[codes != c]
+            # Label by label: pairs under one label never count, and are most pairs.
+            hits = (prefix[mine] @ present[others].T).tocoo()
+            a, b = mine[hits.row], others[hits.col]
+            keys.append(np.minimum(a, b) * n + np.maximum(a, b))
+    if not keys:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    unique = np.unique(np.concatenate(keys))
+    return unique // n, unique % n
+
+
+def _verify(unit: sp.csr_matrix, a: IntArray, b: IntArray) -> tuple[IntArray, IntArray, FloatArray]:
+    """Candidate pairs at cosine >= ``DUPLICATE_COSINE``, both ways, with their cosine.
+
+    Each dot product adds the shared words' products in column order from zero, as
+    scipy's sparse product does, and the distance and threshold are scikit-learn's, so
+    the values and ties are bit for bit those of ``radius_neighbors``.
+    """
+    radius = 1.0 - DUPLICATE_COSINE
+    ones = np.ones(unit.shape[1])
+    keep: list[tuple[IntArray, IntArray, FloatArray]] = []
+    for start in range(0, len(a), _DUPLICATE_PAIRS):
+        left, right = a[start : start + _DUPLICATE_PAIRS], b[start : start + _DUPLICATE_PAIRS]
+        dot = sp.csr_matrix(unit[left].multiply(unit[right])) @ ones
+        distance = np.clip(1.0 - dot, 0.0, 2.0)
+        close = distance <= radius
+        keep.append((left[close], right[close], 1.0 - distance[close]))
+    left = np.concatenate([k[0] for k in keep])
+    right = np.concatenate([k[1] for k in keep])
+    similarity = np.concatenate([k[2] for k in keep])
+    return (
+        np.concatenate([left, right]),
+        np.concatenate([right, left]),
+        np.concatenate([similarity, similarity]),
+    )
 
 
 def _combine(signals: dict[str, FloatArray], *, has_labels: bool) -> FloatArray:
