@@ -165,6 +165,17 @@ def _duplicates_corpus(seed: int) -> tuple[list[list[str]], list[str | None], np
     return tokens, labels, rng.integers(-1, 3, len(tokens))
 
 
+def test_tfidf_counts_are_count_matrix() -> None:
+    from topics.models.ctfidf import count_matrix, document_weights
+
+    tokens = _duplicates_corpus(0)[0]
+    expected = document_weights(count_matrix(tokens, sorted({t for d in tokens for t in d})))
+    got = ranking._tfidf(tokens)
+    for name in ("indptr", "indices", "data"):
+        np.testing.assert_array_equal(getattr(got, name), getattr(expected, name))
+    assert ranking._tfidf([[], []]).shape == (2, 1)
+
+
 def test_near_duplicate_candidates_hold_every_pair_above_the_threshold() -> None:
     """Each row's prefix is its rarest words, leaving a rest of norm below the threshold.
 
