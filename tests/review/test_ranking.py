@@ -176,37 +176,40 @@ def test_tfidf_counts_are_count_matrix() -> None:
     assert ranking._tfidf([[], []]).shape == (2, 1)
 
 
-def test_near_duplicate_candidates_hold_every_pair_above_the_threshold() -> None:
-    """Each row's prefix is its rarest words, leaving a rest of norm below the threshold.
-
-    A pair sharing no prefix word of either row is then below ``DUPLICATE_COSINE``
-    (Cauchy-Schwarz), so searching only pairs that share one loses nothing.
-    """
-    tokens = _duplicates_corpus(0)[0]
+@pytest.mark.parametrize("rest", [0.9, 0.8, 0.5])
+def test_near_duplicate_candidates_hold_every_pair_above_the_threshold(
+    rest: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Prefixes are each row's rarest words; no pair above the threshold is left out."""
+    monkeypatch.setattr(ranking, "_DUPLICATE_REST", rest)
+    tokens, labels, _ = _duplicates_corpus(0)
     unit = ranking._tfidf(tokens)
-    prefix = ranking._prefixes(unit)
+    prefix, norms = ranking._prefixes(unit)
     frequency = np.bincount(unit.indices, minlength=unit.shape[1])
     for i in range(unit.shape[0]):
         row = unit[i]
         chosen = set(prefix[i].indices.tolist())
-        rest = [k for k in row.indices if k not in chosen]
-        norm_rest = float(np.sqrt(sum(row[0, k] ** 2 for k in rest)))
-        assert norm_rest < ranking.DUPLICATE_COSINE
+        others = [k for k in row.indices if k not in chosen]
+        assert norms[i] == pytest.approx(np.sqrt(sum(row[0, k] ** 2 for k in others)))
+        assert norms[i] < rest
+        np.testing.assert_array_equal(prefix[i].data, [row[0, k] for k in prefix[i].indices])
         if chosen:
             rank = {k: (frequency[k], k) for k in row.indices}
-            assert max(rank[k] for k in chosen) < min((rank[k] for k in rest), default=(1e9, 0))
-            # No shorter prefix would do.
+            assert max(rank[k] for k in chosen) < min((rank[k] for k in others), default=(1e9, 0))
+            # No shorter prefix would do: the most frequent word taken was needed.
             last = max(chosen, key=lambda k: rank[k])
-            assert norm_rest**2 + row[0, last] ** 2 >= (ranking.DUPLICATE_COSINE - 1e-6) ** 2
-    pairs = set(
-        zip(
-            *ranking._candidate_pairs(
-                prefix, unit, np.zeros(len(tokens), np.int64), np.zeros(len(tokens), np.int64)
-            ),
-            strict=True,
-        )
-    )
-    assert not pairs  # one label: no pair can count
+            assert norms[i] ** 2 + row[0, last] ** 2 >= rest**2
+    code = np.array([hash(label) % 7 for label in labels], dtype=np.int64)
+    a, b = ranking._candidate_pairs(unit, code, np.zeros(len(tokens), np.int64))
+    found = set(zip(a.tolist(), b.tolist(), strict=True))
+    cosine = (unit @ unit.T).toarray()
+    across = [
+        (i, j) for i in range(len(tokens)) for j in range(i + 1, len(tokens)) if code[i] != code[j]
+    ]
+    needed = {(i, j) for i, j in across if cosine[i, j] >= ranking.DUPLICATE_COSINE}
+    assert len(needed) >= 20 and needed <= found
+    assert all(code[i] != code[j] and i < j for i, j in found)
+    assert len(found) < len(across) / 2  # and far fewer on real text: bench/review_scale.py
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
