@@ -176,11 +176,15 @@ def test_tfidf_counts_are_count_matrix() -> None:
     assert ranking._tfidf([[], []]).shape == (2, 1)
 
 
-@pytest.mark.parametrize("rest", [0.9, 0.8, 0.5])
+@pytest.mark.parametrize(("threshold", "rest"), [(0.9, 0.9), (0.9, 0.8), (0.9, 0.5), (0.5, 0.45)])
 def test_near_duplicate_candidates_hold_every_pair_above_the_threshold(
-    rest: float, monkeypatch: pytest.MonkeyPatch
+    threshold: float, rest: float, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Prefixes are each row's rarest words; no pair above the threshold is left out."""
+    """Prefixes are each row's rarest words; no pair above the threshold is left out.
+
+    At a threshold of 0.5 many pairs lie just above it, where the bound is tight.
+    """
+    monkeypatch.setattr(ranking, "DUPLICATE_COSINE", threshold)
     monkeypatch.setattr(ranking, "_DUPLICATE_REST", rest)
     tokens, labels, _ = _duplicates_corpus(0)
     unit = ranking._tfidf(tokens)
