@@ -76,6 +76,33 @@ def test_ranks_are_a_permutation_and_deterministic(planted: Planted, lda: TopicM
         assert values.shape == (n,) and values.min() >= 0 and values.max() <= 1
 
 
+def test_regression_on_a_sample_of_large_folds(
+    planted: Planted, lda: TopicModelResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above ``LINEAR_MAX_ROWS`` the mixture regression fits a sample; the ranking holds."""
+    labels, moved = _noisy(planted)
+    whole = review_documents(planted.tokens, labels, {"lda": lda}, seed=0)
+    monkeypatch.setattr(ranking, "LINEAR_MAX_ROWS", 60)
+    sampled = review_documents(planted.tokens, labels, {"lda": lda}, seed=0)
+    again = review_documents(planted.tokens, labels, {"lda": lda}, seed=0)
+    assert np.array_equal(sampled.score, again.score)
+    assert not np.array_equal(sampled.score, whole.score)
+    k = len(moved)
+    assert len({int(i) for i in sampled.order[:k]} & moved) >= 0.8 * k
+
+
+def test_sample_rows_keeps_each_label_in_proportion() -> None:
+    y = np.repeat(np.arange(4), [500, 300, 3, 197])
+    rows = np.random.default_rng(0).permutation(len(y))[:900]
+    sample = ranking._sample_rows(rows, y, 90, np.random.default_rng(1))
+    assert np.all(np.diff(sample) > 0) and set(sample.tolist()) <= set(rows.tolist())
+    counts = np.bincount(y[sample], minlength=4)
+    expected = np.bincount(y[rows], minlength=4) * 0.1
+    assert counts[2] == np.sum(y[rows] == 2)  # a small label is kept whole
+    assert np.all(np.abs(counts[[0, 1, 3]] - expected[[0, 1, 3]]) <= 1)
+    assert ranking._sample_rows(rows, y, 900, np.random.default_rng(1)) is rows
+
+
 def test_without_labels_mixed_documents_rank_first() -> None:
     base = planted_corpus(n_topics=4, n_docs=120, purity=0.95, seed=1)
     rng = np.random.default_rng(7)

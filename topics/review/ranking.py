@@ -46,6 +46,11 @@ SIGNAL_EXPLANATIONS = {
 N_FOLDS = 5
 #: Labels with fewer documents than this cannot be judged (a fold would lack them).
 MIN_LABEL_DOCS = N_FOLDS
+#: Rows of a training fold the topic-mixture regression fits at most (a sample, each
+#: label in proportion). Its fit grows with the rows and took 26 s of the review's 57 s
+#: at 100k documents; on 20,000 of the 76,000 rows the planted-label ranking is as good
+#: (``bench/review_scale.py``). Folds of corpora up to 25,000 documents fit whole.
+LINEAR_MAX_ROWS = 20_000
 #: Cosine similarity of TF-IDF vectors above which two documents are near-duplicates.
 DUPLICATE_COSINE = 0.9
 #: Labelled documents up to which the near-duplicate search compares all pairs
@@ -55,9 +60,8 @@ DUPLICATE_EXACT_MAX = 20_000
 #: ``DUPLICATE_COSINE``): lower means more candidate pairs formed, fewer checked.
 #: 0.8 was fastest on 20 Newsgroups (0.9: 732k pairs checked; 0.8: 35k).
 _DUPLICATE_REST = 0.8
-#: Documents whose candidate near-duplicates are formed at once, and candidate pairs
-#: checked at once (both bound the search's memory).
-_DUPLICATE_ROWS = 2_000
+#: Candidate pairs checked at once (bounds the search's memory; 50 times as many
+#: partial products are formed at once).
 _DUPLICATE_PAIRS = 20_000
 #: Weight of the other signals when labels exist. Label evidence dominates: the rest
 #: only separates documents whose labels look equally sound. Larger weights cost
@@ -306,10 +310,11 @@ def _out_of_fold(
     n_classes = int(y.max()) + 1
     folds = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=seed)
     probs = np.zeros((len(y), n_classes))
+    rng = np.random.default_rng(seed)
     # One BLAS thread: the problems are small, and on a shared machine threads fight
     # (the topic-mixture regression took 30 s instead of 0.7 s on two busy cores).
     with threadpool_limits(1):
-        _fill_folds(probs, x, y, mixtures, folds.split(np.zeros(len(y)), y), n_classes)
+        _fill_folds(probs, x, y, mixtures, folds.split(np.zeros(len(y)), y), n_classes, rng)
     return probs
 
 
@@ -320,6 +325,7 @@ def _fill_folds(
     mixtures: FloatArray | None,
     splits: Any,
     n_classes: int,
+    rng: np.random.Generator,
 ) -> None:
     from sklearn.linear_model import LogisticRegression
     from sklearn.naive_bayes import ComplementNB, MultinomialNB
@@ -331,11 +337,30 @@ def _fill_folds(
             parts.append(_full_proba(model.predict_proba(x[test]), model.classes_, n_classes))
         if mixtures is not None:
             linear = LogisticRegression(C=5.0, max_iter=2000)
-            linear.fit(mixtures[train], y[train])
+            sample = _sample_rows(train, y, LINEAR_MAX_ROWS, rng)
+            linear.fit(mixtures[sample], y[sample])
             parts.append(
                 _full_proba(linear.predict_proba(mixtures[test]), linear.classes_, n_classes)
             )
         probs[test] = np.mean(parts, axis=0)
+
+
+def _sample_rows(rows: IntArray, y: IntArray, size: int, rng: np.random.Generator) -> IntArray:
+    """About ``size`` of ``rows``, each label in proportion; all of them if no more.
+
+    Every label keeps at least ``MIN_LABEL_DOCS`` rows (or all it has), so a small label
+    is never left out of the fit. Sorted, so the fit sees rows in document order.
+    """
+    if len(rows) <= size:
+        return rows
+    labels = y[rows]
+    share = size / len(rows)
+    picked = []
+    for label in np.unique(labels):
+        mine = rows[labels == label]
+        take = min(len(mine), max(MIN_LABEL_DOCS, round(share * len(mine))))
+        picked.append(rng.choice(mine, take, replace=False))
+    return np.sort(np.concatenate(picked))
 
 
 def _full_proba(p: FloatArray, classes: IntArray, n_classes: int) -> FloatArray:
@@ -434,35 +459,35 @@ def _prefixes(unit: sp.csr_matrix) -> tuple[sp.csr_matrix, FloatArray]:
     few. Returns the prefix weights (the row's own, zero elsewhere) and each row's norm
     outside its prefix.
     """
-    bound = _DUPLICATE_REST**2
     n_rows, n_terms = unit.shape
     frequency = np.bincount(unit.indices, minlength=n_terms)
-    keep = np.zeros(unit.nnz, dtype=bool)
-    rest = np.zeros(n_rows)
-    # By slices of rows: a running sum restarted often stays accurate to ~1e-12.
-    step = 1_000
-    for start in range(0, n_rows, step):
-        stop = min(start + step, n_rows)
-        lo, hi = unit.indptr[start], unit.indptr[stop]
-        row = np.repeat(np.arange(stop - start), np.diff(unit.indptr[start : stop + 1]))
-        cols = unit.indices[lo:hi]
-        # Within each row, most frequent words first: a running sum is then the weight
-        # of a word and every more frequent one, the rest once the rarer are taken.
-        order = np.lexsort((-cols, -frequency[cols], row))
-        squares = unit.data[lo:hi][order] ** 2
-        running = np.cumsum(squares)
-        rows = row[order]
-        row_start = np.searchsorted(rows, rows, side="left")
-        before = np.where(row_start > 0, running[np.maximum(row_start - 1, 0)], 0.0)
-        taken = running - before >= bound
-        keep[lo + order] = taken
-        rest[start:stop] = np.sqrt(
-            np.bincount(rows, weights=np.where(taken, 0.0, squares), minlength=stop - start)
-        )
+    # Words renumbered most frequent first: sorting a row's columns then orders it so.
+    by_rank = np.lexsort((-np.arange(n_terms), -frequency))
+    rank = np.empty(n_terms, dtype=np.int64)
+    rank[by_rank] = np.arange(n_terms)
+    ranked = sp.csr_matrix(
+        (unit.data.copy(), rank[unit.indices], unit.indptr.copy()), shape=unit.shape
+    )
+    ranked.has_sorted_indices = False
+    ranked.sort_indices()
+    row = np.repeat(np.arange(n_rows), np.diff(ranked.indptr))
+    squares = ranked.data**2
+    running = np.cumsum(squares)
+    before = np.concatenate(([0.0], running))[ranked.indptr[:-1]][row]
+    # The weight of a word and every more frequent one: the rest once the rarer are taken.
+    taken = running - before >= _DUPLICATE_REST**2
+    rest = np.sqrt(np.bincount(row, weights=np.where(taken, 0.0, squares), minlength=n_rows))
+    # The running sum rounds; a row whose rest would not stay below the threshold is
+    # taken whole (never seen: it needs an error of 1e-1 on sums of unit rows).
+    whole = rest >= DUPLICATE_COSINE - 1e-6
+    taken |= whole[row]
+    rest[whole] = 0.0
     prefix = sp.csr_matrix(
-        (np.where(keep, unit.data, 0.0), unit.indices.copy(), unit.indptr.copy()),
+        (np.where(taken, ranked.data, 0.0), by_rank[ranked.indices], ranked.indptr.copy()),
         shape=unit.shape,
     )
+    prefix.has_sorted_indices = False
+    prefix.sort_indices()
     prefix.eliminate_zeros()
     return prefix, rest
 
@@ -476,29 +501,31 @@ def _candidate_pairs(
     ``x.y <= sum over P of x_k y_k + |x outside P|``; a pair is kept when that bound
     reaches ``DUPLICATE_COSINE`` (less a margin for rounding). Pairs sharing no prefix
     word are never formed: their bound is the rest's norm, below the threshold. The
-    partial sums are one sparse product of prefixes with the rows of the other labels.
+    partial sums are one sparse product of the prefixes with the group's rows, by
+    slices of rows holding about ``_DUPLICATE_PAIRS`` x 50 products at most.
     """
     prefix, rest = _prefixes(unit)
     cut = DUPLICATE_COSINE - 1e-6
     n = unit.shape[0]
-    keys: list[IntArray] = []
+    present = sp.csr_matrix((np.ones(prefix.nnz), prefix.indices, prefix.indptr), prefix.shape)
+    keys: list[IntArray] = [np.zeros(0, dtype=np.int64)]
     for g in np.unique(group):
         rows = np.flatnonzero(group == g)
-        codes = code[rows]
-        if len(rows) < 2 or len(np.unique(codes)) < 2:
+        if len(rows) < 2 or len(np.unique(code[rows])) < 2:
             continue
-        for c in np.unique(codes):
-            # Label by label: pairs under one label never count, and are most pairs.
-            mine, others = rows[codes == c], rows[codes != c]
-            other_terms = sp.csr_matrix(unit[others].T)
-            for start in range(0, len(mine), _DUPLICATE_ROWS):
-                part = mine[start : start + _DUPLICATE_ROWS]
-                partial = (prefix[part] @ other_terms).tocoo()
-                close = partial.data + rest[part[partial.row]] >= cut
-                a, b = part[partial.row[close]], others[partial.col[close]]
-                keys.append(np.minimum(a, b) * n + np.maximum(a, b))
-    if not keys:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        terms = sp.csr_matrix(unit[rows].T)
+        # Products each row's prefix forms: bounds the memory of a slice of rows.
+        work = np.cumsum(present[rows] @ np.diff(terms.indptr).astype(np.float64))
+        start = 0
+        while start < len(rows):
+            stop = max(start + 1, int(np.searchsorted(work, work[start] + _DUPLICATE_PAIRS * 50)))
+            part = rows[start:stop]
+            partial = (prefix[part] @ terms).tocoo()
+            a, b = part[partial.row], rows[partial.col]
+            close = (code[a] != code[b]) & (partial.data + rest[a] >= cut)
+            a, b = a[close], b[close]
+            keys.append(np.minimum(a, b) * n + np.maximum(a, b))
+            start = stop
     unique = np.unique(np.concatenate(keys))
     return unique // n, unique % n
 
