@@ -53,8 +53,9 @@ MIN_LABEL_DOCS = N_FOLDS
 LINEAR_MAX_ROWS = 20_000
 #: Cosine similarity of TF-IDF vectors above which two documents are near-duplicates.
 DUPLICATE_COSINE = 0.9
-#: Labelled documents up to which the near-duplicate search compares all pairs
-#: (18,800 documents of 20 Newsgroups: 11 s on two busy cores).
+#: Labelled documents up to which the near-duplicate search covers all pairs; above,
+#: pairs within one topic of the clusters (all 18,800 documents of 20 Newsgroups took
+#: 8 s CPU comparing every pair, 0.5 s with the pruned search now used).
 DUPLICATE_EXACT_MAX = 20_000
 #: Norm of a document's words left out of its near-duplicate search prefix (below
 #: ``DUPLICATE_COSINE``): lower means more candidate pairs formed, fewer checked.
@@ -270,18 +271,22 @@ def _label_suspicion(
     probability: list[float | None] = [None] * n
     suggested: list[str | None] = [None] * n
     class_probs: dict[int, dict[str, float]] = {}
-    for j, i in enumerate(rows):
-        signal[i] = 1.0 - float(quality[j])
-        probability[i] = float(probs[j, y[j]])
-        others = probs[j].copy()
-        others[y[j]] = -1.0
-        best_other = int(np.argmax(others))
-        if flagged[j] or probs[j, best_other] > probs[j, y[j]]:
-            suggested[i] = kept[best_other]
-        top = np.argsort(-probs[j], kind="stable")[:3]
-        class_probs[int(i)] = {kept[c]: float(probs[j, c]) for c in top} | {
-            kept[y[j]]: float(probs[j, y[j]])
-        }
+    # Whole arrays first, then one light loop (95k documents: a second less).
+    judged = np.arange(len(rows))
+    own = probs[judged, y]
+    others = probs.copy()
+    others[judged, y] = -1.0
+    best_other = np.argmax(others, axis=1)
+    suggest = flagged | (others[judged, best_other] > own)
+    top = np.argsort(-probs, axis=1, kind="stable")[:, :3]
+    signal[rows] = 1.0 - quality
+    top_probs = np.take_along_axis(probs, top, axis=1).tolist()
+    for j, i in enumerate(rows.tolist()):
+        probability[i] = float(own[j])
+        if suggest[j]:
+            suggested[i] = kept[int(best_other[j])]
+        class_probs[i] = {kept[c]: p for c, p in zip(top[j].tolist(), top_probs[j], strict=True)}
+        class_probs[i][kept[y[j]]] = float(own[j])
     info = {
         "method": "confident learning (cleanlab self-confidence) on out-of-fold "
         "probabilities of naive Bayes (TF-IDF words) and logistic regression (topic "
