@@ -103,6 +103,28 @@ def test_sample_rows_keeps_each_label_in_proportion() -> None:
     assert ranking._sample_rows(rows, y, 900, np.random.default_rng(1)) is rows
 
 
+def test_label_homes_are_majorities_ties_to_the_first_met(lda: TopicModelResult) -> None:
+    from collections import Counter
+    from dataclasses import replace
+
+    rng = np.random.default_rng(3)
+    n = len(lda.assignments)
+    assignments = rng.integers(-1, lda.n_topics, n)
+    model = replace(lda, assignments=assignments)
+    # Few labels per topic: many topics tie between two labels.
+    labels = [[None, "b", "a", "c"][int(i)] for i in rng.integers(0, 4, n)]
+    expected: dict[int, Counter[str]] = {}
+    for topic, label in zip(assignments, labels, strict=True):
+        if label and topic >= 0:
+            expected.setdefault(int(topic), Counter())[label] += 1
+    homes = ranking._label_homes({"lda": model}, labels)
+    assert homes["lda"] == {t: c.most_common(1)[0][0] for t, c in expected.items()}
+    small = replace(lda, assignments=np.array([0, 0, 1, 1, 1, 2] + [-1] * (n - 6)))
+    tied = ["b", "a", "a", "b", None] + [None] * (n - 5)
+    assert ranking._label_homes({"m": small}, tied)["m"] == {0: "b", 1: "a"}
+    assert ranking._label_homes({"m": small}, [None] * n) == {"m": {}}
+
+
 def test_without_labels_mixed_documents_rank_first() -> None:
     base = planted_corpus(n_topics=4, n_docs=120, purity=0.95, seed=1)
     rng = np.random.default_rng(7)

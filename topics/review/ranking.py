@@ -579,14 +579,27 @@ def _combine(signals: dict[str, FloatArray], *, has_labels: bool) -> FloatArray:
 def _label_homes(
     models: dict[str, TopicModelResult], labels: list[str | None]
 ) -> dict[str, dict[int, str]]:
-    """Per model, each topic's majority label (where most of its labelled documents sit)."""
+    """Per model, each topic's majority label (where most of its labelled documents sit).
+
+    Ties go to the label met first in document order (as ``Counter.most_common`` would).
+    """
+    names = sorted({label for label in labels if label})
+    if not names:
+        return {name: {} for name in models}
+    index = {label: c for c, label in enumerate(names)}
+    code = np.array([index[label] if label else -1 for label in labels], dtype=np.int64)
     homes: dict[str, dict[int, str]] = {}
     for name, model in models.items():
-        per_topic: dict[int, Counter[str]] = {}
-        for topic, label in zip(model.assignments, labels, strict=True):
-            if label and topic >= 0:
-                per_topic.setdefault(int(topic), Counter())[label] += 1
-        homes[name] = {t: c.most_common(1)[0][0] for t, c in per_topic.items()}
+        topic = np.asarray(model.assignments, dtype=np.int64)
+        ok = (code >= 0) & (topic >= 0)
+        counts = np.zeros((model.n_topics, len(names)), dtype=np.int64)
+        np.add.at(counts, (topic[ok], code[ok]), 1)
+        first = np.full(counts.shape, len(labels), dtype=np.int64)
+        np.minimum.at(first, (topic[ok], code[ok]), np.flatnonzero(ok))
+        best = np.where(counts == counts.max(axis=1, keepdims=True), first, len(labels) + 1)
+        homes[name] = {
+            int(t): names[int(np.argmin(best[t]))] for t in np.flatnonzero(counts.sum(axis=1))
+        }
     return homes
 
 
