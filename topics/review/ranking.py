@@ -47,10 +47,10 @@ N_FOLDS = 5
 #: Labels with fewer documents than this cannot be judged (a fold would lack them).
 MIN_LABEL_DOCS = N_FOLDS
 #: Rows of a training fold the topic-mixture regression fits at most (a sample, each
-#: label in proportion). Its fit grows with the rows and took 26 s of the review's 57 s
-#: at 100k documents; on 20,000 of the 76,000 rows the planted-label ranking is as good
-#: (``bench/review_scale.py``). Folds of corpora up to 25,000 documents fit whole.
-LINEAR_MAX_ROWS = 20_000
+#: label in proportion). Its fit grows with the rows: 31 s CPU of the review's ~60 s at
+#: 100k documents (76k rows a fold), 2.5 s on 10,000. Planted 3% wrong labels there
+#: ranked as well (AP .9725 whole, .9724 sampled; 20 Newsgroups: ``bench/review.py``).
+LINEAR_MAX_ROWS = 10_000
 #: Cosine similarity of TF-IDF vectors above which two documents are near-duplicates.
 DUPLICATE_COSINE = 0.9
 #: Labelled documents up to which the near-duplicate search covers all pairs; above,
