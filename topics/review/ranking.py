@@ -337,9 +337,10 @@ def _fill_folds(
 
     for train, test in splits:
         parts = []
+        x_train, x_test = x[train], x[test]
         for model in (ComplementNB(alpha=0.3), MultinomialNB(alpha=0.1)):
-            model.fit(x[train], y[train])
-            parts.append(_full_proba(model.predict_proba(x[test]), model.classes_, n_classes))
+            model.fit(x_train, y[train])
+            parts.append(_full_proba(model.predict_proba(x_test), model.classes_, n_classes))
         if mixtures is not None:
             linear = LogisticRegression(C=5.0, max_iter=2000)
             sample = _sample_rows(train, y, LINEAR_MAX_ROWS, rng)
