@@ -26,6 +26,11 @@ invocation, is cleanlab's standard recipe on the raw text: TF-IDF (sublinear,
 ``min_df=2``, English stopwords) -> ``LogisticRegression(C=5, max_iter=2000)`` ->
 ``cross_val_predict(cv=5, method="predict_proba")`` -> self-confidence, lowest first.
 
+``--reference PATH`` also ranks every setting with the ``review_documents`` of another
+checkout's ``topics/review/ranking.py`` (say ``/work/main/topics/review/ranking.py``) on
+the same fits and labels, so a change to the ranking is measured side by side with what
+it replaces.
+
 Reports precision@k (k = number planted among modelled documents), recall@2k and
 average precision; writes ``bench/out/review.json``.
 """
@@ -34,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import importlib.util
 import json
 import os
 import statistics
@@ -122,6 +128,17 @@ def baseline_ranking(texts: list[str], labels: list[str]) -> list[int]:
     return [int(i) for i in np.lexsort((np.arange(len(y)), quality))]
 
 
+def load_reference(path: Path) -> Any:
+    """Another checkout's ranking module, loaded from its file under its own name."""
+    spec = importlib.util.spec_from_file_location("reference_ranking", path)
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"review bench: cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while building
+    spec.loader.exec_module(module)
+    return module
+
+
 def review_ranking(run: Any, rows_of_docs: list[int]) -> list[int]:
     """Rows of the input file in ``review.csv`` order (built exactly as the writer does)."""
     from topics.report.data import build_report_data, review_rows
@@ -142,6 +159,8 @@ def run_one(
     n_topics: int | Literal["auto"],
     fitted: Any | None,
     full: bool,
+    reference: Any | None = None,
+    baseline: bool = True,
 ) -> tuple[dict[str, Any], Any]:
     from dataclasses import replace
 
@@ -150,6 +169,7 @@ def run_one(
 
     true = [str(r["label"]) for r in rows]
     noisy, moved = plant(true, rate, seed)
+    reference_record: dict[str, Any] = {}
     settings = RunSettings(seed=0, n_topics=n_topics)
     t0 = time.perf_counter()
     if fitted is None or full:
@@ -168,21 +188,34 @@ def run_one(
         run = fitted
         doc_rows = [line_of(run.corpus.documents[i].path) for i in run.pre.doc_index]
         labels = [noisy[r] for r in doc_rows]
-        t1 = time.perf_counter()
+        t1, c1 = time.perf_counter(), time.process_time()
         review = review_documents(run.pre.tokens, labels, run.models, seed=run.settings.seed)
         review_s = time.perf_counter() - t1
+        reference_record = {"review_cpu_s": round(time.process_time() - c1, 2)}
         docs = [replace(d) for d in run.corpus.documents]
         for i, r in zip(run.pre.doc_index, doc_rows, strict=True):
             docs[i] = replace(docs[i], label=noisy[r])
         run = replace(run, corpus=replace(run.corpus, documents=docs), review=review)
     pipeline_s = time.perf_counter() - t0
+    if reference is not None:
+        t1 = time.process_time()
+        theirs = reference.review_documents(
+            run.pre.tokens, run.labels, run.models, seed=run.settings.seed
+        )
+        reference_record["reference_review_cpu_s"] = round(time.process_time() - t1, 2)
+        ranked = review_ranking(replace(run, review=theirs), doc_rows)
     # Judge both on the documents the product modelled (exact duplicates and empty
     # documents are dropped before modelling).
     planted = {r for r in doc_rows if r in moved}
     ours = review_ranking(run, doc_rows)
-    t0 = time.perf_counter()
-    base = baseline_ranking([rows[r]["text"] for r in doc_rows], [noisy[r] for r in doc_rows])
-    baseline_s = time.perf_counter() - t0
+    if baseline:
+        t0 = time.perf_counter()
+        texts = [rows[r]["text"] for r in doc_rows]
+        base = baseline_ranking(texts, [noisy[r] for r in doc_rows])
+        reference_record["baseline"] = metrics([doc_rows[i] for i in base], planted)
+        reference_record["baseline_s"] = round(time.perf_counter() - t0, 1)
+    if reference is not None:
+        reference_record["reference"] = metrics(ranked, {r for r in doc_rows if r in moved})
     record = {
         "corpus": corpus,
         "rate": rate,
@@ -190,14 +223,14 @@ def run_one(
         "n_docs": len(doc_rows),
         "k": len(planted),
         "review": metrics(ours, planted),
-        "baseline": metrics([doc_rows[i] for i in base], planted),
         "seconds": {
             "pipeline_or_review": round(pipeline_s, 1),
             "review_stage": round(review_s, 2),
-            "baseline": round(baseline_s, 1),
+            "baseline": reference_record.pop("baseline_s", None),
         },
         "n_topics": n_topics,
         "chosen_n_topics": {name: m.n_topics for name, m in run.models.items()},
+        **reference_record,
     }
     return record, run
 
@@ -213,12 +246,22 @@ def main(argv: list[str] | None = None) -> None:
         "--n-topics", default="auto", help="both models' topic count, or 'auto' (the default)"
     )
     p.add_argument("--full", action="store_true", help="rerun the whole pipeline per setting")
+    p.add_argument(
+        "--reference",
+        type=Path,
+        default=None,
+        help="another checkout's topics/review/ranking.py, ranked side by side",
+    )
+    p.add_argument(
+        "--no-baseline", action="store_true", help="skip cleanlab's recipe (slow on 20NG)"
+    )
     p.add_argument("--out", type=Path, default=OUT)
     args = p.parse_args(argv)
     if args.quick:
         args.rates, args.seeds = [0.03], [0]
     n_topics: int | Literal["auto"] = "auto" if args.n_topics == "auto" else int(args.n_topics)
     corpora = list(CORPUS_DIRS) if args.corpus == "all" else [args.corpus]
+    reference = None if args.reference is None else load_reference(args.reference)
 
     records = []
     for corpus in corpora:
@@ -227,7 +270,17 @@ def main(argv: list[str] | None = None) -> None:
         # Seeds outermost: a grid stopped early still covers every rate.
         for seed in args.seeds:
             for rate in args.rates:
-                record, run = run_one(corpus, rows, rate, seed, n_topics, fitted, args.full)
+                record, run = run_one(
+                    corpus,
+                    rows,
+                    rate,
+                    seed,
+                    n_topics,
+                    fitted,
+                    args.full,
+                    reference,
+                    baseline=not args.no_baseline,
+                )
                 fitted = fitted or run
                 records.append(record)
                 print(_line(record), file=sys.stderr, flush=True)
@@ -248,7 +301,10 @@ def _write(out: Path, records: list[dict[str, Any]]) -> None:
 def _line(r: dict[str, Any]) -> str:
     return (
         f"{r['corpus']} rate {r['rate']:.0%} seed {r['seed']}: k={r['k']} "
-        f"review AP {r['review']['ap']:.3f} vs baseline {r['baseline']['ap']:.3f} "
+        f"review AP {r['review']['ap']:.3f} vs baseline "
+        f"{r['baseline']['ap'] if 'baseline' in r else float('nan'):.3f}"
+        + (f" vs reference {r['reference']['ap']:.3f}" if "reference" in r else "")
+        + " "
         f"({r['seconds']})"
     )
 
@@ -260,13 +316,16 @@ def _summary(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         row: dict[str, Any] = {"corpus": key[0], "rate": key[1], "seeds": len(group)}
         row["n_docs"] = group[0]["n_docs"]
         row["chosen_n_topics"] = group[0].get("chosen_n_topics")
-        for who in ("review", "baseline"):
+        for who in ("review", "baseline", "reference"):
+            if who not in group[0]:
+                continue
             for m in ("p_at_k", "r_at_2k", "ap"):
                 row[f"{who}_{m}"] = round(statistics.fmean(r[who][m] for r in group), 3)
         row["review_stage_s"] = round(
             statistics.fmean(r["seconds"]["review_stage"] for r in group), 2
         )
-        row["baseline_s"] = round(statistics.fmean(r["seconds"]["baseline"] for r in group), 1)
+        if "baseline" in group[0]:
+            row["baseline_s"] = round(statistics.fmean(r["seconds"]["baseline"] for r in group), 1)
         out.append(row)
     return out
 
@@ -280,10 +339,23 @@ def _table(records: list[dict[str, Any]], summary: list[dict[str, Any]]) -> str:
     for s in summary:
         lines.append(
             f"{s['corpus']:6} {s['rate']:>5.0%} {s['seeds']:>5} | {s['review_p_at_k']:>10.3f} "
-            f"{s['review_r_at_2k']:>6.3f} {s['review_ap']:>6.3f} | {s['baseline_p_at_k']:>12.3f} "
-            f"{s['baseline_r_at_2k']:>6.3f} {s['baseline_ap']:>6.3f} | "
-            f"{s['review_stage_s']:>8.2f} {s['baseline_s']:>7.1f}"
+            f"{s['review_r_at_2k']:>6.3f} {s['review_ap']:>6.3f} | "
+            f"{s.get('baseline_p_at_k', float('nan')):>12.3f} "
+            f"{s.get('baseline_r_at_2k', float('nan')):>6.3f} "
+            f"{s.get('baseline_ap', float('nan')):>6.3f} | "
+            f"{s['review_stage_s']:>8.2f} {s.get('baseline_s', float('nan')):>7.1f}"
         )
+    if any("reference_ap" in s for s in summary):
+        lines += ["", "side by side with --reference (same fits, same labels):"]
+        lines.append(
+            f"{'corpus':6} {'rate':>5} {'seeds':>5} | {'P@k':>6} {'AP':>6} | "
+            f"{'ref P@k':>7} {'ref AP':>6}"
+        )
+        for s in summary:
+            lines.append(
+                f"{s['corpus']:6} {s['rate']:>5.0%} {s['seeds']:>5} | {s['review_p_at_k']:>6.3f} "
+                f"{s['review_ap']:>6.3f} | {s['reference_p_at_k']:>7.3f} {s['reference_ap']:>6.3f}"
+            )
     return "\n".join(lines)
 
 

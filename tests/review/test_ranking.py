@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from tests.browser import open_report
 from tests.conftest import REPO, Planted, SampleReport, planted_corpus, write_tree
@@ -18,6 +19,7 @@ from topics.pipeline import RunSettings, run_pipeline
 from topics.preprocess.tokens import PreprocessSettings
 from topics.report import write_report_files
 from topics.report.data import REVIEW_COLUMNS
+from topics.review import ranking
 from topics.review.ranking import SIGNALS, review_documents
 from topics.types import TopicModelResult
 
@@ -74,6 +76,55 @@ def test_ranks_are_a_permutation_and_deterministic(planted: Planted, lda: TopicM
         assert values.shape == (n,) and values.min() >= 0 and values.max() <= 1
 
 
+def test_regression_on_a_sample_of_large_folds(
+    planted: Planted, lda: TopicModelResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above ``LINEAR_MAX_ROWS`` the mixture regression fits a sample; the ranking holds."""
+    labels, moved = _noisy(planted)
+    whole = review_documents(planted.tokens, labels, {"lda": lda}, seed=0)
+    monkeypatch.setattr(ranking, "LINEAR_MAX_ROWS", 60)
+    sampled = review_documents(planted.tokens, labels, {"lda": lda}, seed=0)
+    again = review_documents(planted.tokens, labels, {"lda": lda}, seed=0)
+    assert np.array_equal(sampled.score, again.score)
+    assert not np.array_equal(sampled.score, whole.score)
+    k = len(moved)
+    assert len({int(i) for i in sampled.order[:k]} & moved) >= 0.8 * k
+
+
+def test_sample_rows_keeps_each_label_in_proportion() -> None:
+    y = np.repeat(np.arange(4), [500, 300, 3, 197])
+    rows = np.random.default_rng(0).permutation(len(y))[:900]
+    sample = ranking._sample_rows(rows, y, 90, np.random.default_rng(1))
+    assert np.all(np.diff(sample) > 0) and set(sample.tolist()) <= set(rows.tolist())
+    counts = np.bincount(y[sample], minlength=4)
+    expected = np.bincount(y[rows], minlength=4) * 0.1
+    assert counts[2] == np.sum(y[rows] == 2)  # a small label is kept whole
+    assert np.all(np.abs(counts[[0, 1, 3]] - expected[[0, 1, 3]]) <= 1)
+    assert ranking._sample_rows(rows, y, 900, np.random.default_rng(1)) is rows
+
+
+def test_label_homes_are_majorities_ties_to_the_first_met(lda: TopicModelResult) -> None:
+    from collections import Counter
+    from dataclasses import replace
+
+    rng = np.random.default_rng(3)
+    n = len(lda.assignments)
+    assignments = rng.integers(-1, lda.n_topics, n)
+    model = replace(lda, assignments=assignments)
+    # Few labels per topic: many topics tie between two labels.
+    labels = [[None, "b", "a", "c"][int(i)] for i in rng.integers(0, 4, n)]
+    expected: dict[int, Counter[str]] = {}
+    for topic, label in zip(assignments, labels, strict=True):
+        if label and topic >= 0:
+            expected.setdefault(int(topic), Counter())[label] += 1
+    homes = ranking._label_homes({"lda": model}, labels)
+    assert homes["lda"] == {t: c.most_common(1)[0][0] for t, c in expected.items()}
+    small = replace(lda, assignments=np.array([0, 0, 1, 1, 1, 2] + [-1] * (n - 6)))
+    tied = ["b", "a", "a", "b", None] + [None] * (n - 5)
+    assert ranking._label_homes({"m": small}, tied)["m"] == {0: "b", 1: "a"}
+    assert ranking._label_homes({"m": small}, [None] * n) == {"m": {}}
+
+
 def test_without_labels_mixed_documents_rank_first() -> None:
     base = planted_corpus(n_topics=4, n_docs=120, purity=0.95, seed=1)
     rng = np.random.default_rng(7)
@@ -109,24 +160,135 @@ def test_near_duplicate_under_another_label(planted: Planted, lda: TopicModelRes
     assert any("fewer than 5 documents" in note and "elsewhere" in note for note in review.notes)
 
 
-def test_near_duplicates_searched_by_chunks_are_the_same(
-    planted: Planted, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The search runs by chunks of rows to bound memory; chunks do not change the result."""
-    from topics.review import ranking
+def _reference_near_duplicates(
+    tfidf: sp.csr_matrix, labels: list[str | None], blocks: np.ndarray | None = None
+) -> tuple[np.ndarray, list[tuple[int, float] | None]]:
+    """The definition: scikit-learn's brute-force cosine radius search over all pairs."""
+    from sklearn.neighbors import NearestNeighbors
 
-    rng = np.random.default_rng(0)
-    copies = [int(i) for i in rng.choice(len(planted.tokens), size=12, replace=False)]
-    tokens = [*planted.tokens, *[list(planted.tokens[i]) for i in copies]]
-    labels: list[str | None] = [f"topic{t}" for t in planted.main_topic]
-    labels += [f"copy{k % 3}" for k in range(12)]
+    n = tfidf.shape[0]
+    signal = np.zeros(n)
+    twin: list[tuple[int, float] | None] = [None] * n
+    labelled = np.array([i for i in range(n) if labels[i]], dtype=np.int64)
+    if len({labels[i] for i in labelled}) < 2:
+        return signal, twin
+    groups = [labelled]
+    if blocks is not None and len(labelled) > ranking.DUPLICATE_EXACT_MAX:
+        groups = [labelled[blocks[labelled] == g] for g in np.unique(blocks[labelled])]
+    for rows in groups:
+        if len(rows) < 2:
+            continue
+        index = NearestNeighbors(
+            radius=1.0 - ranking.DUPLICATE_COSINE, metric="cosine", algorithm="brute"
+        ).fit(tfidf[rows])
+        distances, neighbours = index.radius_neighbors(tfidf[rows])
+        for i, dist, near in zip(rows, distances, neighbours, strict=True):
+            for d, b in zip(dist, near, strict=True):
+                j = int(rows[b])
+                if j == i or labels[i] == labels[j]:
+                    continue
+                s, best = 1.0 - float(d), twin[i]
+                if best is None or (s, -j) > (best[1], -best[0]):
+                    signal[i], twin[i] = s, (j, s)
+    return signal, twin
+
+
+def _duplicates_corpus(seed: int) -> tuple[list[list[str]], list[str | None], np.ndarray]:
+    """Planted documents (many pairs near cosine 0.9), edited copies, exact copies (ties)."""
+    base = planted_corpus(seed=seed)
+    rng = np.random.default_rng(seed)
+    tokens = [list(doc) for doc in base.tokens]
+    # Rare words, so the search's rarest-words-first candidates are put to work.
+    for i in rng.choice(len(tokens), 60, replace=False):
+        tokens[i] += [f"rare{int(w)}" for w in rng.integers(0, 40, 3)]
+    for i in rng.choice(len(tokens), 30, replace=False):
+        copy = list(tokens[i])
+        for _ in range(int(rng.integers(0, 4))):
+            copy[int(rng.integers(len(copy)))] = f"t{int(rng.integers(6))}w{int(rng.integers(15))}"
+        tokens.append(copy)
+    # Document 0 twice more, and an empty document: ties go to the earlier copy.
+    tokens += [list(tokens[0]), list(tokens[0]), []]
+    names = ["a", "b", "c", None]
+    labels = [names[int(rng.integers(4))] for _ in tokens]
+    labels[0], labels[-3], labels[-2] = "a", "b", "c"
+    return tokens, labels, rng.integers(-1, 3, len(tokens))
+
+
+def test_tfidf_counts_are_count_matrix() -> None:
+    from topics.models.ctfidf import count_matrix, document_weights
+
+    tokens = _duplicates_corpus(0)[0]
+    expected = document_weights(count_matrix(tokens, sorted({t for d in tokens for t in d})))
+    got = ranking._tfidf(tokens)
+    for name in ("indptr", "indices", "data"):
+        np.testing.assert_array_equal(getattr(got, name), getattr(expected, name))
+    assert ranking._tfidf([[], []]).shape == (2, 1)
+
+
+@pytest.mark.parametrize(("threshold", "rest"), [(0.9, 0.9), (0.9, 0.8), (0.9, 0.5), (0.5, 0.45)])
+def test_near_duplicate_candidates_hold_every_pair_above_the_threshold(
+    threshold: float, rest: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Prefixes are each row's rarest words; no pair above the threshold is left out.
+
+    At a threshold of 0.5 many pairs lie just above it, where the bound is tight.
+    """
+    monkeypatch.setattr(ranking, "DUPLICATE_COSINE", threshold)
+    monkeypatch.setattr(ranking, "_DUPLICATE_REST", rest)
+    tokens, labels, _ = _duplicates_corpus(0)
+    unit = ranking._tfidf(tokens)
+    prefix, norms = ranking._prefixes(unit)
+    frequency = np.bincount(unit.indices, minlength=unit.shape[1])
+    for i in range(unit.shape[0]):
+        row = unit[i]
+        chosen = set(prefix[i].indices.tolist())
+        others = [k for k in row.indices if k not in chosen]
+        assert norms[i] == pytest.approx(np.sqrt(sum(row[0, k] ** 2 for k in others)))
+        assert norms[i] < rest
+        np.testing.assert_array_equal(prefix[i].data, [row[0, k] for k in prefix[i].indices])
+        if chosen:
+            rank = {k: (frequency[k], k) for k in row.indices}
+            assert max(rank[k] for k in chosen) < min((rank[k] for k in others), default=(1e9, 0))
+            # No shorter prefix would do: the most frequent word taken was needed.
+            last = max(chosen, key=lambda k: rank[k])
+            assert norms[i] ** 2 + row[0, last] ** 2 >= rest**2
+    code = np.array([hash(label) % 7 for label in labels], dtype=np.int64)
+    a, b = ranking._candidate_pairs(unit, code, np.zeros(len(tokens), np.int64))
+    found = set(zip(a.tolist(), b.tolist(), strict=True))
+    cosine = (unit @ unit.T).toarray()
+    across = [
+        (i, j) for i in range(len(tokens)) for j in range(i + 1, len(tokens)) if code[i] != code[j]
+    ]
+    needed = {(i, j) for i, j in across if cosine[i, j] >= ranking.DUPLICATE_COSINE}
+    assert len(needed) >= 20 and needed <= found
+    assert all(code[i] != code[j] and i < j for i, j in found)
+    assert len(found) < len(across) / 2  # and far fewer on real text: bench/review_scale.py
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_near_duplicates_equal_the_all_pairs_search(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pruned search finds exactly what comparing every pair finds, ties included."""
+    tokens, labels, blocks = _duplicates_corpus(seed)
     tfidf = ranking._tfidf(tokens)
-    whole = ranking._near_duplicates(tfidf, labels)
-    monkeypatch.setattr(ranking, "_DUPLICATE_CHUNK", 7)
-    chunked = ranking._near_duplicates(tfidf, labels)
-    np.testing.assert_array_equal(whole[0], chunked[0])
-    assert whole[1] == chunked[1]
-    assert sum(t is not None for t in whole[1]) >= 24  # each copy and its original
+    signal, twin = ranking._near_duplicates(tfidf, labels, blocks)
+    expected_signal, expected_twin = _reference_near_duplicates(tfidf, labels, blocks)
+    np.testing.assert_array_equal(signal, expected_signal)
+    assert twin == expected_twin
+    n = len(tokens)
+    assert twin[0] == (n - 3, 1.0) and twin[n - 2] == (0, 1.0)  # ties: the earlier copy
+    assert sum(t is not None for t in twin) >= 20
+    assert any(0.9 <= t[1] < 0.95 for t in twin if t is not None)
+    # Above DUPLICATE_EXACT_MAX only pairs within a block count; pairs are checked in
+    # batches to bound memory. Neither changes the answer.
+    monkeypatch.setattr(ranking, "DUPLICATE_EXACT_MAX", 10)
+    monkeypatch.setattr(ranking, "_DUPLICATE_PAIRS", 7)
+    signal, twin = ranking._near_duplicates(tfidf, labels, blocks)
+    expected_signal, expected_twin = _reference_near_duplicates(tfidf, labels, blocks)
+    np.testing.assert_array_equal(signal, expected_signal)
+    assert twin == expected_twin
+    assert expected_twin != _reference_near_duplicates(tfidf, labels)[1]
 
 
 def test_every_label_small_uses_fewer_folds() -> None:

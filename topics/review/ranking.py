@@ -46,13 +46,25 @@ SIGNAL_EXPLANATIONS = {
 N_FOLDS = 5
 #: Labels with fewer documents than this cannot be judged (a fold would lack them).
 MIN_LABEL_DOCS = N_FOLDS
+#: Rows of a training fold the topic-mixture regression fits at most (a sample, each
+#: label in proportion). Its fit grows with the rows: 31 s CPU of the review's ~60 s at
+#: 100k documents (76k rows a fold), ~7 s on 20,000. Corpora up to 25,000 documents
+#: fit whole folds, as before; 10,000 rows cost 20 Newsgroups .0004 AP on planted
+#: wrong labels (``bench/review.py --reference``), so the cap stays above it.
+LINEAR_MAX_ROWS = 20_000
 #: Cosine similarity of TF-IDF vectors above which two documents are near-duplicates.
 DUPLICATE_COSINE = 0.9
-#: Labelled documents up to which the near-duplicate search compares all pairs
-#: (18,800 documents of 20 Newsgroups: 11 s on two busy cores).
+#: Labelled documents up to which the near-duplicate search covers all pairs; above,
+#: pairs within one topic of the clusters (all 18,800 documents of 20 Newsgroups took
+#: 8 s CPU comparing every pair, 0.5 s with the pruned search now used).
 DUPLICATE_EXACT_MAX = 20_000
-#: Documents whose near-duplicates are searched at once (bounds the search's memory).
-_DUPLICATE_CHUNK = 1_000
+#: Norm of a document's words left out of its near-duplicate search prefix (below
+#: ``DUPLICATE_COSINE``): lower means more candidate pairs formed, fewer checked.
+#: 0.8 was fastest on 20 Newsgroups (0.9: 732k pairs checked; 0.8: 35k).
+_DUPLICATE_REST = 0.8
+#: Candidate pairs checked at once (bounds the search's memory; 50 times as many
+#: partial products are formed at once).
+_DUPLICATE_PAIRS = 20_000
 #: Weight of the other signals when labels exist. Label evidence dominates: the rest
 #: only separates documents whose labels look equally sound. Larger weights cost
 #: ranking quality on planted wrong labels (20 Newsgroups, 3%: average precision .84 at
@@ -177,14 +189,26 @@ def _tfidf(tokens: list[list[str]]) -> sp.csr_matrix:
     """Sublinear TF-IDF over the preprocessed tokens (lemmas and phrases), rows L2-normed.
 
     The same weights the cluster model's topic words sum (``ctfidf.document_weights``);
-    the tokens are already filtered by document frequency in preprocessing.
+    the tokens are already filtered by document frequency in preprocessing. The counts
+    equal ``ctfidf.count_matrix(tokens, sorted vocabulary)``, built in C loops (half the
+    time at 100k documents: every token is in the vocabulary).
     """
-    from topics.models.ctfidf import count_matrix, document_weights
+    from itertools import chain
 
-    vocab = sorted({term for doc in tokens for term in doc})
+    from topics.models.ctfidf import document_weights
+
+    vocab = sorted(set(chain.from_iterable(tokens)))
     if not vocab:
         return sp.csr_matrix((len(tokens), 1))
-    return document_weights(count_matrix(tokens, vocab))
+    index = dict(zip(vocab, range(len(vocab)), strict=True))
+    indptr = np.zeros(len(tokens) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens)), out=indptr[1:])
+    ids = np.fromiter(
+        map(index.__getitem__, chain.from_iterable(tokens)), dtype=np.int64, count=int(indptr[-1])
+    )
+    counts = sp.csr_matrix((np.ones(len(ids)), ids, indptr), shape=(len(tokens), len(vocab)))
+    counts.sum_duplicates()
+    return document_weights(counts)
 
 
 LabelJudgement = tuple[
@@ -248,18 +272,22 @@ def _label_suspicion(
     probability: list[float | None] = [None] * n
     suggested: list[str | None] = [None] * n
     class_probs: dict[int, dict[str, float]] = {}
-    for j, i in enumerate(rows):
-        signal[i] = 1.0 - float(quality[j])
-        probability[i] = float(probs[j, y[j]])
-        others = probs[j].copy()
-        others[y[j]] = -1.0
-        best_other = int(np.argmax(others))
-        if flagged[j] or probs[j, best_other] > probs[j, y[j]]:
-            suggested[i] = kept[best_other]
-        top = np.argsort(-probs[j], kind="stable")[:3]
-        class_probs[int(i)] = {kept[c]: float(probs[j, c]) for c in top} | {
-            kept[y[j]]: float(probs[j, y[j]])
-        }
+    # Whole arrays first, then one light loop (95k documents: a second less).
+    judged = np.arange(len(rows))
+    own = probs[judged, y]
+    others = probs.copy()
+    others[judged, y] = -1.0
+    best_other = np.argmax(others, axis=1)
+    suggest = flagged | (others[judged, best_other] > own)
+    top = np.argsort(-probs, axis=1, kind="stable")[:, :3]
+    signal[rows] = 1.0 - quality
+    top_probs = np.take_along_axis(probs, top, axis=1).tolist()
+    for j, i in enumerate(rows.tolist()):
+        probability[i] = float(own[j])
+        if suggest[j]:
+            suggested[i] = kept[int(best_other[j])]
+        class_probs[i] = {kept[c]: p for c, p in zip(top[j].tolist(), top_probs[j], strict=True)}
+        class_probs[i][kept[y[j]]] = float(own[j])
     info = {
         "method": "confident learning (cleanlab self-confidence) on out-of-fold "
         "probabilities of naive Bayes (TF-IDF words) and logistic regression (topic "
@@ -288,10 +316,11 @@ def _out_of_fold(
     n_classes = int(y.max()) + 1
     folds = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=seed)
     probs = np.zeros((len(y), n_classes))
+    rng = np.random.default_rng(seed)
     # One BLAS thread: the problems are small, and on a shared machine threads fight
     # (the topic-mixture regression took 30 s instead of 0.7 s on two busy cores).
     with threadpool_limits(1):
-        _fill_folds(probs, x, y, mixtures, folds.split(np.zeros(len(y)), y), n_classes)
+        _fill_folds(probs, x, y, mixtures, folds.split(np.zeros(len(y)), y), n_classes, rng)
     return probs
 
 
@@ -302,22 +331,43 @@ def _fill_folds(
     mixtures: FloatArray | None,
     splits: Any,
     n_classes: int,
+    rng: np.random.Generator,
 ) -> None:
     from sklearn.linear_model import LogisticRegression
     from sklearn.naive_bayes import ComplementNB, MultinomialNB
 
     for train, test in splits:
         parts = []
+        x_train, x_test = x[train], x[test]
         for model in (ComplementNB(alpha=0.3), MultinomialNB(alpha=0.1)):
-            model.fit(x[train], y[train])
-            parts.append(_full_proba(model.predict_proba(x[test]), model.classes_, n_classes))
+            model.fit(x_train, y[train])
+            parts.append(_full_proba(model.predict_proba(x_test), model.classes_, n_classes))
         if mixtures is not None:
             linear = LogisticRegression(C=5.0, max_iter=2000)
-            linear.fit(mixtures[train], y[train])
+            sample = _sample_rows(train, y, LINEAR_MAX_ROWS, rng)
+            linear.fit(mixtures[sample], y[sample])
             parts.append(
                 _full_proba(linear.predict_proba(mixtures[test]), linear.classes_, n_classes)
             )
         probs[test] = np.mean(parts, axis=0)
+
+
+def _sample_rows(rows: IntArray, y: IntArray, size: int, rng: np.random.Generator) -> IntArray:
+    """About ``size`` of ``rows``, each label in proportion; all of them if no more.
+
+    Every label keeps at least ``MIN_LABEL_DOCS`` rows (or all it has), so a small label
+    is never left out of the fit. Sorted, so the fit sees rows in document order.
+    """
+    if len(rows) <= size:
+        return rows
+    labels = y[rows]
+    share = size / len(rows)
+    picked = []
+    for label in np.unique(labels):
+        mine = rows[labels == label]
+        take = min(len(mine), max(MIN_LABEL_DOCS, round(share * len(mine))))
+        picked.append(rng.choice(mine, take, replace=False))
+    return np.sort(np.concatenate(picked))
 
 
 def _full_proba(p: FloatArray, classes: IntArray, n_classes: int) -> FloatArray:
@@ -372,9 +422,14 @@ def _near_duplicates(
     Near-duplicates under the same label (or none) do not count: in a corpus of short,
     formulaic documents most of a topic can be near-duplicates of each other. The search
     is exact up to ``DUPLICATE_EXACT_MAX`` labelled documents; above it, only within each
-    of ``blocks`` (a model's topics), as an all-pairs search grows with the square.
+    of ``blocks`` (a model's topics), as the number of pairs grows with the square.
+
+    Exact without comparing all pairs (prefix filtering, as in all-pairs similarity
+    search): see ``_candidate_pairs``. The cosines, the threshold and the ties are those
+    of scikit-learn's brute-force cosine ``radius_neighbors`` (``tests/review`` holds the
+    two equal), which this replaced: 8 s at 18,800 documents, most of the review's time.
     """
-    from sklearn.neighbors import NearestNeighbors
+    from sklearn.preprocessing import normalize
 
     n = tfidf.shape[0]
     signal = np.zeros(n)
@@ -382,32 +437,132 @@ def _near_duplicates(
     labelled = np.array([i for i in range(n) if labels[i]], dtype=np.int64)
     if len({labels[i] for i in labelled}) < 2 or tfidf.nnz == 0:
         return signal, twin
-    groups = [labelled]
+    names = {label: c for c, label in enumerate(sorted({str(labels[i]) for i in labelled}))}
+    code = np.array([names[str(labels[i])] for i in labelled], dtype=np.int64)
+    group = np.zeros(len(labelled), dtype=np.int64)
     if blocks is not None and len(labelled) > DUPLICATE_EXACT_MAX:
-        groups = [labelled[blocks[labelled] == g] for g in np.unique(blocks[labelled])]
-    for rows in groups:
-        if len(rows) < 2:
-            continue
-        sub = tfidf[rows]
-        index = NearestNeighbors(radius=1.0 - DUPLICATE_COSINE, metric="cosine", algorithm="brute")
-        index.fit(sub)
-        for a, i in enumerate(rows):
-            if a % _DUPLICATE_CHUNK == 0:
-                # By chunks of rows: scikit-learn multiplies sparse rows into a sparse
-                # product before densifying it, 2 GB at once for a 33k-document topic.
-                distances, neighbours = index.radius_neighbors(sub[a : a + _DUPLICATE_CHUNK])
-            for dist, b in zip(
-                distances[a % _DUPLICATE_CHUNK], neighbours[a % _DUPLICATE_CHUNK], strict=True
-            ):
-                j = int(rows[b])
-                if j == i or labels[i] == labels[j]:
-                    continue
-                similarity = 1.0 - float(dist)
-                best = twin[i]
-                # Ties go to the earlier document, so the reason does not depend on order.
-                if best is None or (similarity, -j) > (best[1], -best[0]):
-                    signal[i], twin[i] = similarity, (j, similarity)
+        group = np.asarray(blocks, dtype=np.int64)[labelled]
+    # scikit-learn normalises rows again before its dot products; so do we, for equal sums.
+    unit = sp.csr_matrix(normalize(tfidf[labelled], copy=True))
+    unit.sort_indices()
+    left, right = _candidate_pairs(unit, code, group)
+    left, right, similarity = _verify(unit, left, right)
+    if len(left) == 0:
+        return signal, twin
+    # Best twin per document: most similar first, ties to the earlier document.
+    order = np.lexsort((right, -similarity, left))
+    left, right, similarity = left[order], right[order], similarity[order]
+    first = np.r_[True, left[1:] != left[:-1]]
+    for a, b, s in zip(left[first], right[first], similarity[first], strict=True):
+        i, j = int(labelled[a]), int(labelled[b])
+        signal[i], twin[i] = float(s), (j, float(s))
     return np.clip(signal, 0.0, 1.0), twin
+
+
+def _prefixes(unit: sp.csr_matrix) -> tuple[sp.csr_matrix, FloatArray]:
+    """Each row's rarest words, up to a rest of norm below ``_DUPLICATE_REST``; rest norms.
+
+    Rarest first (fewest rows, then highest column) keeps the rows sharing a prefix word
+    few. Returns the prefix weights (the row's own, zero elsewhere) and each row's norm
+    outside its prefix.
+    """
+    n_rows, n_terms = unit.shape
+    frequency = np.bincount(unit.indices, minlength=n_terms)
+    # Words renumbered most frequent first: sorting a row's columns then orders it so.
+    by_rank = np.lexsort((-np.arange(n_terms), -frequency))
+    rank = np.empty(n_terms, dtype=np.int64)
+    rank[by_rank] = np.arange(n_terms)
+    ranked = sp.csr_matrix(
+        (unit.data.copy(), rank[unit.indices], unit.indptr.copy()), shape=unit.shape
+    )
+    ranked.has_sorted_indices = False
+    ranked.sort_indices()
+    row = np.repeat(np.arange(n_rows), np.diff(ranked.indptr))
+    squares = ranked.data**2
+    running = np.cumsum(squares)
+    before = np.concatenate(([0.0], running))[ranked.indptr[:-1]][row]
+    # The weight of a word and every more frequent one: the rest once the rarer are taken.
+    taken = running - before >= _DUPLICATE_REST**2
+    rest = np.sqrt(np.bincount(row, weights=np.where(taken, 0.0, squares), minlength=n_rows))
+    # The running sum rounds; a row whose rest would not stay below the threshold is
+    # taken whole (never seen: it needs an error of 1e-1 on sums of unit rows).
+    whole = rest >= DUPLICATE_COSINE - 1e-6
+    taken |= whole[row]
+    rest[whole] = 0.0
+    prefix = sp.csr_matrix(
+        (np.where(taken, ranked.data, 0.0), by_rank[ranked.indices], ranked.indptr.copy()),
+        shape=unit.shape,
+    )
+    prefix.has_sorted_indices = False
+    prefix.sort_indices()
+    prefix.eliminate_zeros()
+    return prefix, rest
+
+
+def _candidate_pairs(
+    unit: sp.csr_matrix, code: IntArray, group: IntArray
+) -> tuple[IntArray, IntArray]:
+    """Row pairs (a < b) in one group, under different labels, that may reach the threshold.
+
+    For unit rows x, y and x's prefix P (``_prefixes``), Cauchy-Schwarz gives
+    ``x.y <= sum over P of x_k y_k + |x outside P|``; a pair is kept when that bound
+    reaches ``DUPLICATE_COSINE`` (less a margin for rounding). Pairs sharing no prefix
+    word are never formed: their bound is the rest's norm, below the threshold. The
+    partial sums are one sparse product of the prefixes with the group's rows, by
+    slices of rows holding about ``_DUPLICATE_PAIRS`` x 50 products at most.
+    """
+    prefix, rest = _prefixes(unit)
+    cut = DUPLICATE_COSINE - 1e-6
+    n = unit.shape[0]
+    present = sp.csr_matrix((np.ones(prefix.nnz), prefix.indices, prefix.indptr), prefix.shape)
+    keys: list[IntArray] = [np.zeros(0, dtype=np.int64)]
+    for g in np.unique(group):
+        rows = np.flatnonzero(group == g)
+        if len(rows) < 2 or len(np.unique(code[rows])) < 2:
+            continue
+        terms = sp.csr_matrix(unit[rows].T)
+        # Products each row's prefix forms: bounds the memory of a slice of rows.
+        work = np.cumsum(present[rows] @ np.diff(terms.indptr).astype(np.float64))
+        start = 0
+        while start < len(rows):
+            stop = max(start + 1, int(np.searchsorted(work, work[start] + _DUPLICATE_PAIRS * 50)))
+            part = rows[start:stop]
+            partial = (prefix[part] @ terms).tocoo()
+            a, b = part[partial.row], rows[partial.col]
+            close = (code[a] != code[b]) & (partial.data + rest[a] >= cut)
+            a, b = a[close], b[close]
+            keys.append(np.minimum(a, b) * n + np.maximum(a, b))
+            start = stop
+    unique = np.unique(np.concatenate(keys))
+    return unique // n, unique % n
+
+
+def _verify(unit: sp.csr_matrix, a: IntArray, b: IntArray) -> tuple[IntArray, IntArray, FloatArray]:
+    """Candidate pairs at cosine >= ``DUPLICATE_COSINE``, both ways, with their cosine.
+
+    Each dot product adds the shared words' products in column order from zero, as
+    scipy's sparse product does, and the distance and threshold are scikit-learn's, so
+    the values and ties are bit for bit those of ``radius_neighbors``.
+    """
+    radius = 1.0 - DUPLICATE_COSINE
+    ones = np.ones(unit.shape[1])
+    kept: list[tuple[IntArray, IntArray, FloatArray]] = [
+        (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+    ]
+    for start in range(0, len(a), _DUPLICATE_PAIRS):
+        left, right = a[start : start + _DUPLICATE_PAIRS], b[start : start + _DUPLICATE_PAIRS]
+        dot = sp.csr_matrix(unit[left].multiply(unit[right])) @ ones
+        distance = np.clip(1.0 - dot, 0.0, 2.0)
+        close = distance <= radius
+        kept.append((left[close], right[close], 1.0 - distance[close]))
+    left = np.concatenate([k[0] for k in kept])
+    right = np.concatenate([k[1] for k in kept])
+    similarity = np.concatenate([k[2] for k in kept])
+    return (
+        np.concatenate([left, right]),
+        np.concatenate([right, left]),
+        np.concatenate([similarity, similarity]),
+    )
 
 
 def _combine(signals: dict[str, FloatArray], *, has_labels: bool) -> FloatArray:
@@ -426,14 +581,27 @@ def _combine(signals: dict[str, FloatArray], *, has_labels: bool) -> FloatArray:
 def _label_homes(
     models: dict[str, TopicModelResult], labels: list[str | None]
 ) -> dict[str, dict[int, str]]:
-    """Per model, each topic's majority label (where most of its labelled documents sit)."""
+    """Per model, each topic's majority label (where most of its labelled documents sit).
+
+    Ties go to the label met first in document order (as ``Counter.most_common`` would).
+    """
+    names = sorted({label for label in labels if label})
+    if not names:
+        return {name: {} for name in models}
+    index = {label: c for c, label in enumerate(names)}
+    code = np.array([index[label] if label else -1 for label in labels], dtype=np.int64)
     homes: dict[str, dict[int, str]] = {}
     for name, model in models.items():
-        per_topic: dict[int, Counter[str]] = {}
-        for topic, label in zip(model.assignments, labels, strict=True):
-            if label and topic >= 0:
-                per_topic.setdefault(int(topic), Counter())[label] += 1
-        homes[name] = {t: c.most_common(1)[0][0] for t, c in per_topic.items()}
+        topic = np.asarray(model.assignments, dtype=np.int64)
+        ok = (code >= 0) & (topic >= 0)
+        counts = np.zeros((model.n_topics, len(names)), dtype=np.int64)
+        np.add.at(counts, (topic[ok], code[ok]), 1)
+        first = np.full(counts.shape, len(labels), dtype=np.int64)
+        np.minimum.at(first, (topic[ok], code[ok]), np.flatnonzero(ok))
+        best = np.where(counts == counts.max(axis=1, keepdims=True), first, len(labels) + 1)
+        homes[name] = {
+            int(t): names[int(np.argmin(best[t]))] for t in np.flatnonzero(counts.sum(axis=1))
+        }
     return homes
 
 
