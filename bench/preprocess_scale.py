@@ -2,7 +2,7 @@
 
 Usage::
 
-    python bench/preprocess_scale.py --folder /tmp/x/c100000 --sizes 20000 100000
+    python bench/preprocess_scale.py --folder CORPUS --sizes 20000 100000
     python bench/preprocess_scale.py --folder F --baseline 8e6b159   # the revision to beat
 
 The folder is read once with ``read_inputs`` (as ``topics report`` does) and

@@ -27,7 +27,7 @@ invocation, is cleanlab's standard recipe on the raw text: TF-IDF (sublinear,
 ``cross_val_predict(cv=5, method="predict_proba")`` -> self-confidence, lowest first.
 
 ``--reference PATH`` also ranks every setting with the ``review_documents`` of another
-checkout's ``topics/review/ranking.py`` (say ``/work/main/topics/review/ranking.py``) on
+checkout's ``topics/review/ranking.py`` (say ``../other/topics/review/ranking.py``) on
 the same fits and labels, so a change to the ranking is measured side by side with what
 it replaces.
 

@@ -2,13 +2,13 @@
 
 Usage::
 
-    nice -n 10 python bench/review_scale.py --fits /tmp/x/fits100000.pkl \\
-        --reference /work/main/topics/review/ranking.py --rates 0 0.03 --seeds 0 1
+    nice -n 10 python bench/review_scale.py --fits FITS.pkl --folder CORPUS \\
+        --reference OTHER/topics/review/ranking.py --rates 0 0.03 --seeds 0 1
 
 ``--fits`` is a pickle of the default pipeline's output on a corpus: a dict with
 ``models`` (name -> ``TopicModelResult``), ``tokens`` and ``labels`` (the modelled
-documents', in model order), as ``/tmp/x/fits.py`` writes for the 100k bench corpus of
-``bench/scale.py``. With ``--folder`` and no such file, the pipeline runs on the folder
+documents', in model order). With ``--folder`` (a corpus folder, e.g. the 100k corpus
+``bench/scale.py --keep DIR`` leaves) and no such file, the pipeline runs on the folder
 and the pickle is written first.
 
 For each noise rate and seed (rate 0: the corpus's own labels; otherwise that share of
@@ -140,7 +140,7 @@ def run_setting(
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--fits", type=Path, default=Path("/tmp/x/fits100000.pkl"))
+    p.add_argument("--fits", type=Path, required=True, help="pickle of the fits (see above)")
     p.add_argument("--folder", type=Path, default=None, help="build --fits from this folder")
     p.add_argument("--reference", type=Path, default=None, help="another ranking.py")
     p.add_argument("--rates", type=float, nargs="+", default=[0.0, 0.03])

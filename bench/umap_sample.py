@@ -30,7 +30,7 @@ against the documents' labels, mean NPMI and diversity of the topics (top 10 wor
 ``topics.evaluate.scores``) and the map's neighbour agreement (share of documents whose
 nearest other document on the map has the same label). At 94,851 documents::
 
-    nice -n 10 python bench/umap_sample.py --pre /tmp/x/pre100000.pkl --sizes 100000 \
+    nice -n 10 python bench/umap_sample.py --pre PRE.pkl --sizes 100000 \
         --sample 20000 --seeds 0 1 2 --configs landed all-points sampled-e200 sampled
 
 Corpora are built like ``bench/scale.py``'s (real text from ``../shared/corpora``) and
