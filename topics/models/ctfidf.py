@@ -23,8 +23,7 @@ def count_matrix(tokens: list[list[str]], vocab: list[str]) -> sparse.csr_matrix
     """Document-term counts over ``vocab``, shape (n_docs, n_terms); other tokens are ignored.
 
     Column indices sorted within each row. Token ids are looked up by ``map`` over one
-    chained stream (no Python loop per token): at 95k documents, ~5x less time than a
-    loop per document.
+    chained stream, not by a Python loop per token.
     """
     from itertools import chain, repeat
 

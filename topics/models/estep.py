@@ -133,8 +133,8 @@ class CompiledLdaModel(GensimLdaModel):
         Per chunk gensim computes E[log beta] (a digamma of every topic-word weight) three
         times: before the blend, only to log how far the topics moved; after it; and once
         more row by row when it learns the prior ``eta``. It also ranks the words of five
-        topics to log them. At 100k short documents (K=12, 45k terms) that was more time
-        than the E-step itself. Here the one E[log beta] after the blend serves both uses;
+        topics to log them. In a profile of a 100k-document run (K=12, 45k terms) that was
+        more time than the E-step itself. Here the one E[log beta] after the blend serves both uses;
         gensim's 1-D and 2-D digamma expectations run the same sequential loop per row, so
         the prior's update is bit for bit gensim's (``tests/models/test_estep.py``).
         """
