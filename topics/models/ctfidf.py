@@ -7,34 +7,46 @@ document-term matrix and class labels, whatever produced them.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 from scipy import sparse
 
-from topics.types import FloatArray, IntArray
+from topics.types import FloatArray, IntArray, TokenLists
 
 logger = logging.getLogger(__name__)
 
 _TIE = 1e-12
 
 
-def count_matrix(tokens: list[list[str]], vocab: list[str]) -> sparse.csr_matrix:
+def count_matrix(tokens: Sequence[Sequence[str]], vocab: list[str]) -> sparse.csr_matrix:
     """Document-term counts over ``vocab``, shape (n_docs, n_terms); other tokens are ignored.
 
-    Column indices sorted within each row. Token ids are looked up by ``map`` over one
-    chained stream, not by a Python loop per token.
+    Column indices sorted within each row. A ``TokenLists`` gives its term ids directly
+    (remapped when ``vocab`` is not its own terms); plain lists are looked up by ``map``
+    over one chained stream, not by a Python loop per token.
     """
     from itertools import chain, repeat
 
-    index = {term: i for i, term in enumerate(vocab)}
     n_docs = len(tokens)
-    lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=n_docs)
-    ids = np.fromiter(
-        map(index.get, chain.from_iterable(tokens), repeat(-1)),
-        dtype=np.int64,
-        count=int(lengths.sum()),
-    )
+    if isinstance(tokens, TokenLists):
+        lengths = tokens.lengths()
+        ids = tokens.ids.astype(np.int64)
+        if tokens.terms is not vocab and list(tokens.terms) != vocab:
+            index = {term: i for i, term in enumerate(vocab)}
+            remap = np.fromiter(
+                map(index.get, tokens.terms, repeat(-1)), dtype=np.int64, count=len(tokens.terms)
+            )
+            ids = remap[ids]
+    else:
+        index = {term: i for i, term in enumerate(vocab)}
+        lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=n_docs)
+        ids = np.fromiter(
+            map(index.get, chain.from_iterable(tokens), repeat(-1)),
+            dtype=np.int64,
+            count=int(lengths.sum()),
+        )
     known = ids >= 0
     if not known.all():
         doc = np.repeat(np.arange(n_docs), lengths)

@@ -17,17 +17,20 @@ import logging
 import os
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from itertools import chain, compress, count, islice, repeat
+from itertools import chain, compress, count, repeat
 from operator import contains, itemgetter
 from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
 import regex
 from nltk.tokenize import RegexpTokenizer
 
+from topics.preprocess import encoded as encoded_steps
+from topics.preprocess.encoded import encode
 from topics.preprocess.language import (
     SUPPORTED_LANGUAGES,
     count_languages,
@@ -39,7 +42,7 @@ from topics.preprocess.language import (
 from topics.settings import field_problems, raise_problems
 from topics.store.cached import DocumentCache, cached_map
 from topics.store.keys import fingerprint
-from topics.types import Document, Preprocessed, Skipped
+from topics.types import Document, Preprocessed, Skipped, TokenLists
 
 if TYPE_CHECKING:
     from topics.executor import Executor
@@ -380,54 +383,56 @@ def preprocess(
     pairs = _segments_cached(
         [documents[i] for i in keep], language, settings, progress, cache, executor
     )
-    flats = [pair[0] for pair in pairs]
-    surfaces = [pair[1] for pair in pairs]
-    del pairs
-    n_raw_tokens = sum(len(forms) for forms in surfaces)
+    # Encoded as they come: no list of every document's words is ever held whole.
+    encoded = encode(pairs)
+    n_raw_tokens = len(encoded.surfaces)
 
-    n_docs = len(flats)
+    n_docs = encoded.n_documents
     n_phrases = 0
+    frozen = None
     if settings.phrases and n_docs >= 2:
         min_count = settings.phrase_min_count
         if min_count == "auto":
             min_count = 5
-        frozen = learn_phrases(flats, min_count, settings.phrase_threshold)
+        frozen = encoded_steps.learn_phrases(encoded, min_count, settings.phrase_threshold)
         n_phrases = len(frozen.phrasegrams)
-        tokens = join_phrases(flats, frozen)
+    joined = encoded_steps.join_phrases(encoded, frozen)
+    if joined is not None:
+        tokens = joined.tokens
+        forms = encoded_steps.display_forms(encoded, joined)
     else:
-        tokens = [list(filter(None, flat)) for flat in flats]
-    del flats
-    forms = display_forms(tokens, surfaces)
-    del surfaces
+        # Phrases of other than two words: gensim joins them, on lists of strings.
+        flats, surfaces = encoded.as_lists()
+        token_lists = join_phrases(flats, frozen)
+        forms = display_forms(token_lists, surfaces)
+        tokens = TokenLists.from_lists(token_lists)
+        del flats, surfaces, token_lists
+    del encoded, joined
 
     min_df = settings.min_df
     if min_df == "auto":
         min_df = 2 if n_docs < 1000 else 5
     # A word must be allowed in at least one document even in tiny corpora.
     max_df = settings.max_df if n_docs >= 10 else 1.0
-    vocab_set = filter_vocabulary(
+    in_vocab = encoded_steps.filter_vocabulary(
         tokens,
         no_below=min(min_df, max(1, n_docs // 2)),
         no_above=max_df,
         keep_n=settings.max_vocab,
     )
-
-    kept_tokens: list[list[str]] = []
-    doc_index: list[int] = []
-    in_vocab = vocab_set.__contains__
-    for i, toks in zip(keep, tokens, strict=True):
-        filtered = list(filter(in_vocab, toks))
-        if len(filtered) < settings.min_doc_tokens:
-            counts = {"n_words": len(filtered), "minimum": settings.min_doc_tokens}
-            dropped.append(Skipped(documents[i].path, "too_short", counts, stage="preprocess"))
-            continue
-        kept_tokens.append(filtered)
-        doc_index.append(i)
-
-    # Vocabulary in a stable order (by first appearance in the kept documents).
-    seen = dict.fromkeys(chain.from_iterable(kept_tokens))
-    vocab = list(seen)
-    forms = {term: form for term, form in forms.items() if term in seen}
+    kept_tokens, kept_rows, n_words = encoded_steps.keep_documents(
+        tokens, in_vocab, settings.min_doc_tokens
+    )
+    del tokens
+    doc_index = [keep[row] for row in kept_rows.tolist()]
+    short = np.flatnonzero(n_words < settings.min_doc_tokens).tolist()
+    for row in short:
+        counts = {"n_words": int(n_words[row]), "minimum": settings.min_doc_tokens}
+        dropped.append(Skipped(documents[keep[row]].path, "too_short", counts, stage="preprocess"))
+    vocab = kept_tokens.terms
+    assert isinstance(vocab, list)  # keep_documents' own list: the vocabulary and the ids'
+    kept_terms = set(vocab)
+    forms = {term: form for term, form in forms.items() if term in kept_terms}
     # Languages seen, most common first ("unknown": too short or unsure to tell).
     languages = count_languages(langs) if settings.detect_language else {}
     effective = settings.as_dict() | {
@@ -460,76 +465,17 @@ def learn_phrases(flats: Sequence[Sequence[str]], min_count: int, threshold: flo
     (``flats``: each document's terms, "" where a run ends).
 
     gensim counts words and adjacent pairs in a Python loop (a tenth of preprocessing at
-    100k documents); here ``Counter`` and numpy count them (``_count_pairs``), and
-    gensim's own ``Phrases`` scores the counts. It is handed only the pairs seen
-    ``min_count`` times: the NPMI scorer gives every rarer pair minus infinity. Where
-    gensim would have pruned its vocabulary (over ``max_vocab_size`` entries) or a word
-    holds gensim's delimiter, gensim counts for itself.
+    100k documents); here numpy counts them (``encoded.count_pairs``), and gensim's own
+    ``Phrases`` scores the counts. It is handed only the pairs seen ``min_count`` times:
+    the NPMI scorer gives every rarer pair minus infinity. Where gensim would have pruned
+    its vocabulary (over ``max_vocab_size`` entries) or a word holds gensim's delimiter,
+    gensim counts for itself.
     """
-    from gensim.models.phrases import Phrases
-
-    model = Phrases(min_count=min_count, threshold=threshold, scoring="npmi")
-    words, pairs, n_pairs = _count_pairs(flats, min_count)
-    if len(words) + n_pairs > model.max_vocab_size or any(
-        model.delimiter in word for word in words
-    ):
-        runs = (run for flat in flats for run in _runs(flat))
-        return Phrases(runs, min_count=min_count, threshold=threshold, scoring="npmi").freeze()
-    vocab: dict[str, int] = dict(words)
-    for (a, b), n in pairs.items():
-        vocab[a + model.delimiter + b] = n
-    model.vocab = vocab
-    model.corpus_word_count = words.total()
-    return model.freeze()
+    return encoded_steps.learn_phrases(_encode_flats(flats), min_count, threshold)
 
 
-#: Documents whose adjacent pairs are counted at a time (bounds the arrays' memory).
-_PAIR_BATCH = 10_000
-
-
-def _count_pairs(
-    flats: Sequence[Sequence[str]], min_count: int
-) -> tuple[Counter[str], dict[tuple[str, str], int], int]:
-    """Each word's count; the pairs of words adjacent in a run at least ``min_count``
-    times, with their counts; the number of distinct adjacent pairs.
-
-    Pairs are counted as integer codes (sorted by numpy, not hashed as tuples): half the
-    time of a ``Counter`` of tuples at 100k documents.
-    """
-    import numpy as np
-
-    words = Counter(chain.from_iterable(flats))
-    words.pop("", None)
-    ids = {"": 0} | {word: i for i, word in enumerate(words, 1)}
-    names = list(ids)
-    n_ids = len(ids)
-    get = ids.__getitem__
-    codes: list[Any] = []
-    counts: list[Any] = []
-    for start in range(0, len(flats), _PAIR_BATCH):
-        batch = flats[start : start + _PAIR_BATCH]
-        # A "" after each document: no pair spans two documents (nor, as ever, two runs).
-        seq = np.fromiter(
-            map(get, chain.from_iterable(map(chain, batch, repeat(("",))))), dtype=np.int64
-        )
-        first, second = seq[:-1], seq[1:]
-        both = (first > 0) & (second > 0)
-        batch_codes, batch_counts = np.unique(
-            first[both] * n_ids + second[both], return_counts=True
-        )
-        codes.append(batch_codes)
-        counts.append(batch_counts)
-    if not codes:
-        return words, {}, 0
-    unique, inverse = np.unique(np.concatenate(codes), return_inverse=True)
-    total = np.zeros(len(unique), dtype=np.int64)
-    np.add.at(total, inverse, np.concatenate(counts))
-    often = total >= min_count
-    pairs = {
-        (names[code // n_ids], names[code % n_ids]): n
-        for code, n in zip(unique[often].tolist(), total[often].tolist(), strict=True)
-    }
-    return words, pairs, len(unique)
+def _encode_flats(flats: Iterable[Sequence[str]]) -> encoded_steps.Encoded:
+    return encode((flat, ()) for flat in flats)
 
 
 def _runs(flat: Sequence[str]) -> Iterable[list[str]]:
@@ -544,49 +490,20 @@ def _runs(flat: Sequence[str]) -> Iterable[list[str]]:
         yield run
 
 
-def join_phrases(flats: Iterable[Sequence[str]], frozen: Any) -> list[list[str]]:
+def join_phrases(flats: Sequence[Sequence[str]], frozen: Any) -> list[list[str]]:
     """Each document's terms with the phrases of gensim's ``FrozenPhrases`` joined as it
     joins them run by run: left to right, a word that ended a phrase starts no other.
 
-    Adjacent pairs are looked up in C; Python only sees the few pairs that are phrases
-    (a pair across the end of a run holds a "", never a phrase). Phrases of more or
-    other than two words (connector words, a delimiter inside a word) are left to gensim.
+    Pairs of words are found and joined in numpy (``encoded.join_phrases``); phrases of
+    more or other than two words (connector words, a delimiter inside a word) are left
+    to gensim.
     """
-    delimiter = frozen.delimiter
-    pairs = {
-        tuple(phrase.split(delimiter))
-        for phrase, score in frozen.phrasegrams.items()
-        if score > frozen.threshold
-    }
-    if frozen.connector_words or any(len(pair) != 2 or not all(pair) for pair in pairs):
-        return [
-            [t for run in _runs(flat) for t in (frozen[run] if len(run) > 1 else run)]
-            for flat in flats
-        ]
-    # Only a word that starts some phrase can start one here: a set lookup in C per word,
-    # a pair built in Python only for those (a tenth of the words at 100k documents).
-    starts = {pair[0] for pair in pairs}.__contains__
-    out: list[list[str]] = []
-    for flat in flats:
-        hits = [
-            i
-            for i in compress(count(), map(starts, islice(flat, max(len(flat) - 1, 0))))
-            if (flat[i], flat[i + 1]) in pairs
-        ]
-        if not hits:
-            out.append(list(filter(None, flat)))
-            continue
-        joined: list[str] = []
-        done = 0
-        for i in hits:
-            if i < done:  # its first word is the last of the phrase before
-                continue
-            joined.extend(flat[done:i])
-            joined.append(flat[i] + delimiter + flat[i + 1])
-            done = i + 2
-        joined.extend(flat[done:])
-        out.append(list(filter(None, joined)))
-    return out
+    joined = encoded_steps.join_phrases(_encode_flats(flats), frozen)
+    if joined is not None:
+        return list(joined.tokens)
+    return [
+        [t for run in _runs(flat) for t in (frozen[run] if len(run) > 1 else run)] for flat in flats
+    ]
 
 
 def filter_vocabulary(
@@ -599,20 +516,11 @@ def filter_vocabulary(
     ``keep_n`` words, the most widespread, ties in gensim's id order (documents in order,
     each one's new words sorted).
     """
-
-    df: Counter[str] = Counter()
-    for doc in tokens:
-        df.update(set(doc))
-    most = int(no_above * len(tokens))
-    good = [word for word, n in df.items() if no_below <= n <= most]
-    if len(good) <= keep_n:
-        return set(good)
-    ids: dict[str, int] = {}
-    for doc in tokens:
-        for word in sorted(set(doc).difference(ids)):
-            ids[word] = len(ids)
-    good.sort(key=lambda word: (-df[word], ids[word]))
-    return set(good[:keep_n])
+    table = tokens if isinstance(tokens, TokenLists) else TokenLists.from_lists(tokens)
+    good = encoded_steps.filter_vocabulary(
+        table, no_below=no_below, no_above=no_above, keep_n=keep_n
+    )
+    return {table.terms[t] for t in np.flatnonzero(good).tolist()}
 
 
 #: Corpora from this many documents are tokenized by a pool of ``n_jobs`` processes.
@@ -625,7 +533,8 @@ def _tokenize_all(
     settings: PreprocessSettings,
     progress: Callable[[int], None] | None,
     executor: Executor | None = None,
-) -> list[_Flat]:
+) -> Iterator[_Flat]:
+    """Every text's word runs, yielded chunk by chunk as they are done (in order)."""
     n_jobs = settings.n_jobs or os.cpu_count() or 1
     chunk_size = 500
     chunks = [
@@ -638,11 +547,10 @@ def _tokenize_all(
         )
         for i in range(0, len(texts), chunk_size)
     ]
-    out: list[_Flat] = []
     if executor is not None:
         # The texts travel to the workers, their word runs come back, in chunk order.
         for result in executor.map(_tokenize_chunk, chunks):
-            out.extend(result)
+            yield from result
         if progress is not None:
             progress(len(texts))
     # Each worker lemmatizes the words it meets again (its own memo) and every word run
@@ -651,15 +559,14 @@ def _tokenize_all(
     elif n_jobs > 1 and len(texts) >= POOL_FROM:
         with ProcessPoolExecutor(max_workers=n_jobs) as pool:
             for result, chunk in zip(pool.map(_tokenize_chunk, chunks), chunks, strict=True):
-                out.extend(result)
+                yield from result
                 if progress is not None:
                     progress(len(chunk.texts))
     else:
         for chunk in chunks:
-            out.extend(_tokenize_chunk(chunk))
+            yield from _tokenize_chunk(chunk)
             if progress is not None:
                 progress(len(chunk.texts))
-    return out
 
 
 def _languages_cached(
@@ -682,8 +589,9 @@ def _segments_cached(
     progress: Callable[[int], None] | None,
     cache: DocumentCache | None,
     executor: Executor | None = None,
-) -> list[_Flat]:
-    """Per document, its terms ("" where a run ends) and their surface forms."""
+) -> Iterator[_Flat]:
+    """Per document, its terms ("" where a run ends) and their surface forms, yielded as
+    they are read from the cache or computed."""
     keys = _keys(
         documents,
         cache,
@@ -692,7 +600,7 @@ def _segments_cached(
         settings.min_token_len,
         sorted(settings.extra_stopwords),
     )
-    return list(
+    return iter(
         cached_map(
             documents,
             keys,
