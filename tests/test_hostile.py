@@ -9,6 +9,7 @@ blocked. Only the SIGKILL test starts a separate process: the one it kills.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import os
 import re
@@ -757,7 +758,7 @@ def test_property_ingest_never_raises(files: list[tuple[str, bytes]]) -> None:
         assert accounted == {f"f{i}{ext}" for i, (ext, _) in enumerate(files)}
         for doc in corpus.documents:
             # Everything can be written to a UTF-8 report and holds no control characters.
-            json.dumps(doc.__dict__, ensure_ascii=False).encode("utf-8")
+            json.dumps(dataclasses.asdict(doc), ensure_ascii=False).encode("utf-8")
             assert doc.text.strip() and "\x00" not in doc.text + doc.title
         for item in corpus.skipped + list(corpus.notes):
             json.dumps(item.__dict__, ensure_ascii=False).encode("utf-8")

@@ -1,5 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from topics.types import Skipped
 
 
@@ -47,7 +53,6 @@ def test_topic_name_prefers_given_name_and_falls_back_to_top_words() -> None:
 def test_extras_json_flattens_the_typed_fields_and_leaves_out_what_was_not_measured() -> None:
     """``topics.json``'s ``extras`` kept its keys when typed fields replaced the dict."""
     from dataclasses import dataclass
-    from typing import Any
 
     import numpy as np
     import pytest
@@ -85,3 +90,40 @@ def test_extras_json_flattens_the_typed_fields_and_leaves_out_what_was_not_measu
     other = TopicModelResult("y", ["a"], np.ones((1, 1)), np.ones((1, 1)), np.zeros(1, int), [])
     with pytest.raises(TypeError, match="'y' has no Details"):
         Details.of(other)
+
+
+@given(
+    st.lists(st.lists(st.sampled_from(["a", "b", "c", "d"]), max_size=6), max_size=12),
+    st.data(),
+)
+@settings(max_examples=100, deadline=None)
+def test_token_lists_behave_like_the_lists_they_hold(docs: list[list[str]], data: Any) -> None:
+    import pickle
+
+    from topics.types import TokenLists
+
+    table = TokenLists.from_lists(docs)
+    assert len(table) == len(docs)
+    assert list(table) == docs
+    assert table == docs and table == TokenLists.from_lists(docs, ["d", "c", "b", "a"])
+    assert table.lengths().tolist() == [len(d) for d in docs]
+    assert pickle.loads(pickle.dumps(table)) == docs
+    if docs:
+        i = data.draw(st.integers(-len(docs), len(docs) - 1))
+        assert table[i] == docs[i]
+    start = data.draw(st.integers(-15, 15))
+    stop = data.draw(st.integers(-15, 15))
+    step = data.draw(st.sampled_from([None, 1, 2, -1]))
+    assert list(table[start:stop:step]) == docs[start:stop:step]
+    rows = data.draw(st.lists(st.integers(0, max(len(docs) - 1, 0)), max_size=8)) if docs else []
+    assert list(table.take(rows)) == [docs[r] for r in rows]
+
+
+def test_token_lists_index_errors_like_a_list() -> None:
+    from topics.types import TokenLists
+
+    table = TokenLists.from_lists([["a"], ["b", "c"]])
+    with pytest.raises(IndexError):
+        table[2]
+    assert table[-1] == ["b", "c"]
+    assert table != [["a"], ["b"]]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,7 +33,16 @@ from topics.preprocess.tokens import PreprocessSettings, preprocess
 from topics.review.ranking import Review, review_documents
 from topics.store.cached import DocumentCache
 from topics.store.keys import fingerprint
-from topics.types import Corpus, Fits, FloatArray, ModelScores, Note, Preprocessed, TopicModelResult
+from topics.types import (
+    Corpus,
+    Fits,
+    FloatArray,
+    ModelScores,
+    Note,
+    Preprocessed,
+    TokenLists,
+    TopicModelResult,
+)
 
 #: The registered models by name (``topics.models.registry``), in report order.
 MODELS = registry.MODELS
@@ -362,7 +371,19 @@ def _fits_key(
         if (rule := registry.count_rule(spec, settings)) is not None
     ]
     modules = tuple(dict.fromkeys([*fitters, *_SHARED_FIT_MODULES]))
-    return fingerprint(header, pre.vocab, iter(pre.tokens), modules=modules)
+    return fingerprint(header, pre.vocab, _token_stream(pre.tokens), modules=modules)
+
+
+def _token_stream(tokens: Sequence[Sequence[str]]) -> Iterator[bytes | Sequence[str]]:
+    """Every token, for ``fingerprint``: a ``TokenLists``' id arrays a block at a time
+    (its ids index ``pre.vocab``, which the key holds too), else each document's list."""
+    if not isinstance(tokens, TokenLists):
+        yield from tokens
+        return
+    yield b"offsets" + tokens.offsets.tobytes()
+    step = 1 << 22
+    for start in range(0, len(tokens.ids), step):
+        yield tokens.ids[start : start + step].tobytes()
 
 
 def cache_dir() -> Path:

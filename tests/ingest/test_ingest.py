@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import builtins
 import codecs
+import dataclasses
 import json
 import os
 import time
@@ -308,7 +309,7 @@ def test_jsonl_lone_surrogate_escapes_become_replacement_characters(tmp_path: Pa
     doc = read_folder(tmp_path).documents[0]
     assert doc.text.endswith("\ufffd end")
     assert doc.meta == {"who": "\ufffd"}
-    json.dumps(doc.__dict__, ensure_ascii=False).encode("utf-8")
+    json.dumps(dataclasses.asdict(doc), ensure_ascii=False).encode("utf-8")
 
 
 # ----------------------------------------------------------------------------- duplicates
@@ -586,7 +587,7 @@ def test_strange_file_names(tmp_path: Path) -> None:
     assert docs["<img src=x onerror=alert(1)>.txt"].text.endswith("img")
     # Every field can be written to a UTF-8 report (lone surrogates cannot).
     for doc in corpus.documents:
-        json.dumps(doc.__dict__, ensure_ascii=False).encode("utf-8")
+        json.dumps(dataclasses.asdict(doc), ensure_ascii=False).encode("utf-8")
 
 
 def test_title_falls_back_to_a_one_line_path(tmp_path: Path) -> None:

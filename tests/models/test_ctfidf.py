@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from scipy import sparse
 
 from tests.conftest import planted_corpus
@@ -25,6 +26,20 @@ def test_count_matrix_counts_repeats_and_ignores_words_outside_the_vocabulary() 
     matrix = count_matrix([["pear", "apple", "pear", "kiwi"], [], ["plum"]], vocab)
     assert matrix.shape == (3, 3)
     np.testing.assert_array_equal(matrix.toarray(), [[1, 2, 0], [0, 0, 0], [0, 0, 1]])
+
+
+@pytest.mark.parametrize("vocab", [["apple", "kiwi", "pear", "plum"], ["plum", "pear"], []])
+def test_count_matrix_of_token_lists_is_that_of_the_lists(vocab: list[str]) -> None:
+    """The id fast path (own terms or another vocabulary) counts what the lists count."""
+    from topics.types import TokenLists
+
+    docs = [["pear", "apple", "pear", "kiwi"], [], ["plum", "fig"], ["fig"]]
+    table = TokenLists.from_lists(docs)
+    for terms in (vocab, table.terms):
+        expected = count_matrix(docs, list(terms))
+        got = count_matrix(table, list(terms))
+        assert got.has_sorted_indices
+        assert (got != expected).nnz == 0 and got.shape == expected.shape
 
 
 def test_document_weights_are_unit_rows_and_damp_repeats() -> None:
