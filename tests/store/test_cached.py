@@ -118,3 +118,21 @@ def test_many_misses_are_stored_in_about_twenty_batches(tmp_path: Path) -> None:
     assert list(values) == [w.upper() for w in words]
     assert stored == [50] * 20
     assert set(cache.lookup("t", words)) == set(words)
+
+
+def test_heavy_values_are_stored_once_their_weight_reaches_batch_weight(tmp_path: Path) -> None:
+    """A file of many documents is one item: what waits to be stored is bounded by weight."""
+    stored: list[list[str]] = []
+
+    class Counting(RunCache):
+        def store(self, stage: str, values: Mapping[str, Any]) -> None:
+            stored.append(sorted(values))
+            super().store(stage, values)
+
+    words = ["aaaa", "b", "cc", "dddddd", "e"]
+    cache = Counting(tmp_path / "c")
+    values = cached_map(
+        words, words, _upper([]), cache=cache, stage="t", weight=len, batch=100, batch_weight=5
+    )
+    assert list(values) == [w.upper() for w in words]
+    assert stored == [["aaaa", "b"], ["cc", "dddddd"], ["e"]]

@@ -173,6 +173,9 @@ def read_inputs(
 
 Parsed = tuple[list[Document | Skipped], list[Note]]
 
+#: Parsed documents kept waiting for the cache at most (then stored in one transaction).
+STORE_DOCUMENTS = 20_000
+
 #: The code a parsed file depends on: a change in any of it is a new cache key.
 _CODE = (
     "topics.ingest",
@@ -215,6 +218,8 @@ def _parse(
         decode=_decode,
         # A read error may go away: never remember it.
         remember=lambda parsed: not any(_transient(x) for x in parsed[0]),
+        # Documents, not files, bound what waits to be stored (one JSONL may hold 10k).
+        batch_weight=STORE_DOCUMENTS,
     )
 
 
