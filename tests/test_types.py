@@ -127,3 +127,13 @@ def test_token_lists_index_errors_like_a_list() -> None:
         table[2]
     assert table[-1] == ["b", "c"]
     assert table != [["a"], ["b"]]
+
+
+def test_token_lengths_and_used_terms_read_tables_and_lists_alike() -> None:
+    from topics.types import TokenLists, token_lengths, used_terms
+
+    docs = [["b", "a", "b"], [], ["c"]]
+    table = TokenLists.from_lists(docs, ["a", "b", "c", "unused"])
+    for tokens in (docs, table):
+        assert token_lengths(tokens).tolist() == [3, 0, 1]
+        assert used_terms(tokens) == ["a", "b", "c"]

@@ -291,6 +291,20 @@ class TokenLists(Sequence[list[str]]):
 Tokens = Sequence[Sequence[str]]
 
 
+def token_lengths(tokens: Tokens) -> IntArray:
+    """Tokens per document; read off a ``TokenLists``' offsets without building any list."""
+    if isinstance(tokens, TokenLists):
+        return tokens.lengths()
+    return np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+
+
+def used_terms(tokens: Tokens) -> list[str]:
+    """The distinct terms of ``tokens``, sorted."""
+    if isinstance(tokens, TokenLists):
+        return sorted(tokens.terms[i] for i in np.unique(tokens.ids).tolist())
+    return sorted({term for doc in tokens for term in doc})
+
+
 @dataclass
 class Preprocessed:
     """Token lists for the documents kept for modelling.
