@@ -301,7 +301,8 @@ def token_lengths(tokens: Tokens) -> IntArray:
 def used_terms(tokens: Tokens) -> list[str]:
     """The distinct terms of ``tokens``, sorted."""
     if isinstance(tokens, TokenLists):
-        return sorted(tokens.terms[i] for i in np.unique(tokens.ids).tolist())
+        used = np.flatnonzero(np.bincount(tokens.ids, minlength=len(tokens.terms)))
+        return sorted(tokens.terms[i] for i in used.tolist())
     return sorted({term for doc in tokens for term in doc})
 
 

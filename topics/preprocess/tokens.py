@@ -16,9 +16,9 @@ import hashlib
 import logging
 import os
 import re
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from itertools import chain, compress, count, repeat
@@ -557,11 +557,17 @@ def _tokenize_all(
     # is pickled back: on 2 cores the pool took 5.0 s where one process took 2.2 (BBC,
     # 2,225 documents) and 42 s against 25 s (20 Newsgroups, 18,846).
     elif n_jobs > 1 and len(texts) >= POOL_FROM:
+        # A few chunks per worker in flight, not all: ``pool.map`` would queue every
+        # chunk at once, and results that come back faster than they are read pile up.
         with ProcessPoolExecutor(max_workers=n_jobs) as pool:
-            for result, chunk in zip(pool.map(_tokenize_chunk, chunks), chunks, strict=True):
-                yield from result
-                if progress is not None:
-                    progress(len(chunk.texts))
+            pending: deque[tuple[Future[list[_Flat]], int]] = deque()
+            for chunk in chunks:
+                pending.append((pool.submit(_tokenize_chunk, chunk), len(chunk.texts)))
+                while len(pending) >= 4 * n_jobs or (pending and chunk is chunks[-1]):
+                    future, n_texts = pending.popleft()
+                    yield from future.result()
+                    if progress is not None:
+                        progress(n_texts)
     else:
         for chunk in chunks:
             yield from _tokenize_chunk(chunk)
