@@ -140,7 +140,8 @@ class ClusterSettings:
     min_cluster_size
         HDBSCAN's smallest cluster; None derives it from the corpus size
         (see ``default_min_cluster_size``). Above ``projection.FIT_SAMPLE`` documents
-        it is scaled to the sample HDBSCAN clusters (``SAMPLE_CLUSTERS``).
+        HDBSCAN clusters a sample (``SAMPLE_CLUSTERS``) and this size is scaled to it
+        (see ``sample_min_cluster_size``).
     assign_outliers
         HDBSCAN only: give each outlier document the topic with the nearest
         centroid instead of leaving it at -1.
@@ -188,6 +189,26 @@ def default_min_cluster_size(n_docs: int) -> int:
     """
     size = int(np.clip(round(np.sqrt(max(n_docs, 0)) / 3), 5, 100))
     return max(2, min(size, n_docs))
+
+
+def sample_min_cluster_size(asked: int | None, n_docs: int, n_sample: int) -> int:
+    """HDBSCAN ``min_cluster_size`` on a sample of ``n_sample`` of ``n_docs`` documents.
+
+    Unset, the sample's own default (``default_min_cluster_size(n_sample)``): the sample
+    is a random draw of the same documents whatever the corpus size, so its clusters (and
+    the share of the rest voted outlier) do not depend on the corpus size. Set, it is
+    scaled by the sample's share of the corpus (a cluster is as large a part of the
+    sample), but never below ``MIN_SAMPLES``.
+
+    Why not scale the default: ``bench/cluster_scale.py`` at 94,851 documents, a
+    20,000-document sample (what a 1M corpus's default scaled to: 2) split the sample
+    into 4,637 clusters, and the rest, voting among them with outliers' -1, took -1
+    for 66% of its documents against 28% of the sample; at size 21 (100k's scaled
+    default) 28%, at 47 (this default) 26%.
+    """
+    if asked is None:
+        return default_min_cluster_size(n_sample)
+    return max(min(MIN_SAMPLES, asked), round(asked * n_sample / n_docs))
 
 
 def fit_clusters(
@@ -376,7 +397,13 @@ def _hdbscan_topics(
 ) -> tuple[IntArray, ClusterDetails, str]:
     """HDBSCAN clusters merged into topics: labels (-1 for outliers), details and rule."""
     n_docs = len(tokens)
-    min_cluster_size = settings.min_cluster_size or default_min_cluster_size(n_docs)
+    if _samples(executor, graph):
+        assert graph is not None and graph.sample is not None
+        min_cluster_size = sample_min_cluster_size(
+            settings.min_cluster_size, n_docs, graph.sample.size
+        )
+    else:
+        min_cluster_size = settings.min_cluster_size or default_min_cluster_size(n_docs)
 
     raw = _hdbscan_labels(
         emb, min_cluster_size=min_cluster_size, seed=seed, executor=executor, graph=graph
@@ -559,7 +586,8 @@ def _hdbscan_labels(
     size = min(min_cluster_size, n_docs)
     if n_docs < 3 or size < 2:
         return np.full(n_docs, -1, dtype=np.int64)
-    if SAMPLE_CLUSTERS and executor is None and graph is not None and graph.sample is not None:
+    if _samples(executor, graph):
+        assert graph is not None
         return _sample_hdbscan_labels(emb, size, seed, graph)
     reduced = reduce_embeddings(
         emb, n_components=CLUSTER_DIMS, seed=seed, executor=executor, graph=graph
@@ -576,6 +604,11 @@ def _hdbscan_labels(
         copy=True,
     )
     return np.asarray(model.fit_predict(reduced), dtype=np.int64)
+
+
+def _samples(executor: Executor | None, graph: NeighborGraph | None) -> bool:
+    """Whether HDBSCAN clusters UMAP's sample alone (``SAMPLE_CLUSTERS``)."""
+    return SAMPLE_CLUSTERS and executor is None and graph is not None and graph.sample is not None
 
 
 def _boruvka_labels(reduced: FloatArray, min_cluster_size: int) -> IntArray:
@@ -597,8 +630,8 @@ def _sample_hdbscan_labels(
 ) -> IntArray:
     """HDBSCAN on the UMAP sample alone; every other document takes its neighbours' label.
 
-    The sample is clustered in its 5-D UMAP (``min_cluster_size`` scaled by the sample's
-    share of the corpus, so a cluster is as large a part of it); each other document
+    The sample is clustered in its 5-D UMAP (``min_cluster_size`` is the sample's, see
+    ``sample_min_cluster_size``); each other document
     then takes the label most of its ``graph.rest_indices`` (its nearest sampled
     documents, in the embedding space) carry, outliers' -1 included, ties to the label
     of the nearer ones. This skips UMAP's ``transform`` of the rest and clusters a
@@ -606,7 +639,7 @@ def _sample_hdbscan_labels(
     """
     assert graph.sample is not None and graph.rest is not None
     assert graph.rest_indices is not None
-    n_docs, n_sample = emb.shape[0], graph.sample.size
+    n_docs = emb.shape[0]
     reduced = reduce_embeddings(
         emb,
         n_components=CLUSTER_DIMS,
@@ -615,8 +648,7 @@ def _sample_hdbscan_labels(
         sample_only=True,
         n_epochs=SAMPLE_EPOCHS,
     )
-    size = max(2, round(min_cluster_size * n_sample / n_docs))
-    sample_labels = _boruvka_labels(reduced, size)
+    sample_labels = _boruvka_labels(reduced, min_cluster_size)
     raw = np.empty(n_docs, dtype=np.int64)
     raw[graph.sample] = sample_labels
     raw[graph.rest] = _vote(sample_labels[graph.rest_indices])
