@@ -572,7 +572,11 @@ def _check_inputs(
         problems.append("vocab contains duplicate terms")
     if problems:
         raise ValueError("cannot fit clusters: " + "; ".join(problems))
-    norms = np.linalg.norm(emb, axis=1, keepdims=True)
+    # By row blocks: ``norm`` squares a whole array at once (another n x d float64).
+    norms = np.empty((emb.shape[0], 1), dtype=np.float64)
+    for start in range(0, emb.shape[0], _ROW_BLOCK):
+        block = emb[start : start + _ROW_BLOCK]
+        norms[start : start + _ROW_BLOCK] = np.linalg.norm(block, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     emb /= norms
     return emb
