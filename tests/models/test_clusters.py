@@ -20,6 +20,7 @@ from topics.models.clusters import (
     core_labels,
     default_min_cluster_size,
     fit_clusters,
+    sample_min_cluster_size,
 )
 from topics.models.ctfidf import class_tfidf, count_matrix, merge_topics
 from topics.models.embed import EmbedSettings, embed_documents
@@ -412,6 +413,51 @@ def test_a_sampled_graph_clusters_the_sample_and_labels_the_rest_by_its_neighbou
         assert sampled.assignments[doc] in values[counts == counts.max()]
     again = fit_clusters(case.tokens, case.vocab, case.points, seed=0, graph=graph)
     np.testing.assert_array_equal(sampled.assignments, again.assignments)
+
+
+def _diffuse_blobs(n_docs: int) -> tuple[FloatArray, IntArray, list[list[str]], list[str]]:
+    """Six wide blobs: a small ``min_cluster_size`` splits them into many specks."""
+    rng = np.random.default_rng(0)
+    centres = rng.normal(size=(6, 50))
+    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+    labels = np.repeat(np.arange(6), n_docs // 6)
+    points = centres[labels] + rng.normal(scale=0.2, size=(labels.size, 50))
+    tokens = [[f"w{b}x{j}" for j in rng.choice(15, 8)] for b in labels]
+    return points, labels, tokens, sorted({t for doc in tokens for t in doc})
+
+
+def test_a_small_sample_share_does_not_vote_the_rest_outlier() -> None:
+    """A sample of a tenth clusters as a corpus of its size; the rest are no more outliers.
+
+    Scaled by the sample's share (300 of 3,000: 18 -> 2), HDBSCAN split the sample into
+    48 specks and 8% outliers, and the rest, voting among them, took -1 for 27%.
+    """
+    from topics.models import projection
+
+    points, labels, tokens, vocab = _diffuse_blobs(3000)
+    unit = np.asarray(projection._unit_rows(points), dtype=np.float32)
+    graph = projection.neighbor_graph(unit, n_neighbors=15, seed=0, fit_sample=300)
+    assert graph.sample is not None and graph.rest is not None
+    settings = ClusterSettings(clustering="hdbscan")
+    result = fit_clusters(tokens, vocab, points, settings, n_topics=6, seed=0, graph=graph)
+    details = ClusterDetails.of(result)
+    assert details.min_cluster_size == default_min_cluster_size(300)
+    outliers = result.assignments < 0
+    assert outliers.mean() < 0.1
+    assert outliers[graph.rest].mean() <= outliers[graph.sample].mean() + 0.05
+    kept = ~outliers
+    assert adjusted_rand_score(labels[kept], result.assignments[kept]) > 0.9
+    again = fit_clusters(tokens, vocab, points, settings, n_topics=6, seed=0, graph=graph)
+    np.testing.assert_array_equal(result.assignments, again.assignments)
+
+
+def test_sample_min_cluster_size_depends_on_the_sample_alone_unless_set() -> None:
+    for n_docs in (30_000, 100_000, 1_000_000):
+        assert sample_min_cluster_size(None, n_docs, 20_000) == default_min_cluster_size(20_000)
+    # A size asked for is a share of the corpus: scaled to the sample, at least MIN_SAMPLES.
+    assert sample_min_cluster_size(500, 1_000_000, 20_000) == 10
+    assert sample_min_cluster_size(100, 1_000_000, 20_000) == clusters_module.MIN_SAMPLES
+    assert sample_min_cluster_size(3, 1_000_000, 20_000) == 3
 
 
 def test_vote_takes_the_most_frequent_label_and_breaks_ties_by_nearness() -> None:

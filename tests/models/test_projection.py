@@ -302,6 +302,22 @@ def test_query_knn_keeps_umaps_zero_vector_convention() -> None:
     assert indices[1].tolist() == [0, 2, 1] and distances[1, 2] == 1.0
 
 
+def test_row_blocks_give_what_whole_arrays_give(
+    blob_data: tuple[FloatArray, IntArray], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rest's queries and the unit rows, taken by blocks, are the whole arrays' to the bit."""
+    points = blob_data[0]
+    monkeypatch.setattr(projection, "_QUERY_BLOCK", 7)
+    monkeypatch.setattr(projection, "_ROW_BLOCK", 11)
+    unit = projection._unit_rows_f32(points)
+    np.testing.assert_array_equal(unit, np.asarray(projection._unit_rows(points), np.float32))
+    rows = np.arange(0, points.shape[0], 3)
+    by_rows = projection._query_knn(unit, unit[:100], 5, rows=rows)
+    copied = projection._query_knn(unit[rows], unit[:100], 5)
+    np.testing.assert_array_equal(by_rows[0], copied[0])
+    np.testing.assert_array_equal(by_rows[1], copied[1])
+
+
 def test_umaps_compiled_functions_are_cached_on_disk(
     blob_data: tuple[FloatArray, IntArray],
 ) -> None:

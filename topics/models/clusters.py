@@ -94,6 +94,8 @@ SAMPLE_CLUSTERS = True
 #: documents). 100 cost 22 s of CPU instead of 29 s at 94,851 documents, NMI 0.375 ->
 #: 0.363, NPMI 0.178 -> 0.182, diversity 0.954 -> 0.944, outliers 26% -> 27%.
 SAMPLE_EPOCHS: int | None = 100
+#: Rows per block of per-document products with n x d temporaries.
+_ROW_BLOCK = 65_536
 
 
 Clustering = Literal["auto", "kmeans", "hdbscan"]
@@ -140,7 +142,8 @@ class ClusterSettings:
     min_cluster_size
         HDBSCAN's smallest cluster; None derives it from the corpus size
         (see ``default_min_cluster_size``). Above ``projection.FIT_SAMPLE`` documents
-        it is scaled to the sample HDBSCAN clusters (``SAMPLE_CLUSTERS``).
+        HDBSCAN clusters a sample (``SAMPLE_CLUSTERS``) and this size is scaled to it
+        (see ``sample_min_cluster_size``).
     assign_outliers
         HDBSCAN only: give each outlier document the topic with the nearest
         centroid instead of leaving it at -1.
@@ -188,6 +191,26 @@ def default_min_cluster_size(n_docs: int) -> int:
     """
     size = int(np.clip(round(np.sqrt(max(n_docs, 0)) / 3), 5, 100))
     return max(2, min(size, n_docs))
+
+
+def sample_min_cluster_size(asked: int | None, n_docs: int, n_sample: int) -> int:
+    """HDBSCAN ``min_cluster_size`` on a sample of ``n_sample`` of ``n_docs`` documents.
+
+    Unset, the sample's own default (``default_min_cluster_size(n_sample)``): the sample
+    is a random draw of the same documents whatever the corpus size, so its clusters (and
+    the share of the rest voted outlier) do not depend on the corpus size. Set, it is
+    scaled by the sample's share of the corpus (a cluster is as large a part of the
+    sample), but never below ``MIN_SAMPLES``.
+
+    Why not scale the default (``bench/cluster_scale.py``, 94,851 documents, a sample of
+    20,000, seeds 0-2): at 2, what a 1M corpus's default scaled to, HDBSCAN split the
+    sample into ~4,600 clusters, and the rest, voting among them with outliers' -1,
+    took -1 for 66% of its documents against 28% of the sample: 58% outliers, NMI 0.20.
+    At 47 (this default) 26% and 0.40; at 21 (100k's scaled default) 27% and 0.36.
+    """
+    if asked is None:
+        return default_min_cluster_size(n_sample)
+    return max(min(MIN_SAMPLES, asked), round(asked * n_sample / n_docs))
 
 
 def fit_clusters(
@@ -301,7 +324,7 @@ def fit_clusters(
         name="clusters",
         vocab=list(vocab),
         topic_term=rows_to_distributions(weights),
-        doc_topic=_softmax(emb @ centroids.T / SOFTMAX_TEMPERATURE),
+        doc_topic=_doc_topic(emb, centroids),
         assignments=assignments,
         topic_words=[top_words(row, vocab, settings.top_n) for row in weights],
         settings=asdict(settings) | {"n_topics": n_topics, "seed": seed, "algorithm": algorithm},
@@ -376,7 +399,13 @@ def _hdbscan_topics(
 ) -> tuple[IntArray, ClusterDetails, str]:
     """HDBSCAN clusters merged into topics: labels (-1 for outliers), details and rule."""
     n_docs = len(tokens)
-    min_cluster_size = settings.min_cluster_size or default_min_cluster_size(n_docs)
+    if _samples(executor, graph):
+        assert graph is not None and graph.sample is not None
+        min_cluster_size = sample_min_cluster_size(
+            settings.min_cluster_size, n_docs, graph.sample.size
+        )
+    else:
+        min_cluster_size = settings.min_cluster_size or default_min_cluster_size(n_docs)
 
     raw = _hdbscan_labels(
         emb, min_cluster_size=min_cluster_size, seed=seed, executor=executor, graph=graph
@@ -395,9 +424,9 @@ def _hdbscan_topics(
         min_cluster_size,
     )
 
-    clustered = raw >= 0
-    raw_counts = sum_by_class(counts[clustered], raw[clustered], n_raw)
-    raw_sizes = np.bincount(raw[clustered], minlength=n_raw)
+    # sum_by_class leaves -1 out: no copy of the clustered rows (the same sums).
+    raw_counts = sum_by_class(counts, raw, n_raw)
+    raw_sizes = np.bincount(raw[raw >= 0], minlength=n_raw)
     curve: list[dict[str, float]] = []
     if no_clusters:
         n_topics = 1
@@ -525,7 +554,8 @@ def _check_inputs(
     tokens: list[list[str]], vocab: list[str], embeddings: npt.ArrayLike
 ) -> npt.NDArray[np.float64]:
     problems = []
-    emb = np.asarray(embeddings, dtype=np.float64)
+    # Always a copy, so rows are normalised in place: one n x d float64 array, not two.
+    emb = np.array(embeddings, dtype=np.float64)
     if len(tokens) == 0:
         problems.append("tokens is empty: there are no documents to cluster")
     if emb.ndim != 2:
@@ -542,9 +572,14 @@ def _check_inputs(
         problems.append("vocab contains duplicate terms")
     if problems:
         raise ValueError("cannot fit clusters: " + "; ".join(problems))
-    norms = np.linalg.norm(emb, axis=1, keepdims=True)
+    # By row blocks: ``norm`` squares a whole array at once (another n x d float64).
+    norms = np.empty((emb.shape[0], 1), dtype=np.float64)
+    for start in range(0, emb.shape[0], _ROW_BLOCK):
+        block = emb[start : start + _ROW_BLOCK]
+        norms[start : start + _ROW_BLOCK] = np.linalg.norm(block, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
-    return emb / norms
+    emb /= norms
+    return emb
 
 
 def _hdbscan_labels(
@@ -559,7 +594,8 @@ def _hdbscan_labels(
     size = min(min_cluster_size, n_docs)
     if n_docs < 3 or size < 2:
         return np.full(n_docs, -1, dtype=np.int64)
-    if SAMPLE_CLUSTERS and executor is None and graph is not None and graph.sample is not None:
+    if _samples(executor, graph):
+        assert graph is not None
         return _sample_hdbscan_labels(emb, size, seed, graph)
     reduced = reduce_embeddings(
         emb, n_components=CLUSTER_DIMS, seed=seed, executor=executor, graph=graph
@@ -576,6 +612,11 @@ def _hdbscan_labels(
         copy=True,
     )
     return np.asarray(model.fit_predict(reduced), dtype=np.int64)
+
+
+def _samples(executor: Executor | None, graph: NeighborGraph | None) -> bool:
+    """Whether HDBSCAN clusters UMAP's sample alone (``SAMPLE_CLUSTERS``)."""
+    return SAMPLE_CLUSTERS and executor is None and graph is not None and graph.sample is not None
 
 
 def _boruvka_labels(reduced: FloatArray, min_cluster_size: int) -> IntArray:
@@ -597,8 +638,8 @@ def _sample_hdbscan_labels(
 ) -> IntArray:
     """HDBSCAN on the UMAP sample alone; every other document takes its neighbours' label.
 
-    The sample is clustered in its 5-D UMAP (``min_cluster_size`` scaled by the sample's
-    share of the corpus, so a cluster is as large a part of it); each other document
+    The sample is clustered in its 5-D UMAP (``min_cluster_size`` is the sample's, see
+    ``sample_min_cluster_size``); each other document
     then takes the label most of its ``graph.rest_indices`` (its nearest sampled
     documents, in the embedding space) carry, outliers' -1 included, ties to the label
     of the nearer ones. This skips UMAP's ``transform`` of the rest and clusters a
@@ -606,7 +647,7 @@ def _sample_hdbscan_labels(
     """
     assert graph.sample is not None and graph.rest is not None
     assert graph.rest_indices is not None
-    n_docs, n_sample = emb.shape[0], graph.sample.size
+    n_docs = emb.shape[0]
     reduced = reduce_embeddings(
         emb,
         n_components=CLUSTER_DIMS,
@@ -615,8 +656,7 @@ def _sample_hdbscan_labels(
         sample_only=True,
         n_epochs=SAMPLE_EPOCHS,
     )
-    size = max(2, round(min_cluster_size * n_sample / n_docs))
-    sample_labels = _boruvka_labels(reduced, size)
+    sample_labels = _boruvka_labels(reduced, min_cluster_size)
     raw = np.empty(n_docs, dtype=np.int64)
     raw[graph.sample] = sample_labels
     raw[graph.rest] = _vote(sample_labels[graph.rest_indices])
@@ -661,13 +701,27 @@ def core_labels(
     if share >= 1:
         return labels.copy()
     centroids = _centroids(emb, labels, n_topics)
-    similarity = np.einsum("ij,ij->i", emb, centroids[np.maximum(labels, 0)])
+    similarity = _own_similarity(emb, centroids, labels)
     core = np.full_like(labels, -1)
     for topic in range(n_topics):
         members = np.flatnonzero(labels == topic)
         keep = max(min(min_docs, members.size), math.ceil(share * members.size))
         core[members[np.argsort(-similarity[members], kind="stable")[:keep]]] = topic
     return core
+
+
+def _own_similarity(emb: FloatArray, centroids: FloatArray, labels: IntArray) -> FloatArray:
+    """Each row's dot product with its label's centroid (label -1: centroid 0's).
+
+    By blocks of ``_ROW_BLOCK`` rows: the centroid of every row at once would be another
+    n x d float64 array (800 MB at 1M documents, once per count ``"auto"`` scores).
+    """
+    similarity = np.empty(emb.shape[0], dtype=np.float64)
+    own = np.maximum(labels, 0)
+    for start in range(0, emb.shape[0], _ROW_BLOCK):
+        end = start + _ROW_BLOCK
+        similarity[start:end] = np.einsum("ij,ij->i", emb[start:end], centroids[own[start:end]])
+    return similarity
 
 
 def _centroids(emb: FloatArray, labels: IntArray, n_topics: int) -> FloatArray:
@@ -684,9 +738,18 @@ def _centroids(emb: FloatArray, labels: IntArray, n_topics: int) -> FloatArray:
 
 
 def _softmax(scores: FloatArray) -> FloatArray:
-    shifted = scores - scores.max(axis=1, keepdims=True)
-    exp = np.exp(shifted)
-    return exp / exp.sum(axis=1, keepdims=True)
+    """Row softmax, in place: ``scores`` becomes the result (no n x k temporaries)."""
+    scores -= scores.max(axis=1, keepdims=True)
+    np.exp(scores, out=scores)
+    scores /= scores.sum(axis=1, keepdims=True)
+    return scores
+
+
+def _doc_topic(emb: FloatArray, centroids: FloatArray) -> FloatArray:
+    """Softmax over each document's cosine similarity to the topic centroids."""
+    scores = emb @ centroids.T
+    scores /= SOFTMAX_TEMPERATURE
+    return _softmax(scores)
 
 
 def _is_int(value: object, *, minimum: int) -> bool:

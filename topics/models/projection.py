@@ -49,6 +49,8 @@ _SAME = 1e-10
 FIT_SAMPLE = 20_000
 #: Rows of the sample's distance matrix held at once while placing the rest.
 _QUERY_BLOCK = 1024
+#: Rows per block when normalising a whole corpus's rows.
+_ROW_BLOCK = 65_536
 #: Columns per slot when bounding a row's nearest neighbours (``_k_smallest``).
 _SLOT = 16
 
@@ -98,7 +100,11 @@ def reduce_embeddings(
     With an ``executor`` (a Dask cluster), UMAP is fitted on a seeded sample and the
     workers transform the shards (``topics.executor.embed.umap_sample_transform``).
     """
-    data = np.asarray(embeddings, dtype=np.float32)
+    source = np.asarray(embeddings)
+    # The sample alone is converted when it is all UMAP sees (the clustering space
+    # above FIT_SAMPLE): no float32 copy of every document.
+    sampled = sample_only and executor is None and graph is not None and graph.sample is not None
+    data = source if sampled else np.asarray(source, dtype=np.float32)
     if data.ndim != 2:
         raise ValueError(f"embeddings must be 2-D (n_docs, n_dims), got shape {data.shape}")
     if n_components < 1:
@@ -110,7 +116,7 @@ def reduce_embeddings(
     # Spectral initialisation needs more points than output dimensions + 1.
     if neighbors < _MIN_NEIGHBORS or n_docs < n_components + 2:
         logger.info("%d documents: too few for UMAP, using PCA", n_docs)
-        return _pca(data, n_components)
+        return _pca(np.asarray(data, dtype=np.float32), n_components)
     if neighbors < n_neighbors:
         logger.info(
             "%d documents: n_neighbors clamped from %d to %d", n_docs, n_neighbors, neighbors
@@ -146,7 +152,8 @@ def reduce_embeddings(
         warnings.filterwarnings("ignore", message="Cannot cache compiled function")
         if graph.sample is None:
             return np.asarray(model.fit_transform(data), dtype=np.float64)
-        fitted = np.asarray(model.fit_transform(data[graph.sample]), dtype=np.float64)
+        rows = np.asarray(data[graph.sample], dtype=np.float32)
+        fitted = np.asarray(model.fit_transform(rows), dtype=np.float64)
         if sample_only:
             return fitted
         reduced = np.empty((n_docs, n_components), dtype=np.float64)
@@ -369,7 +376,7 @@ def neighbor_graph(
     indices, distances = _exact_knn(data, n_neighbors)
     if sample is None or rest is None:
         return NeighborGraph(n_neighbors, seed, indices, distances, state)
-    rest_indices, rest_distances = _query_knn(full[rest], data, n_neighbors)
+    rest_indices, rest_distances = _query_knn(full, data, n_neighbors, rows=rest)
     return NeighborGraph(
         n_neighbors, seed, indices, distances, state, sample, rest, rest_indices, rest_distances
     )
@@ -384,27 +391,36 @@ def _unit_rows(data: npt.ArrayLike) -> FloatArray:
 
 
 def _query_knn(
-    queries: npt.NDArray[np.float32], data: npt.NDArray[np.float32], k: int
+    queries: npt.NDArray[np.float32],
+    data: npt.NDArray[np.float32],
+    k: int,
+    *,
+    rows: npt.NDArray[np.int64] | None = None,
 ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.float32]]:
     """Each query row's ``k`` nearest ``data`` rows by cosine distance, exactly.
 
     Float32 products by blocks (what UMAP keeps of a distance); UMAP's convention of
-    distance 1 from a zero vector. Ties in index order.
+    distance 1 from a zero vector. Ties in index order. ``rows``: only these rows of
+    ``queries``, taken a block at a time (not copied out at once).
     """
     unit = np.asarray(_unit_rows(data), dtype=np.float32)
     zero = ~np.any(data != 0, axis=1)
-    indices = np.empty((queries.shape[0], k), dtype=np.int32)
-    distances = np.empty((queries.shape[0], k), dtype=np.float32)
-    for start in range(0, queries.shape[0], _QUERY_BLOCK):
-        block_rows = queries[start : start + _QUERY_BLOCK]
-        rows = np.asarray(_unit_rows(block_rows), dtype=np.float32)
-        block = 1.0 - rows @ unit.T
+    n_queries = queries.shape[0] if rows is None else rows.size
+    indices = np.empty((n_queries, k), dtype=np.int32)
+    distances = np.empty((n_queries, k), dtype=np.float32)
+    for start in range(0, n_queries, _QUERY_BLOCK):
+        if rows is None:
+            block_rows = queries[start : start + _QUERY_BLOCK]
+        else:
+            block_rows = queries[rows[start : start + _QUERY_BLOCK]]
+        unit_rows = np.asarray(_unit_rows(block_rows), dtype=np.float32)
+        block = 1.0 - unit_rows @ unit.T
         np.maximum(block, 0.0, out=block)
         block[:, zero] = 1.0
         empty = ~np.any(block_rows != 0, axis=1)
         block[empty] = 1.0
         block[np.ix_(empty, zero)] = 0.0
-        end = start + rows.shape[0]
+        end = start + unit_rows.shape[0]
         indices[start:end], distances[start:end] = _k_smallest(block, k)
     return indices, distances
 
@@ -423,7 +439,7 @@ def shared_graph(
     None where neither projection would use one: too few documents for UMAP, or a Dask
     cluster that fits UMAP on a sample (``reduce_embeddings``).
     """
-    x = np.asarray(embeddings, dtype=np.float64)
+    x = np.asarray(embeddings)
     n_docs = x.shape[0]
     neighbors = min(n_neighbors, n_docs - 1)
     # The smallest corpus the 2-D map runs UMAP on (see ``reduce_embeddings``).
@@ -434,8 +450,15 @@ def shared_graph(
 
         if n_docs > UMAP_SAMPLE:
             return None
-    unit = np.asarray(_unit_rows(x), dtype=np.float32)
-    return neighbor_graph(unit, n_neighbors=neighbors, seed=seed)
+    return neighbor_graph(_unit_rows_f32(x), n_neighbors=neighbors, seed=seed)
+
+
+def _unit_rows_f32(data: npt.NDArray[Any]) -> npt.NDArray[np.float32]:
+    """``_unit_rows`` as float32, by row blocks: no n x d float64 copy of the whole."""
+    unit = np.empty(data.shape, dtype=np.float32)
+    for start in range(0, data.shape[0], _ROW_BLOCK):
+        unit[start : start + _ROW_BLOCK] = _unit_rows(data[start : start + _ROW_BLOCK])
+    return unit
 
 
 def _exact_knn(
