@@ -44,7 +44,7 @@ from topics.models.ctfidf import (
 from topics.models.projection import NeighborGraph, reduce_embeddings
 from topics.models.spec import Embeddings, FitContext, ModelFit, ModelSpec, NTopics, Refit
 from topics.settings import field_problems, problems, raise_problems
-from topics.types import FloatArray, IntArray, ModelDetails, TopicModelResult
+from topics.types import FloatArray, IntArray, ModelDetails, Tokens, TopicModelResult
 
 if TYPE_CHECKING:
     from topics.models.embed import EmbedMethod, EmbedSettings
@@ -214,7 +214,7 @@ def sample_min_cluster_size(asked: int | None, n_docs: int, n_sample: int) -> in
 
 
 def fit_clusters(
-    tokens: list[list[str]],
+    tokens: Tokens,
     vocab: list[str],
     embeddings: npt.ArrayLike,
     settings: ClusterSettings | None = None,
@@ -387,7 +387,7 @@ def _kmeans(
 
 
 def _hdbscan_topics(
-    tokens: list[list[str]],
+    tokens: Tokens,
     vocab: list[str],
     emb: FloatArray,
     counts: sparse.csr_matrix,
@@ -468,7 +468,7 @@ def _hdbscan_topics(
 
 
 def choose_n_topics(
-    tokens: list[list[str]],
+    tokens: Tokens,
     vocab: list[str],
     class_counts: sparse.csr_matrix,
     sizes: IntArray,
@@ -551,7 +551,7 @@ def choose_n_topics(
 
 
 def _check_inputs(
-    tokens: list[list[str]], vocab: list[str], embeddings: npt.ArrayLike
+    tokens: Tokens, vocab: list[str], embeddings: npt.ArrayLike
 ) -> npt.NDArray[np.float64]:
     problems = []
     # Always a copy, so rows are normalised in place: one n x d float64 array, not two.
