@@ -1,0 +1,150 @@
+"""Memory and time of writing the report alone, from a pickled ``RunResult``.
+
+Each measurement runs in a fresh process (``--child``): it loads the pickle, then times
+``topics.report.write_report_files`` (as the run layer calls it, ``history=True``) and
+records CPU seconds, wall seconds, the rise of the peak RSS over the RSS after loading
+(``ru_maxrss`` minus ``/proc/self/statm``), and, in a second process, the tracemalloc
+peak (tracemalloc slows Python, so the timed run goes without it). ``--repo`` names the
+checkouts to compare side by side (``/work/main`` for the landed code, ``.`` for this
+one); each runs with ``PYTHONPATH`` set to it, and the bench says whether their output
+folders hold the same bytes.
+
+    python bench/report_memory.py RUN.pkl [--repo /path/to/main --repo .] [--out JSON]
+
+Make ``RUN.pkl`` with ``pickle.dump(run_pipeline(FOLDER, RunSettings()), fh)``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import hashlib
+import json
+import os
+import pickle
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+OUT = REPO / "bench" / "out" / "report_memory.json"
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _child(run_path: str, folder: str, trace: bool) -> dict[str, Any]:
+    """Load the run, write its report into ``folder``; the numbers as a dict."""
+    import topics
+    from topics.report import write_report_files
+
+    with open(run_path, "rb") as fh:
+        run = pickle.load(fh)
+    gc.collect()
+    base_mb = _rss_mb()
+    if trace:
+        tracemalloc.start()
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    write_report_files(run, Path(folder), "bench", history=True)
+    cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
+    out: dict[str, Any] = {"topics": str(Path(topics.__file__).parent.parent)}
+    if trace:
+        out["tracemalloc_peak_mb"] = round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
+        tracemalloc.stop()
+    else:
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        out |= {
+            "n_documents": len(run.pre.doc_index),
+            "rss_after_load_mb": round(base_mb, 1),
+            "rss_delta_mb": round(peak_mb - base_mb, 1),
+            "cpu_s": round(cpu, 2),
+            "wall_s": round(wall, 2),
+        }
+    return out
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _measure(run_path: str, repo: Path, scratch: Path) -> dict[str, Any]:
+    env = dict(os.environ, PYTHONPATH=str(repo))
+    result: dict[str, Any] = {"repo": str(repo)}
+    for trace in (False, True):
+        folder = scratch / ("trace" if trace else "plain")
+        folder.mkdir(parents=True)
+        cmd = [sys.executable, __file__, "--child", run_path, str(folder)]
+        if trace:
+            cmd.append("--trace")
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
+        result |= json.loads(done.stdout.strip().splitlines()[-1])
+    plain = scratch / "plain"
+    files = _digest(plain)
+    result["files"] = len(files)
+    result["bytes"] = sum(p.stat().st_size for p in plain.rglob("*") if p.is_file())
+    result["index_html_bytes"] = (plain / "index.html").stat().st_size
+    result["_digest"] = files
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("run", help="a pickled RunResult")
+    parser.add_argument("--repo", action="append", type=Path, help="checkout(s) to compare")
+    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--child", nargs=2, metavar=("RUN", "FOLDER"), help=argparse.SUPPRESS)
+    parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(_child(args.child[0], args.child[1], args.trace)))
+        return
+    repos = [r.resolve() for r in (args.repo or [REPO])]
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="report-memory-") as tmp:
+        for k, repo in enumerate(repos):
+            rows.append(_measure(args.run, repo, Path(tmp) / str(k)))
+            shutil.rmtree(Path(tmp) / str(k))
+    same = [r["_digest"] == rows[0]["_digest"] for r in rows]
+    differ = sorted(
+        {f for r in rows[1:] for f in set(r["_digest"]) ^ set(rows[0]["_digest"])}
+        | {
+            f
+            for r in rows[1:]
+            for f in set(r["_digest"]) & set(rows[0]["_digest"])
+            if r["_digest"][f] != rows[0]["_digest"][f]
+        }
+    )
+    for r, s in zip(rows, same, strict=True):
+        del r["_digest"]
+        r["same_bytes_as_first"] = s
+    cols = ("cpu_s", "wall_s", "rss_delta_mb", "tracemalloc_peak_mb", "rss_after_load_mb")
+    print(f"{'repo':40} " + " ".join(f"{c:>20}" for c in cols) + "  same bytes")
+    for r in rows:
+        print(
+            f"{r['repo'][-40:]:40} "
+            + " ".join(f"{r[c]:>20}" for c in cols)
+            + f"  {r['same_bytes_as_first']}"
+        )
+    if differ:
+        print(f"files that differ ({len(differ)}): {', '.join(differ[:10])}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(
+        json.dumps({"run": args.run, "rows": rows, "files_that_differ": differ}, indent=2) + "\n"
+    )
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
