@@ -289,7 +289,7 @@ class ReportDocuments(Sequence[dict[str, Any]]):
         # The text budget is spent in document order: a document keeps its text while the
         # texts kept before it total less than the budget (so the first ``_n_text`` do).
         kept = np.fromiter(
-            (min(len(self._doc(i).text), MAX_DOC_CHARS) for i in range(len(self))),
+            (min(len(self.document(i).text), MAX_DOC_CHARS) for i in range(len(self))),
             dtype=np.int64,
             count=len(self),
         )
@@ -313,11 +313,12 @@ class ReportDocuments(Sequence[dict[str, Any]]):
     def __iter__(self) -> Iterator[dict[str, Any]]:
         return (self._row(i) for i in range(len(self)))
 
-    def _doc(self, i: int) -> Document:
+    def document(self, i: int) -> Document:
+        """The corpus document of row ``i``."""
         return self._documents[self._index[i]]
 
     def _row(self, i: int) -> dict[str, Any]:
-        doc = self._doc(i)
+        doc = self.document(i)
         text = doc.text[:MAX_DOC_CHARS] if i < self._n_text else ""
         row: dict[str, Any] = {
             "id": i,
@@ -585,9 +586,11 @@ def review_rows(data: dict[str, Any]) -> tuple[list[str], Iterator[list[Any]]]:
     documents = data["documents"]
     keys = ("id", "path", "label", "title")
     if isinstance(documents, ReportDocuments):
-        # In rank order, one document at a time: a column for one row each.
+        # In rank order, straight from the corpus document (a row would build its text).
         def fields(i: int) -> tuple[Any, ...]:
-            return tuple(documents.column(k, i, i + 1)[0] for k in keys)
+            doc = documents.document(i)
+            return i, doc.path, doc.label, doc.title
+
     else:
 
         def fields(i: int) -> tuple[Any, ...]:
