@@ -5,11 +5,12 @@ Each measurement runs in a fresh process (``--child``): it loads the pickle, the
 records CPU seconds, wall seconds, the rise of the peak RSS over the RSS after loading
 (``ru_maxrss`` minus ``/proc/self/statm``), and, in a second process, the tracemalloc
 peak (tracemalloc slows Python, so the timed run goes without it). ``--repo`` names the
-checkouts to compare side by side (``/work/main`` for the landed code, ``.`` for this
-one); each runs with ``PYTHONPATH`` set to it, and the bench says whether their output
-folders hold the same bytes.
+checkouts to compare side by side; ``--before REV`` adds this repository's commit
+``REV`` (``git archive`` into a temporary folder) ahead of this checkout. Each runs with
+``PYTHONPATH`` set to it, and the bench says whether their output folders hold the same
+bytes.
 
-    python bench/report_memory.py RUN.pkl [--repo /path/to/main --repo .] [--out JSON]
+    python bench/report_memory.py RUN.pkl [--before REV | --repo DIR ...] [--out JSON]
 
 Make ``RUN.pkl`` with ``pickle.dump(run_pipeline(FOLDER, RunSettings()), fh)``.
 """
@@ -88,7 +89,9 @@ def _measure(run_path: str, repo: Path, scratch: Path) -> dict[str, Any]:
         cmd = [sys.executable, __file__, "--child", run_path, str(folder)]
         if trace:
             cmd.append("--trace")
-        done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise SystemExit(f"{repo}: the report failed:\n{done.stderr[-3000:]}")
         result |= json.loads(done.stdout.strip().splitlines()[-1])
     plain = scratch / "plain"
     files = _digest(plain)
@@ -101,8 +104,9 @@ def _measure(run_path: str, repo: Path, scratch: Path) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("run", help="a pickled RunResult")
+    parser.add_argument("run", nargs="?", help="a pickled RunResult")
     parser.add_argument("--repo", action="append", type=Path, help="checkout(s) to compare")
+    parser.add_argument("--before", metavar="REV", help="also measure this commit, first")
     parser.add_argument("--out", type=Path, default=OUT)
     parser.add_argument("--child", nargs=2, metavar=("RUN", "FOLDER"), help=argparse.SUPPRESS)
     parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
@@ -110,12 +114,26 @@ def main() -> None:
     if args.child:
         print(json.dumps(_child(args.child[0], args.child[1], args.trace)))
         return
+    if not args.run:
+        parser.error("name a pickled RunResult")
     repos = [r.resolve() for r in (args.repo or [REPO])]
     rows = []
     with tempfile.TemporaryDirectory(prefix="report-memory-") as tmp:
+        if args.before:
+            before = Path(tmp) / f"rev-{args.before}"
+            before.mkdir()
+            archive = subprocess.run(
+                ["git", "-C", str(REPO), "archive", args.before],
+                capture_output=True,
+                check=True,
+            ).stdout
+            subprocess.run(["tar", "-x", "-C", str(before)], input=archive, check=True)
+            repos.insert(0, before)
         for k, repo in enumerate(repos):
             rows.append(_measure(args.run, repo, Path(tmp) / str(k)))
             shutil.rmtree(Path(tmp) / str(k))
+    if args.before:
+        rows[0]["repo"] = f"commit {args.before}"
     same = [r["_digest"] == rows[0]["_digest"] for r in rows]
     differ = sorted(
         {f for r in rows[1:] for f in set(r["_digest"]) ^ set(rows[0]["_digest"])}
@@ -130,11 +148,11 @@ def main() -> None:
         del r["_digest"]
         r["same_bytes_as_first"] = s
     cols = ("cpu_s", "wall_s", "rss_delta_mb", "tracemalloc_peak_mb", "rss_after_load_mb")
-    print(f"{'repo':40} " + " ".join(f"{c:>20}" for c in cols) + "  same bytes")
+    print(f"{'repo':40} " + " ".join(f"{c:>19}" for c in cols) + "  same bytes")
     for r in rows:
         print(
             f"{r['repo'][-40:]:40} "
-            + " ".join(f"{r[c]:>20}" for c in cols)
+            + " ".join(f"{r[c]:>19}" for c in cols)
             + f"  {r['same_bytes_as_first']}"
         )
     if differ:
