@@ -502,7 +502,13 @@ def test_the_ldavis_panel_shows_terms_as_the_text_spells_them(
 def _eager_rows(run: RunResult, budget: int) -> list[dict[str, Any]]:
     """Every document's row built in one loop, as the report built them before rows
     were made on demand: the reference the lazy sequence must equal."""
-    from topics.report.data import MAX_DOC_CHARS, _mix, similar_documents, snippet
+    from topics.report.data import MAX_DOC_CHARS, MIN_MIX_WEIGHT, similar_documents, snippet
+
+    def mix(weights: np.ndarray) -> list[list[float]]:
+        order = np.argsort(-weights, kind="stable")[:3]
+        return [
+            [int(t), round(float(weights[t]), 3)] for t in order if weights[t] >= MIN_MIX_WEIGHT
+        ]
 
     similar = similar_documents(run)
     out = []
@@ -521,7 +527,7 @@ def _eager_rows(run: RunResult, budget: int) -> list[dict[str, Any]]:
             row[f"{name}_topic"] = topic
             weight = model.doc_topic[i, topic]
             row[f"{name}_weight"] = round(float(weight), 4) if topic >= 0 else None
-            row[f"{name}_mix"] = _mix(model.doc_topic[i])
+            row[f"{name}_mix"] = mix(model.doc_topic[i])
         row["similar"] = similar[i]
         if run.coords is not None:
             row["x"] = round(float(run.coords[i, 0]), 4)
@@ -597,3 +603,20 @@ def output_cell(value: Any) -> Any:
     from topics.store.output import csv_cell
 
     return csv_cell(value)
+
+
+def test_snippet_of_a_long_text_is_cut_where_the_whole_flattened_text_is() -> None:
+    """Flattening only the text's head gives the same snippet as flattening all of it."""
+    from topics.report.data import snippet
+
+    def whole(text: str, limit: int) -> str:
+        flat = " ".join(text.split())
+        return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+    rng = np.random.default_rng(3)
+    pieces = ["a", "word", "x" * 300, " ", "  \n\t ", "\u2028", " " * 900, "é"]
+    texts = ["", "short text", " " * 5_000 + "tail", "w" * 5_000, "ab " * 400]
+    texts += ["".join(rng.choice(pieces, size=int(n))) for n in rng.integers(1, 400, 300)]
+    for text in texts:
+        for limit in (1, 5, 280):
+            assert snippet(text, limit) == whole(text, limit), (text[:40], limit)

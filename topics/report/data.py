@@ -36,6 +36,8 @@ MAX_TOTAL_CHARS = 40_000_000
 #: files beside the page instead (read one file at a time, so it can be far larger).
 MAX_SIDECAR_CHARS = 500_000_000
 SNIPPET_CHARS = 280
+#: Rows built at once when the documents are read in order (topic mixes ranked per block).
+ROW_BLOCK = 1_000
 #: Similar documents listed in the reader, and the topics of its topic mix per model.
 N_SIMILAR = 5
 N_MIX = 3
@@ -50,6 +52,13 @@ TOP_WORDS_SHOWN = 10
 
 
 def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
+    """The text's start, whitespace runs made single spaces, cut at ``limit`` characters."""
+    if len(text) > 4 * limit:
+        # The head's flattened words are a prefix of the whole text's (its last word at
+        # most cut short): when the head alone is over the limit, it gives the same cut.
+        head = " ".join(text[: 4 * limit].split())
+        if len(head) > limit:
+            return head[: limit - 1].rstrip() + "…"
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
@@ -182,9 +191,17 @@ def similar_documents(run: RunResult, k: int = N_SIMILAR) -> list[list[int]]:
 
 def _mix(doc_topic: np.ndarray) -> list[list[float]]:
     """The document's biggest topics as ``[topic, weight]``, biggest first."""
-    order = np.argsort(-doc_topic, kind="stable")[:N_MIX]
+    return _mixes(np.asarray(doc_topic)[None, :])[0]
+
+
+def _mixes(doc_topic: np.ndarray) -> list[list[list[float]]]:
+    """``_mix`` of each row: one stable sort of the block (row by row, the same order)."""
+    order = np.argsort(-doc_topic, axis=1, kind="stable")[:, :N_MIX]
+    top = np.take_along_axis(doc_topic, order, axis=1)
+    shown = (top >= MIN_MIX_WEIGHT).tolist()
     return [
-        [int(t), round(float(doc_topic[t]), 3)] for t in order if doc_topic[t] >= MIN_MIX_WEIGHT
+        [[t, round(w, 3)] for t, w, ok in zip(ts, ws, oks, strict=True) if ok]
+        for ts, ws, oks in zip(order.tolist(), top.tolist(), shown, strict=True)
     ]
 
 
@@ -307,44 +324,59 @@ class ReportDocuments(Sequence[dict[str, Any]]):
 
     def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
         if isinstance(index, slice):
-            return [self._row(i) for i in range(*index.indices(len(self)))]
-        return self._row(_position(index, len(self)))
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                return [self._rows(i, i + 1)[0] for i in range(start, stop, step)]
+            return self._rows(start, max(start, stop))
+        i = _position(index, len(self))
+        return self._rows(i, i + 1)[0]
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
-        return (self._row(i) for i in range(len(self)))
+        for start in range(0, len(self), ROW_BLOCK):
+            yield from self._rows(start, min(start + ROW_BLOCK, len(self)))
 
     def document(self, i: int) -> Document:
         """The corpus document of row ``i``."""
         return self._documents[self._index[i]]
 
-    def _row(self, i: int) -> dict[str, Any]:
-        doc = self.document(i)
-        text = doc.text[:MAX_DOC_CHARS] if i < self._n_text else ""
-        row: dict[str, Any] = {
-            "id": i,
-            "path": doc.path,
-            "title": doc.title,
-            "label": doc.label,
-            "date": doc.date,
-            "snippet": snippet(doc.text),
-            "text": text,
-            "truncated": len(text) < len(doc.text),
-            "n_chars": len(doc.text),
-            "meta": dict(list(doc.meta.items())[:20]),
-        }
+    def _rows(self, start: int, stop: int) -> list[dict[str, Any]]:
+        """Rows ``start:stop``; each model's topic mixes ranked for the block at once."""
+        models = []
         for name, assignments, doc_topic in self._models:
-            topic = int(assignments[i])
-            row[f"{name}_topic"] = topic
-            # The weight of the topic the document is assigned to (none for an outlier).
-            row[f"{name}_weight"] = round(float(doc_topic[i, topic]), 4) if topic >= 0 else None
-            row[f"{name}_mix"] = _mix(doc_topic[i])
-        row["similar"] = self._similar[i] if self._similar is not None else []
-        if self._coords is not None:
-            row["x"] = round(float(self._coords[i, 0]), 4)
-            row["y"] = round(float(self._coords[i, 1]), 4)
-        if i in self.review:
-            row["review"] = self.review[i]
-        return row
+            block = np.asarray(doc_topic[start:stop])
+            topics = np.asarray(assignments[start:stop], dtype=np.int64)
+            weights = np.take_along_axis(block, np.maximum(topics, 0)[:, None], axis=1)
+            models.append((name, topics.tolist(), weights[:, 0].tolist(), _mixes(block)))
+        out = []
+        for k, i in enumerate(range(start, stop)):
+            doc = self.document(i)
+            text = doc.text[:MAX_DOC_CHARS] if i < self._n_text else ""
+            row: dict[str, Any] = {
+                "id": i,
+                "path": doc.path,
+                "title": doc.title,
+                "label": doc.label,
+                "date": doc.date,
+                "snippet": snippet(doc.text),
+                "text": text,
+                "truncated": len(text) < len(doc.text),
+                "n_chars": len(doc.text),
+                "meta": dict(list(doc.meta.items())[:20]),
+            }
+            for name, topics, weights, mixes in models:
+                topic = topics[k]
+                row[f"{name}_topic"] = topic
+                # The weight of the topic the document is assigned to (none for an outlier).
+                row[f"{name}_weight"] = round(weights[k], 4) if topic >= 0 else None
+                row[f"{name}_mix"] = mixes[k]
+            row["similar"] = self._similar[i] if self._similar is not None else []
+            if self._coords is not None:
+                row["x"] = round(float(self._coords[i, 0]), 4)
+                row["y"] = round(float(self._coords[i, 1]), 4)
+            if i in self.review:
+                row["review"] = self.review[i]
+            out.append(row)
+        return out
 
     def column(self, key: str, start: int = 0, stop: int | None = None) -> list[Any]:
         """``[row[key] for row in self[start:stop]]`` without building the rows.

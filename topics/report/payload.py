@@ -127,10 +127,16 @@ class SidecarFiles(Mapping[str, str]):
 
     def __getitem__(self, name: str) -> str:
         kind, index, start = self._files[name]
-        docs = self._documents[start : start + self._size[kind]]
-        if kind == "light":
-            rows = [{k: d.get(k) for k in LIGHT_FIELDS} for d in docs]
+        stop = min(start + self._size[kind], len(self._documents))
+        column = getattr(self._documents, "column", None)
+        if kind == "light" and column is not None:
+            # The short fields alone: the rows' text and topic mixes are not needed here.
+            values = zip(*(column(k, start, stop) for k in LIGHT_FIELDS), strict=True)
+            rows = [dict(zip(LIGHT_FIELDS, v, strict=True)) for v in values]
+        elif kind == "light":
+            rows = [{k: d.get(k) for k in LIGHT_FIELDS} for d in self._documents[start:stop]]
         else:
+            docs = self._documents[start:stop]
             # The title again (and the snippet where no text was kept): search reads only
             # these files.
             rows = [
