@@ -553,6 +553,21 @@ def test_lazy_document_rows_equal_rows_built_in_one_loop(
     assert len(documents) == len(expected) == 37
     assert list(documents) == expected
     assert documents[-1] == expected[-1] and documents[3:7] == expected[3:7]
+    review = attack_run.review
+    ranked = [
+        {
+            "doc": int(i), "rank": rank, "score": round(float(review.score[i]), 6),
+            "suggested_label": review.suggested_label[i],
+            "label_probability": (
+                None if not review.label_probability or review.label_probability[i] is None
+                else round(review.label_probability[i], 4)
+            ),
+            "reason": review.reasons[i],
+            "signals": {k: round(float(review.signals[k][i]), 4) for k in review.signals},
+        }
+        for rank, i in enumerate(review.order, start=1)
+    ]  # fmt: skip
+    assert list(data["review"]["rows"]) == ranked and data["review"]["rows"][-2:] == ranked[-2:]
     kept = [bool(d["text"]) for d in expected]
     assert (budget < 2_000) == (not all(kept)) and kept == sorted(kept, reverse=True)
     keys = ["id", "path", "title", "label", "date", "snippet", "x", "y", "truncated"]

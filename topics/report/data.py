@@ -255,21 +255,34 @@ class ReviewRows(Sequence[dict[str, Any]]):
         return self._row(k)
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
-        return (self._row(k) for k in range(len(self)))
+        for start in range(0, len(self), ROW_BLOCK):
+            yield from self._rows(start, min(start + ROW_BLOCK, len(self)))
 
     def _row(self, k: int) -> dict[str, Any]:
+        return self._rows(k, k + 1)[0]
+
+    def _rows(self, start: int, stop: int) -> list[dict[str, Any]]:
+        """Ranks ``start + 1`` to ``stop``: each array read once for the block."""
         review = self._review
-        i = int(review.order[k])
-        p = review.label_probability[i] if review.label_probability else None
-        return {
-            "doc": i,
-            "rank": k + 1,
-            "score": round(float(review.score[i]), 6),
-            "suggested_label": review.suggested_label[i],
-            "label_probability": None if p is None else round(p, 4),
-            "reason": review.reasons[i],
-            "signals": {s: round(float(review.signals[s][i]), 4) for s in SIGNALS},
-        }
+        docs = np.asarray(review.order[start:stop], dtype=np.int64)
+        # tolist gives the floats ``float(x)`` would (float32 included).
+        scores = np.asarray(review.score)[docs].tolist()
+        signals = [np.asarray(review.signals[s])[docs].tolist() for s in SIGNALS]
+        out = []
+        for k, i in enumerate(docs.tolist()):
+            p = review.label_probability[i] if review.label_probability else None
+            out.append(
+                {
+                    "doc": i,
+                    "rank": start + k + 1,
+                    "score": round(scores[k], 6),
+                    "suggested_label": review.suggested_label[i],
+                    "label_probability": None if p is None else round(p, 4),
+                    "reason": review.reasons[i],
+                    "signals": {s: round(v[k], 4) for s, v in zip(SIGNALS, signals, strict=True)},
+                }
+            )
+        return out
 
     def worth_showing(self) -> list[dict[str, Any]]:
         """The rows the page explains: the first ``REVIEW_SHOWN`` and every suggestion."""
