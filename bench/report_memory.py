@@ -4,13 +4,14 @@ Each measurement runs in a fresh process (``--child``): it loads the pickle, the
 ``topics.report.write_report_files`` (as the run layer calls it, ``history=True``) and
 records CPU seconds, wall seconds, the rise of the peak RSS over the RSS after loading
 (``ru_maxrss`` minus ``/proc/self/statm``), and, in a second process, the tracemalloc
-peak (tracemalloc slows Python, so the timed run goes without it). ``--repo`` names the
-checkouts to compare side by side; ``--before REV`` adds this repository's commit
-``REV`` (``git archive`` into a temporary folder) ahead of this checkout. Each runs with
-``PYTHONPATH`` set to it, and the bench says whether their output folders hold the same
-bytes.
+peak (tracemalloc slows Python, so the timed run goes without it). ``--repeat N`` times
+each checkout N times, taking turns, and keeps the least CPU and wall time (the most
+RSS). ``--repo`` names the checkouts to compare side by side; ``--before REV`` adds
+this repository's commit ``REV`` (``git archive`` into a temporary folder) ahead of this
+checkout. Each runs with ``PYTHONPATH`` set to it, and the bench says whether their
+output folders hold the same bytes.
 
-    python bench/report_memory.py RUN.pkl [--before REV | --repo DIR ...] [--out JSON]
+    python bench/report_memory.py RUN.pkl [--before REV | --repo DIR ...] [--repeat N] [--out JSON]
 
 Make ``RUN.pkl`` with ``pickle.dump(run_pipeline(FOLDER, RunSettings()), fh)``.
 """
@@ -80,20 +81,25 @@ def _digest(folder: Path) -> dict[str, str]:
     }
 
 
-def _measure(run_path: str, repo: Path, scratch: Path) -> dict[str, Any]:
+def _one(run_path: str, repo: Path, folder: Path, trace: bool) -> dict[str, Any]:
+    """One fresh process writing the report with ``repo``'s code into ``folder``."""
+    folder.mkdir(parents=True)
+    cmd = [sys.executable, __file__, "--child", run_path, str(folder)]
+    if trace:
+        cmd.append("--trace")
     env = dict(os.environ, PYTHONPATH=str(repo))
-    result: dict[str, Any] = {"repo": str(repo)}
-    for trace in (False, True):
-        folder = scratch / ("trace" if trace else "plain")
-        folder.mkdir(parents=True)
-        cmd = [sys.executable, __file__, "--child", run_path, str(folder)]
-        if trace:
-            cmd.append("--trace")
-        done = subprocess.run(cmd, env=env, capture_output=True, text=True)
-        if done.returncode != 0:
-            raise SystemExit(f"{repo}: the report failed:\n{done.stderr[-3000:]}")
-        result |= json.loads(done.stdout.strip().splitlines()[-1])
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{repo}: the report failed:\n{done.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _measure(run_path: str, repo: Path, scratch: Path) -> dict[str, Any]:
+    """The timed run (its output's digest) and the traced one."""
     plain = scratch / "plain"
+    result: dict[str, Any] = {"repo": str(repo)} | _one(run_path, repo, plain, False)
+    result |= _one(run_path, repo, scratch / "trace", True)
     files = _digest(plain)
     result["files"] = len(files)
     result["bytes"] = sum(p.stat().st_size for p in plain.rglob("*") if p.is_file())
@@ -108,6 +114,9 @@ def main() -> None:
     parser.add_argument("--repo", action="append", type=Path, help="checkout(s) to compare")
     parser.add_argument("--before", metavar="REV", help="also measure this commit, first")
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="timed runs per checkout, interleaved (min kept)"
+    )
     parser.add_argument("--child", nargs=2, metavar=("RUN", "FOLDER"), help=argparse.SUPPRESS)
     parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -132,6 +141,19 @@ def main() -> None:
         for k, repo in enumerate(repos):
             rows.append(_measure(args.run, repo, Path(tmp) / str(k)))
             shutil.rmtree(Path(tmp) / str(k))
+        # The shared box's load varies: more timed runs, checkouts taking turns.
+        for row in rows:
+            row["cpu_s_runs"], row["wall_s_runs"] = [row["cpu_s"]], [row["wall_s"]]
+            row["rss_delta_mb_runs"] = [row["rss_delta_mb"]]
+        for rep in range(1, args.repeat):
+            for k, repo in enumerate(repos):
+                again = _one(args.run, repo, Path(tmp) / f"again-{rep}-{k}", False)
+                shutil.rmtree(Path(tmp) / f"again-{rep}-{k}")
+                for key in ("cpu_s", "wall_s", "rss_delta_mb"):
+                    rows[k][f"{key}_runs"].append(again[key])
+        for row in rows:
+            row["cpu_s"], row["wall_s"] = min(row["cpu_s_runs"]), min(row["wall_s_runs"])
+            row["rss_delta_mb"] = max(row["rss_delta_mb_runs"])
     if args.before:
         rows[0]["repo"] = f"commit {args.before}"
     same = [r["_digest"] == rows[0]["_digest"] for r in rows]
