@@ -11,7 +11,8 @@ this repository's commit ``REV`` (``git archive`` into a temporary folder) ahead
 checkout. Each runs with ``PYTHONPATH`` set to it, and the bench says whether their
 output folders hold the same bytes.
 
-    python bench/report_memory.py RUN.pkl [--before REV | --repo DIR ...] [--repeat N] [--out JSON]
+    python bench/report_memory.py RUN.pkl [--before REV | --repo DIR ...] [--repeat N] [--tile K]
+        [--out JSON]
 
 Make ``RUN.pkl`` with ``pickle.dump(run_pipeline(FOLDER, RunSettings()), fh)``.
 """
@@ -43,13 +44,54 @@ def _rss_mb() -> float:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def _child(run_path: str, folder: str, trace: bool) -> dict[str, Any]:
+def tiled(run: Any, k: int) -> Any:
+    """``run`` with its documents ``k`` times over (the same texts, so little more memory):
+    how the report's cost grows with the corpus, without fitting a bigger one."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    if k == 1:
+        return run
+    n_read, n = len(run.corpus.documents), len(run.pre.doc_index)
+    corpus = replace(run.corpus, documents=run.corpus.documents * k)
+    index = [i + c * n_read for c in range(k) for i in run.pre.doc_index]
+    pre = replace(run.pre, doc_index=index, tokens=list(run.pre.tokens) * k)
+    models = {
+        name: replace(
+            m, doc_topic=np.tile(m.doc_topic, (k, 1)), assignments=np.tile(m.assignments, k)
+        )
+        for name, m in run.models.items()
+    }
+    review = run.review
+    if review is not None:
+        review = replace(
+            review,
+            score=np.tile(review.score, k),
+            signals={s: np.tile(v, k) for s, v in review.signals.items()},
+            suggested_label=review.suggested_label * k,
+            reasons=review.reasons * k,
+            label_probability=review.label_probability * k,
+            order=np.concatenate([review.order + c * n for c in range(k)]),
+        )
+    return replace(
+        run,
+        corpus=corpus,
+        pre=pre,
+        models=models,
+        review=review,
+        coords=None if run.coords is None else np.tile(run.coords, (k, 1)),
+        embeddings=None,
+    )
+
+
+def _child(run_path: str, folder: str, trace: bool, tile: int) -> dict[str, Any]:
     """Load the run, write its report into ``folder``; the numbers as a dict."""
     import topics
     from topics.report import write_report_files
 
     with open(run_path, "rb") as fh:
-        run = pickle.load(fh)
+        run = tiled(pickle.load(fh), tile)
     gc.collect()
     base_mb = _rss_mb()
     if trace:
@@ -81,10 +123,10 @@ def _digest(folder: Path) -> dict[str, str]:
     }
 
 
-def _one(run_path: str, repo: Path, folder: Path, trace: bool) -> dict[str, Any]:
+def _one(run_path: str, repo: Path, folder: Path, trace: bool, tile: int = 1) -> dict[str, Any]:
     """One fresh process writing the report with ``repo``'s code into ``folder``."""
     folder.mkdir(parents=True)
-    cmd = [sys.executable, __file__, "--child", run_path, str(folder)]
+    cmd = [sys.executable, __file__, "--child", run_path, str(folder), "--tile", str(tile)]
     if trace:
         cmd.append("--trace")
     env = dict(os.environ, PYTHONPATH=str(repo))
@@ -95,11 +137,11 @@ def _one(run_path: str, repo: Path, folder: Path, trace: bool) -> dict[str, Any]
     return result
 
 
-def _measure(run_path: str, repo: Path, scratch: Path) -> dict[str, Any]:
+def _measure(run_path: str, repo: Path, scratch: Path, tile: int) -> dict[str, Any]:
     """The timed run (its output's digest) and the traced one."""
     plain = scratch / "plain"
-    result: dict[str, Any] = {"repo": str(repo)} | _one(run_path, repo, plain, False)
-    result |= _one(run_path, repo, scratch / "trace", True)
+    result: dict[str, Any] = {"repo": str(repo)} | _one(run_path, repo, plain, False, tile)
+    result |= _one(run_path, repo, scratch / "trace", True, tile)
     files = _digest(plain)
     result["files"] = len(files)
     result["bytes"] = sum(p.stat().st_size for p in plain.rglob("*") if p.is_file())
@@ -119,9 +161,12 @@ def main() -> None:
     )
     parser.add_argument("--child", nargs=2, metavar=("RUN", "FOLDER"), help=argparse.SUPPRESS)
     parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--tile", type=int, default=1, help="the run's documents this many times over"
+    )
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(_child(args.child[0], args.child[1], args.trace)))
+        print(json.dumps(_child(args.child[0], args.child[1], args.trace, args.tile)))
         return
     if not args.run:
         parser.error("name a pickled RunResult")
@@ -139,7 +184,7 @@ def main() -> None:
             subprocess.run(["tar", "-x", "-C", str(before)], input=archive, check=True)
             repos.insert(0, before)
         for k, repo in enumerate(repos):
-            rows.append(_measure(args.run, repo, Path(tmp) / str(k)))
+            rows.append(_measure(args.run, repo, Path(tmp) / str(k), args.tile))
             shutil.rmtree(Path(tmp) / str(k))
         # The shared box's load varies: more timed runs, checkouts taking turns.
         for row in rows:
@@ -147,7 +192,7 @@ def main() -> None:
             row["rss_delta_mb_runs"] = [row["rss_delta_mb"]]
         for rep in range(1, args.repeat):
             for k, repo in enumerate(repos):
-                again = _one(args.run, repo, Path(tmp) / f"again-{rep}-{k}", False)
+                again = _one(args.run, repo, Path(tmp) / f"again-{rep}-{k}", False, args.tile)
                 shutil.rmtree(Path(tmp) / f"again-{rep}-{k}")
                 for key in ("cpu_s", "wall_s", "rss_delta_mb"):
                     rows[k][f"{key}_runs"].append(again[key])
@@ -181,7 +226,11 @@ def main() -> None:
         print(f"files that differ ({len(differ)}): {', '.join(differ[:10])}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(
-        json.dumps({"run": args.run, "rows": rows, "files_that_differ": differ}, indent=2) + "\n"
+        json.dumps(
+            {"run": args.run, "tile": args.tile, "rows": rows, "files_that_differ": differ},
+            indent=2,
+        )
+        + "\n"
     )
     print(f"wrote {args.out}")
 
