@@ -144,7 +144,8 @@ def review_ranking(run: Any, rows_of_docs: list[int]) -> list[int]:
     from topics.report.data import build_report_data, review_rows
 
     data = build_report_data(run, run_id="bench")
-    header, rows = review_rows(data)
+    header, row_iter = review_rows(data)
+    rows = list(row_iter)
     ids = [int(r[header.index("id")]) for r in rows]
     ranks = [int(r[header.index("rank")]) for r in rows]
     assert ranks == list(range(1, len(rows) + 1)), "review.csv ranks are not 1..n"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import replace
 from typing import Any
 
@@ -12,6 +13,7 @@ from pyLDAvis import _prepare
 
 from tests.conftest import planted_corpus, topic_model
 from topics.report import ldavis
+from topics.store.keys import jsonable
 from topics.types import TopicModelResult
 
 
@@ -100,3 +102,59 @@ def test_first_of_stable_sort_is_the_stable_argsorts_head() -> None:
     for keep in (1, 7, 30, 60, 80):
         expected = np.argsort(values, axis=1, kind="stable")[:, :keep]
         assert np.array_equal(ldavis._first_of_stable_sort(values, keep), expected), keep
+
+
+def _prepared_with_every_document(
+    model: TopicModelResult, tokens: list[list[str]]
+) -> dict[str, Any]:
+    """pyLDAvis's panel fed as the report fed it before: every document and its length."""
+    import pyLDAvis
+
+    counts = Counter(t for doc in tokens for t in doc)
+    frequency = np.array([counts.get(w, 0) for w in model.vocab], dtype=np.float64)
+    keep = frequency > 0
+    topic_term = model.topic_term[:, keep]
+    prepared = pyLDAvis.prepare(
+        topic_term / topic_term.sum(axis=1, keepdims=True),
+        model.doc_topic,
+        np.array([len(doc) for doc in tokens], dtype=np.float64),
+        [w for w, k in zip(model.vocab, keep, strict=True) if k],
+        frequency[keep],
+        R=30, mds="pcoa", n_jobs=1, sort_topics=False, start_index=0,
+    )  # fmt: skip
+    data: dict[str, Any] = jsonable(json.loads(prepared.to_json()), finite=True)
+    return data
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_panel_from_topic_totals_is_the_panel_from_every_document(dtype: type) -> None:
+    """pyLDAvis gets one pseudo-document per topic; the panel is the same to the bit.
+
+    1,500 documents of uneven length: the totals' pairwise sums run over several blocks.
+    """
+    planted = planted_corpus(n_topics=5, n_docs=1_500, seed=7)
+    tokens = [doc[: 1 + i % 37] for i, doc in enumerate(planted.tokens)]
+    vocab = [*sorted({w for doc in tokens for w in doc}), "never_seen"]
+    rng = np.random.default_rng(4)
+    model = replace(
+        topic_model(vocab, rng.random((5, len(vocab))).tolist()),
+        doc_topic=rng.dirichlet(np.full(5, 0.3), size=len(tokens)).astype(dtype),
+    )
+    expected = json.dumps(_prepared_with_every_document(model, tokens), sort_keys=True)
+    assert json.dumps(ldavis.ldavis_panel(model, tokens), sort_keys=True) == expected
+    counts = ldavis.token_counts(tokens, vocab)
+    drawn = ldavis.ldavis_panel(model, None, counts=counts)
+    assert json.dumps(drawn, sort_keys=True) == expected
+
+
+def test_token_counts_a_chunk_at_a_time_are_the_corpus_counts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    planted = planted_corpus(n_topics=3, n_docs=25, seed=2)
+    vocab = sorted({w for doc in planted.tokens for w in doc})
+    monkeypatch.setattr(ldavis, "COUNT_CHUNK", 4)
+    counts = ldavis.token_counts(planted.tokens, vocab)
+    frequency = Counter(t for doc in planted.tokens for t in doc)
+    assert counts.term_frequency.tolist() == [frequency[w] for w in vocab]
+    assert counts.doc_lengths.tolist() == [len(doc) for doc in planted.tokens]
+    assert counts.frequency_of(["absent", vocab[2]]).tolist() == [0, frequency[vocab[2]]]

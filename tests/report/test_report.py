@@ -494,3 +494,144 @@ def test_the_ldavis_panel_shows_terms_as_the_text_spells_them(
     terms = set(panel["tinfo"]["Term"])
     assert terms == {pre.display(v) for v in pre.vocab}
     assert not terms & respelled
+
+
+# ---------------------------------------------------------------- rows built when read
+
+
+def _eager_rows(run: RunResult, budget: int) -> list[dict[str, Any]]:
+    """Every document's row built in one loop, as the report built them before rows
+    were made on demand: the reference the lazy sequence must equal."""
+    from topics.report.data import MAX_DOC_CHARS, MIN_MIX_WEIGHT, similar_documents, snippet
+
+    def mix(weights: np.ndarray) -> list[list[float]]:
+        order = np.argsort(-weights, kind="stable")[:3]
+        return [
+            [int(t), round(float(weights[t]), 3)] for t in order if weights[t] >= MIN_MIX_WEIGHT
+        ]
+
+    similar = similar_documents(run)
+    out = []
+    for i, doc_i in enumerate(run.pre.doc_index):
+        doc = run.corpus.documents[doc_i]
+        text = doc.text[:MAX_DOC_CHARS] if budget > 0 else ""
+        budget -= len(text)
+        row: dict[str, Any] = {
+            "id": i, "path": doc.path, "title": doc.title, "label": doc.label,
+            "date": doc.date, "snippet": snippet(doc.text), "text": text,
+            "truncated": len(text) < len(doc.text), "n_chars": len(doc.text),
+            "meta": dict(list(doc.meta.items())[:20]),
+        }  # fmt: skip
+        for name, model in run.models.items():
+            topic = int(model.assignments[i])
+            row[f"{name}_topic"] = topic
+            weight = model.doc_topic[i, topic]
+            row[f"{name}_weight"] = round(float(weight), 4) if topic >= 0 else None
+            row[f"{name}_mix"] = mix(model.doc_topic[i])
+        row["similar"] = similar[i]
+        if run.coords is not None:
+            row["x"] = round(float(run.coords[i, 0]), 4)
+            row["y"] = round(float(run.coords[i, 1]), 4)
+        out.append(row)
+    return out
+
+
+@pytest.mark.parametrize("budget", [100, 1_000, 40_000_000])
+def test_lazy_document_rows_equal_rows_built_in_one_loop(
+    attack_run: RunResult, budget: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Including the text budget, spent in document order (a small one runs out midway)."""
+    from topics.report import data as data_module
+
+    monkeypatch.setattr(data_module, "MAX_TOTAL_CHARS", budget)
+    data = data_module.build_report_data(attack_run, run_id="r")
+    documents = data["documents"]
+    expected = _eager_rows(attack_run, budget)
+    for row in data["review"]["rows"].worth_showing():
+        expected[row["doc"]]["review"] = {k: row[k] for k in ("rank", "reason", "suggested_label")}
+    assert attack_run.coords is not None and attack_run.review is not None
+    assert len(documents) == len(expected) == 37
+    assert list(documents) == expected
+    assert documents[-1] == expected[-1] and documents[3:7] == expected[3:7]
+    review = attack_run.review
+    ranked = [
+        {
+            "doc": int(i), "rank": rank, "score": round(float(review.score[i]), 6),
+            "suggested_label": review.suggested_label[i],
+            "label_probability": (
+                None if not review.label_probability or review.label_probability[i] is None
+                else round(review.label_probability[i], 4)
+            ),
+            "reason": review.reasons[i],
+            "signals": {k: round(float(review.signals[k][i]), 4) for k in review.signals},
+        }
+        for rank, i in enumerate(review.order, start=1)
+    ]  # fmt: skip
+    assert list(data["review"]["rows"]) == ranked and data["review"]["rows"][-2:] == ranked[-2:]
+    kept = [bool(d["text"]) for d in expected]
+    assert (budget < 2_000) == (not all(kept)) and kept == sorted(kept, reverse=True)
+    keys = ["id", "path", "title", "label", "date", "snippet", "x", "y", "truncated"]
+    keys += [f"{name}_{k}" for name in attack_run.models for k in ("topic", "weight", "mix")]
+    for key in keys:
+        assert documents.column(key) == [d[key] for d in expected], key
+        assert documents.column(key, 5, 11) == [d[key] for d in expected[5:11]], key
+    with pytest.raises(IndexError):
+        documents[37]
+
+
+def test_sidecar_files_written_one_by_one_equal_those_of_rows_in_memory(
+    chunked_report: Path, attack_run: RunResult
+) -> None:
+    """The files of the page, CSVs and sidecars: as from a plain list of every row."""
+    from topics.report.data import build_report_data, document_rows, review_rows
+
+    data = build_report_data(attack_run, run_id="chunked")
+    eager = dict(data, documents=list(data["documents"]))
+    eager["review"] = dict(data["review"], rows=list(data["review"]["rows"]))
+    payload = page_documents(
+        eager["documents"], eager["map"], list(eager["models"]), eager["corpus"]["labels"],
+        SMALL_CHUNKS,
+    )  # fmt: skip
+    assert not isinstance(payload.files, dict)  # made when read, not held
+    on_disk = {
+        f"docs/{p.name}": p.read_text(encoding="utf-8")
+        for p in (chunked_report / "docs").glob("*.js")
+    }
+    assert on_disk == dict(payload.files)
+    # Every document is in one light and one full file, its whole text in the full one.
+    full = [
+        r for rel in sorted(on_disk) if "full" in rel for r in _chunk_rows(chunked_report / rel)[2]
+    ]
+    assert [r["id"] for r in full] == list(range(37))
+    assert [r["text"] for r in full] == [d["text"] for d in eager["documents"]]
+    for name, rows_of in (("documents.csv", document_rows), ("review.csv", review_rows)):
+        with open(chunked_report / name, encoding="utf-8", newline="") as fh:
+            written = list(csv.reader(fh))
+        header, lazy = rows_of(data)
+        _, listed = rows_of(eager)
+        expected = [[str(output_cell(v)) for v in row] for row in listed]
+        assert written == [header, *expected] and len(expected) == 37
+        assert [[str(output_cell(v)) for v in row] for row in lazy] == expected
+
+
+def output_cell(value: Any) -> Any:
+    from topics.store.output import csv_cell
+
+    return csv_cell(value)
+
+
+def test_snippet_of_a_long_text_is_cut_where_the_whole_flattened_text_is() -> None:
+    """Flattening only the text's head gives the same snippet as flattening all of it."""
+    from topics.report.data import snippet
+
+    def whole(text: str, limit: int) -> str:
+        flat = " ".join(text.split())
+        return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+    rng = np.random.default_rng(3)
+    pieces = ["a", "word", "x" * 300, " ", "  \n\t ", "\u2028", " " * 900, "é"]
+    texts = ["", "short text", " " * 5_000 + "tail", "w" * 5_000, "ab " * 400]
+    texts += ["".join(rng.choice(pieces, size=int(n))) for n in rng.integers(1, 400, 300)]
+    for text in texts:
+        for limit in (1, 5, 280):
+            assert snippet(text, limit) == whole(text, limit), (text[:40], limit)

@@ -17,11 +17,14 @@ from topics.types import FloatArray, TopicModelResult
 def alignment_table(a: TopicModelResult, b: TopicModelResult) -> dict[str, Any]:
     """Documents shared by each topic of ``a`` (rows) and of ``b`` (columns; -1 last)."""
     cols = list(range(b.n_topics)) + ([-1] if (b.assignments < 0).any() else [])
-    index = {t: j for j, t in enumerate(cols)}
-    counts = np.zeros((a.n_topics, len(cols)), dtype=np.int64)
-    for x, y in zip(a.assignments, b.assignments, strict=True):
-        if x >= 0:
-            counts[int(x), index[int(y)]] += 1
+    rows = np.asarray(a.assignments, dtype=np.int64)
+    col = np.asarray(b.assignments, dtype=np.int64)
+    col = np.where(col >= 0, col, len(cols) - 1)  # outliers (-1): the last column
+    kept = rows >= 0
+    # One bincount over (row, column) pairs instead of a Python loop over the documents.
+    counts = np.bincount(
+        rows[kept] * len(cols) + col[kept], minlength=a.n_topics * len(cols)
+    ).reshape(a.n_topics, len(cols))
     row_order, col_order = diagonal_order(counts[:, : b.n_topics])
     if len(cols) > b.n_topics:
         col_order.append(len(cols) - 1)  # outliers stay last

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import math
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,7 +58,7 @@ class DocsPayload:
     documents: list[dict[str, Any]] | None
     docs: dict[str, Any] | None
     map: dict[str, Any] | None
-    files: dict[str, str] = field(default_factory=dict)
+    files: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def chunked(self) -> bool:
@@ -99,8 +100,69 @@ def chunk_name(kind: str, index: int) -> str:
     return f"{DOCS_DIR}/{kind}-{index:04d}.js"
 
 
+class SidecarFiles(Mapping[str, str]):
+    """The sidecar files by relative path, each file's text made when it is read.
+
+    Writing them one by one keeps one chunk of documents in memory at a time, where a
+    dict of every file's text held the whole corpus's text twice over (rows, then JSON).
+    """
+
+    def __init__(self, documents: Sequence[dict[str, Any]], layout: DocsLayout) -> None:
+        self._documents = documents
+        n = len(documents)
+        self._files: dict[str, tuple[str, int, int]] = {}
+        for kind, size in (("light", layout.light_chunk), ("full", layout.full_chunk)):
+            for index, start in enumerate(range(0, n, size)):
+                self._files[chunk_name(kind, index)] = (kind, index, start)
+        self._size = {"light": layout.light_chunk, "full": layout.full_chunk}
+
+    def names(self, kind: str) -> list[str]:
+        return [name for name, (k, _, _) in self._files.items() if k == kind]
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._files)
+
+    def __getitem__(self, name: str) -> str:
+        kind, index, start = self._files[name]
+        stop = min(start + self._size[kind], len(self._documents))
+        column = getattr(self._documents, "column", None)
+        if kind == "light" and column is not None:
+            # The short fields alone: the rows' text and topic mixes are not needed here.
+            values = zip(*(column(k, start, stop) for k in LIGHT_FIELDS), strict=True)
+            rows = [dict(zip(LIGHT_FIELDS, v, strict=True)) for v in values]
+        elif kind == "light":
+            rows = [{k: d.get(k) for k in LIGHT_FIELDS} for d in self._documents[start:stop]]
+        else:
+            docs = self._documents[start:stop]
+            # The title again (and the snippet where no text was kept): search reads only
+            # these files.
+            rows = [
+                {
+                    k: v
+                    for k, v in d.items()
+                    if k == "title"
+                    or (k == "snippet" and not d.get("text"))
+                    or k not in (*LIGHT_FIELDS, "x", "y")
+                }
+                for d in docs
+            ]
+        return chunk_js(kind, index, rows)
+
+
+def _column(documents: Sequence[dict[str, Any]], key: str) -> list[Any]:
+    """Every document's ``key``, by the sequence's ``column`` where it has one."""
+    column = getattr(documents, "column", None)
+    if column is not None:
+        values: list[Any] = column(key)
+        return values
+    return [d.get(key) for d in documents]
+
+
 def page_documents(
-    documents: list[dict[str, Any]],
+    documents: Sequence[dict[str, Any]],
     coords: dict[str, Any] | None,
     models: list[str],
     labels: list[str],
@@ -109,6 +171,7 @@ def page_documents(
     """Split the report's documents into what ``index.html`` holds and sidecar files.
 
     ``layout=None`` keeps everything inline whatever the size (one self-contained page).
+    The sidecar files are made as they are read (``SidecarFiles``).
     """
     map_data = pack_coords(coords["x"], coords["y"]) if coords else None
     if layout is None or len(documents) <= layout.inline_max_docs:
@@ -118,48 +181,24 @@ def page_documents(
     label_index = {name: i + 1 for i, name in enumerate(labels)}
     columns: dict[str, Any] = {}
     if labels:  # 1.3 bytes a document: only when there are labels to filter by
-        ids = np.array([label_index.get(d.get("label") or "", 0) for d in documents])
+        ids = np.array([label_index.get(label or "", 0) for label in _column(documents, "label")])
         columns["label"] = packed(ids)
     for name in models:
-        topic = np.array([d[f"{name}_topic"] for d in documents], dtype=np.int64)
+        topic = np.array(_column(documents, f"{name}_topic"), dtype=np.int64)
         weight = np.array(
-            [d[f"{name}_weight"] if d[f"{name}_weight"] is not None else 0.0 for d in documents]
+            [w if w is not None else 0.0 for w in _column(documents, f"{name}_weight")]
         )
         columns[f"{name}_topic"] = packed(topic + 1)  # 0 = outlier (-1)
         columns[f"{name}_weight"] = packed(np.rint(np.clip(weight, 0, 1) * WEIGHT_STEPS))
-    files: dict[str, str] = {}
-    light_files: list[str] = []
-    full_files: list[str] = []
-    for index, start in enumerate(range(0, n, layout.light_chunk)):
-        rows = [
-            {k: d.get(k) for k in LIGHT_FIELDS}
-            for d in documents[start : start + layout.light_chunk]
-        ]
-        light_files.append(chunk_name("light", index))
-        files[light_files[-1]] = chunk_js("light", index, rows)
-    for index, start in enumerate(range(0, n, layout.full_chunk)):
-        # The title again (and the snippet where no text was kept): search reads only
-        # these files.
-        rows = [
-            {
-                k: v
-                for k, v in d.items()
-                if k == "title"
-                or (k == "snippet" and not d.get("text"))
-                or k not in (*LIGHT_FIELDS, "x", "y")
-            }
-            for d in documents[start : start + layout.full_chunk]
-        ]
-        full_files.append(chunk_name("full", index))
-        files[full_files[-1]] = chunk_js("full", index, rows)
+    files = SidecarFiles(documents, layout)
     docs = {
         "n": n,
         "labels": labels,
         "columns": columns,
         "weight_steps": WEIGHT_STEPS,
         "chunks": {
-            "light": {"size": layout.light_chunk, "files": light_files},
-            "full": {"size": layout.full_chunk, "files": full_files},
+            "light": {"size": layout.light_chunk, "files": files.names("light")},
+            "full": {"size": layout.full_chunk, "files": files.names("full")},
         },
     }
     return DocsPayload(documents=None, docs=docs, map=map_data, files=files)

@@ -10,7 +10,7 @@ import base64
 import hashlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -266,14 +266,15 @@ def render_html(
     data: dict[str, Any],
     panels: dict[str, dict[str, Any] | None],
     *,
-    sidecars: dict[str, str] | None = None,
+    sidecars: MutableMapping[str, str] | None = None,
     layout: DocsLayout | None = None,
 ) -> str:
     """The report page. ``panels`` maps model name to its pyLDAvis data (or None).
 
-    Given a ``sidecars`` dict, documents beyond ``layout.inline_max_docs`` go to sidecar
-    files, added to it as {relative path: text} for the caller to write beside the page.
-    Without one the page holds every document (one self-contained file at any size).
+    Given a ``sidecars`` mapping, documents beyond ``layout.inline_max_docs`` go to sidecar
+    files, set in it one by one as {relative path: text} (a mapping that writes each file
+    as it is set keeps one file in memory at a time). Without one the page holds every
+    document (one self-contained file at any size).
     """
     from topics.report.payload import DocsLayout, page_documents
 
@@ -285,7 +286,8 @@ def render_html(
         (layout or DocsLayout()) if sidecars is not None else None,
     )
     if sidecars is not None:
-        sidecars.update(payload.files)
+        for rel, text in payload.files.items():
+            sidecars[rel] = text
     assets_dir = templates_dir() / "assets"
     css = _asset(str(assets_dir / "report.css"))
     scripts: list[str] = []

@@ -97,14 +97,17 @@ def over_time(
     if len(starts) < 2:
         return None
     column = {start: i for i, start in enumerate(starts)}
-    rows = [i for i, d in enumerate(parsed) if d is not None]
+    rows = np.array([i for i, d in enumerate(parsed) if d is not None], dtype=np.int64)
     cols = np.array([column[bin_start(d, unit)] for d in dated], dtype=np.int64)
     counts = np.bincount(cols, minlength=len(starts))
     out_models = {}
     for name, model in models.items():
-        weights = model.doc_topic[rows]
+        # A topic at a time: the dated documents' weights of every topic at once would be
+        # a copy of the whole document-topic matrix. bincount adds in document order, as
+        # ``np.add.at`` did, so the sums are the same to the bit.
         sums = np.zeros((len(starts), model.n_topics))
-        np.add.at(sums, cols, weights)
+        for t in range(model.n_topics):
+            sums[:, t] = np.bincount(cols, weights=model.doc_topic[rows, t], minlength=len(starts))
         shares = sums / np.maximum(counts, 1)[:, None]
         out_models[name] = {
             "topics": [
