@@ -51,7 +51,7 @@ def token_counts(tokens: Sequence[Sequence[str]], vocab: list[str]) -> TokenCoun
     lengths = np.zeros(n_docs, dtype=np.int64)
     for start in range(0, n_docs, COUNT_CHUNK):
         stop = min(start + COUNT_CHUNK, n_docs)
-        counts = count_matrix(tokens[start:stop], vocab)  # type: ignore[arg-type]
+        counts = count_matrix(tokens[start:stop], vocab)
         frequency += np.asarray(counts.sum(axis=0), dtype=np.int64).ravel()
         lengths[start:stop] = np.asarray(counts.sum(axis=1), dtype=np.int64).ravel()
     return TokenCounts(vocab=vocab, term_frequency=frequency, doc_lengths=lengths)
