@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -301,8 +301,6 @@ def lsa_vectors(
     the same vectors. A corpus with fewer documents or words than ``vector_size``
     gets as many components as it can hold, padded with zero columns.
     """
-    from sklearn.decomposition import TruncatedSVD
-
     from topics.models.ctfidf import count_matrix, document_weights
 
     vocab = sorted({token for doc in tokens for token in doc})
@@ -314,9 +312,56 @@ def lsa_vectors(
         dense = weights.toarray()[:, : settings.vector_size]
         out[:, : dense.shape[1]] = dense
         return out
-    svd = TruncatedSVD(n_components=rank, algorithm="randomized", random_state=seed)
-    out[:, :rank] = svd.fit_transform(weights)
+    components = _svd_components(weights, rank, seed)
+    # ``TruncatedSVD.fit_transform``'s ``X @ components.T``, by slices of rows (each row's
+    # sums are the same) into the float32 output: no (n_docs, rank) float64 array.
+    step = _ROWS_AT_ONCE
+    for start in range(0, weights.shape[0], step):
+        out[start : start + step, :rank] = weights[start : start + step] @ components.T
     return out
+
+
+#: Rows of the TF-IDF matrix projected at once (bounds the float64 slice of the product).
+_ROWS_AT_ONCE = 50_000
+
+
+def _svd_components(weights: Any, rank: int, seed: int) -> npt.NDArray[np.float64]:
+    """``TruncatedSVD(rank, algorithm="randomized", random_state=seed).components_``.
+
+    The same calls in the same order as scikit-learn's (so the same bits), without what
+    ``fit_transform`` adds around them: the left singular vectors ``U`` and the explained
+    variance, each a dense (n_docs, ~rank) float64 array (3.8 GB of LSA's peak at 1M
+    documents). The power iterations overwrite their products in place.
+    """
+    from scipy import linalg
+    from sklearn.utils.extmath import randomized_svd, svd_flip
+
+    n_random = rank + 10  # TruncatedSVD's n_oversamples
+    n_iter = 5  # TruncatedSVD's n_iter (above 2: LU-normalised power iterations)
+    random_state = np.random.RandomState(seed)
+    if weights.shape[0] < weights.shape[1]:
+        # scikit-learn transposes: its big arrays are then over terms, which are fewer.
+        _, _, vt = randomized_svd(
+            weights,
+            rank,
+            n_oversamples=n_random - rank,
+            n_iter=n_iter,
+            power_iteration_normalizer="auto",
+            flip_sign=False,
+            random_state=random_state,
+        )
+    else:
+        q = random_state.normal(size=(weights.shape[1], n_random))
+        for _ in range(n_iter):
+            q = linalg.lu(weights @ q, permute_l=True, check_finite=False, overwrite_a=True)[0]
+            q = linalg.lu(weights.T @ q, permute_l=True, check_finite=False, overwrite_a=True)[0]
+        q = linalg.qr(weights @ q, mode="economic", check_finite=False, overwrite_a=True)[0]
+        b = q.T @ weights
+        del q
+        _, _, vt = linalg.svd(b, full_matrices=False, lapack_driver="gesdd")
+        vt = vt[:rank]
+    _, vt = svd_flip(None, vt, u_based_decision=False)
+    return np.asarray(vt, dtype=np.float64)
 
 
 def _train_doc2vec(
@@ -356,6 +401,10 @@ def _train_doc2vec(
 def _normalise_rows(vectors: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
+    if vectors.dtype == np.float32 and vectors.flags.c_contiguous and vectors.flags.writeable:
+        # In place: the same quotients without a second (n_docs, n_dims) array.
+        vectors /= norms
+        return vectors
     return np.ascontiguousarray(vectors / norms, dtype=np.float32)
 
 
