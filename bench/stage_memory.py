@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import hashlib
 import json
 import os
 import pickle
@@ -106,7 +107,7 @@ def _run_stage(stage: str, data: dict[str, Any]) -> dict[str, Any]:
             "score": np.asarray(review.score),
             "signals": {k: np.asarray(v) for k, v in review.signals.items()},
             "suggested": review.suggested_label,
-            "reasons_hash": hash(tuple(review.reasons)),
+            "reasons_hash": hashlib.sha256("\n".join(review.reasons).encode()).hexdigest(),
         }
     if stage == "counts":
         from topics.models.ctfidf import count_matrix, document_weights

@@ -304,7 +304,7 @@ def lsa_vectors(
     from topics.models.ctfidf import count_matrix, document_weights
 
     vocab = sorted({token for doc in tokens for token in doc})
-    weights = document_weights(count_matrix(tokens, vocab))
+    weights = document_weights(count_matrix(tokens, vocab), copy=False)
     out = np.zeros((len(tokens), settings.vector_size), dtype=np.float32)
     rank = min(settings.vector_size, weights.shape[0] - 1, weights.shape[1] - 1)
     if rank < 1:
