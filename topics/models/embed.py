@@ -315,9 +315,41 @@ def lsa_vectors(
     components = _svd_components(weights, rank, seed)
     # ``TruncatedSVD.fit_transform``'s ``X @ components.T``, by slices of rows (each row's
     # sums are the same) into the float32 output: no (n_docs, rank) float64 array.
+    _project_rows(weights, components.T, out[:, :rank])
+    return out
+
+
+def _project_rows(weights: Any, q: npt.NDArray[np.float64], out: npt.NDArray[np.float64]) -> None:
+    """``out[:] = weights @ q`` by slices of rows (each row's sums are the same)."""
     step = _ROWS_AT_ONCE
     for start in range(0, weights.shape[0], step):
-        out[start : start + step, :rank] = weights[start : start + step] @ components.T
+        out[start : start + step] = weights[start : start + step] @ q
+
+
+def _permuted_l(a: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """``scipy.linalg.lu(a, permute_l=True)[0]``, factoring ``a`` (Fortran-ordered) in place.
+
+    The same LAPACK factorisation, so the same bits; the permuted L is assembled here
+    from the factors, where scipy would first copy ``a``.
+    """
+    from scipy import linalg
+
+    factors, pivots = linalg.lu_factor(a, overwrite_a=True, check_finite=False)
+    n, k = factors.shape
+    perm = np.arange(n)
+    for i, j in enumerate(pivots.tolist()):
+        perm[i], perm[j] = perm[j], perm[i]
+    out = np.empty((n, k))
+    step = _ROWS_AT_ONCE
+    for start in range(0, n, step):
+        rows = factors[start : start + step]
+        if start < k:
+            rows = rows.copy()
+            head = min(k, start + len(rows)) - start
+            for i in range(head):
+                rows[i, start + i] = 1.0
+                rows[i, start + i + 1 :] = 0.0
+        out[perm[start : start + step]] = rows
     return out
 
 
@@ -339,8 +371,9 @@ def _svd_components(weights: Any, rank: int, seed: int) -> npt.NDArray[np.float6
     n_random = rank + 10  # TruncatedSVD's n_oversamples
     n_iter = 5  # TruncatedSVD's n_iter (above 2: LU-normalised power iterations)
     random_state = np.random.RandomState(seed)
-    if weights.shape[0] < weights.shape[1]:
-        # scikit-learn transposes: its big arrays are then over terms, which are fewer.
+    if weights.shape[0] < max(weights.shape[1], 2 * n_random):
+        # scikit-learn transposes (its big arrays are then over terms, which are fewer),
+        # or the corpus is tiny: its own function, as is.
         _, _, vt = randomized_svd(
             weights,
             rank,
@@ -352,10 +385,14 @@ def _svd_components(weights: Any, rank: int, seed: int) -> npt.NDArray[np.float6
         )
     else:
         q = random_state.normal(size=(weights.shape[1], n_random))
+        # One (n_docs, n_random) buffer, Fortran-ordered so LAPACK factors it in place.
+        buf = np.empty((weights.shape[0], n_random), order="F")
         for _ in range(n_iter):
-            q = linalg.lu(weights @ q, permute_l=True, check_finite=False, overwrite_a=True)[0]
-            q = linalg.lu(weights.T @ q, permute_l=True, check_finite=False, overwrite_a=True)[0]
-        q = linalg.qr(weights @ q, mode="economic", check_finite=False, overwrite_a=True)[0]
+            _project_rows(weights, q, buf)
+            q = linalg.lu(weights.T @ _permuted_l(buf), permute_l=True, check_finite=False)[0]
+        _project_rows(weights, q, buf)
+        q = linalg.qr(buf, mode="economic", check_finite=False, overwrite_a=True)[0]
+        del buf
         b = q.T @ weights
         del q
         _, _, vt = linalg.svd(b, full_matrices=False, lapack_driver="gesdd")
