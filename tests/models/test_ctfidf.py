@@ -113,3 +113,22 @@ def test_top_words_equal_a_full_stable_sort_on_rows_with_many_ties() -> None:
         for n in (1, 7, 30, 399, 400, 500):
             order = np.argsort(-row, kind="stable")[:n]
             assert top_words(row, vocab, n) == [vocab[i] for i in order if row[i] > 0]
+
+
+def test_document_weights_are_scikit_learns_tfidf_bit_for_bit() -> None:
+    """Our in-place TF-IDF is ``TfidfTransformer(sublinear_tf=True)``'s, to the last bit."""
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    planted = planted_corpus(n_docs=300, seed=4)
+    vocab = sorted({t for doc in planted.tokens for t in doc})
+    counts = count_matrix(planted.tokens, vocab)
+    expected = TfidfTransformer(sublinear_tf=True, norm="l2").fit_transform(counts)
+    kept = counts.copy()
+    weights = document_weights(counts)
+    assert np.array_equal(weights.indptr, expected.indptr)
+    assert np.array_equal(weights.indices, expected.indices)
+    assert np.array_equal(weights.data, expected.data) and weights.dtype == np.float64
+    assert (counts != kept).nnz == 0  # copy=True (the default) leaves the counts alone
+    in_place = document_weights(counts, copy=False)
+    assert np.shares_memory(in_place.data, counts.data)
+    assert np.array_equal(in_place.data, expected.data)

@@ -371,7 +371,7 @@ def _svd_components(weights: Any, rank: int, seed: int) -> npt.NDArray[np.float6
     n_random = rank + 10  # TruncatedSVD's n_oversamples
     n_iter = 5  # TruncatedSVD's n_iter (above 2: LU-normalised power iterations)
     random_state = np.random.RandomState(seed)
-    if weights.shape[0] < max(weights.shape[1], 2 * n_random):
+    if weights.shape[0] < max(weights.shape[1], 2 * n_random) or weights.shape[1] < n_random:
         # scikit-learn transposes (its big arrays are then over terms, which are fewer),
         # or the corpus is tiny: its own function, as is.
         _, _, vt = randomized_svd(
