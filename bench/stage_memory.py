@@ -124,9 +124,9 @@ def child(args: argparse.Namespace) -> None:
     # Import what the stage imports before the baseline: libraries are the run's baseline.
     import sklearn.decomposition  # noqa: F401
 
-    import topics.evaluate.scores  # noqa: F401
-    import topics.models.embed  # noqa: F401
-    import topics.models.lda  # noqa: F401
+    import topics.evaluate.scores
+    import topics.models.embed
+    import topics.models.lda
     import topics.review.ranking  # noqa: F401
 
     # numba (LLVM) is loaded by the cluster model's UMAP before these stages in a run.

@@ -220,8 +220,14 @@ def test_tfidf_of_documents_without_words_is_an_empty_column() -> None:
 
 @pytest.mark.parametrize(
     ("threshold", "rest", "slice_nnz"),
-    [(0.9, 0.9, 1 << 21), (0.9, 0.8, 1 << 21), (0.9, 0.5, 1 << 21), (0.5, 0.45, 1 << 21)]
-    + [(0.9, 0.8, 37), (0.5, 0.45, 37)],
+    [
+        (0.9, 0.9, 1 << 21),
+        (0.9, 0.8, 1 << 21),
+        (0.9, 0.5, 1 << 21),
+        (0.5, 0.45, 1 << 21),
+        (0.9, 0.8, 37),
+        (0.5, 0.45, 37),
+    ],
 )
 def test_near_duplicate_candidates_hold_every_pair_above_the_threshold(
     threshold: float, rest: float, slice_nnz: int, monkeypatch: pytest.MonkeyPatch

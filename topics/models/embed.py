@@ -319,7 +319,9 @@ def lsa_vectors(
     return out
 
 
-def _project_rows(weights: Any, q: npt.NDArray[np.float64], out: npt.NDArray[np.float64]) -> None:
+def _project_rows(
+    weights: Any, q: npt.NDArray[np.float64], out: npt.NDArray[np.floating[Any]]
+) -> None:
     """``out[:] = weights @ q`` by slices of rows (each row's sums are the same)."""
     step = _ROWS_AT_ONCE
     for start in range(0, weights.shape[0], step):

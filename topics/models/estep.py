@@ -65,7 +65,7 @@ def inference(
     return gamma, (sstats * exp_beta).astype(dtype, copy=False)
 
 
-def as_arrays(corpus: Sequence[Sequence[tuple[int, float]]]) -> list[Any]:
+def as_arrays(corpus: Sequence[Sequence[tuple[int, float]]]) -> Sequence[Any]:
     """Each document as an ``(n_terms, 2)`` array of (term id, count): views of one array.
 
     gensim hands the documents of each chunk to ``inference`` as they are; arrays are

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -180,7 +180,7 @@ def fit_lda(
     return result
 
 
-def _bow(tokens: Sequence[Sequence[str]], vocab: list[str]) -> tuple[Any, dict[int, str]]:
+def _bow(tokens: list[list[str]], vocab: list[str]) -> tuple[Any, dict[int, str]]:
     """Each document's (term id, count) pairs, ids ascending, as an ``(n_terms, 2)`` float64
     array (``topics.models.estep.as_arrays``'s form, made a chunk at a time from the count
     matrix: ``topics.models.estep.BowRows``); and id2word."""
@@ -263,9 +263,7 @@ def nmf_topics(
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.feature_extraction.text import TfidfTransformer
 
-    from topics.models.estep import counts_of
-
-    from topics.models.estep import BowRows
+    from topics.models.estep import BowRows, counts_of
 
     picked = None
     if len(corpus) > max_docs:
