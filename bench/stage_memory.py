@@ -75,13 +75,22 @@ def _load(pre_path: str, fits_path: str, n_docs: int) -> dict[str, Any]:
     }
 
 
+def _vocab_of(function: Any, vocab: list[str]) -> dict[str, Any]:
+    """``vocab=`` for a checkout whose stage takes the vocabulary (as the pipeline passes)."""
+    import inspect
+
+    return {"vocab": vocab} if "vocab" in inspect.signature(function).parameters else {}
+
+
 def _run_stage(stage: str, data: dict[str, Any]) -> dict[str, Any]:
     """Run one stage; return what its result is compared by."""
     tokens, vocab, labels, models = data["tokens"], data["vocab"], data["labels"], data["models"]
     if stage == "embed":
         from topics.models.embed import EmbedSettings, embed_documents
 
-        vectors = embed_documents(tokens, EmbedSettings(method="lsa"), seed=0)
+        vectors = embed_documents(
+            tokens, EmbedSettings(method="lsa"), seed=0, **_vocab_of(embed_documents, vocab)
+        )
         return {"vectors": np.asarray(vectors)}
     if stage == "lda":
         from topics.models.lda import LdaSettings, fit_lda
@@ -101,7 +110,9 @@ def _run_stage(stage: str, data: dict[str, Any]) -> dict[str, Any]:
     if stage == "review":
         from topics.review.ranking import review_documents
 
-        review = review_documents(tokens, labels, models, seed=0)
+        review = review_documents(
+            tokens, labels, models, seed=0, **_vocab_of(review_documents, vocab)
+        )
         return {
             "order": np.asarray(review.order),
             "score": np.asarray(review.score),

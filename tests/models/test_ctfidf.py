@@ -132,3 +132,18 @@ def test_document_weights_are_scikit_learns_tfidf_bit_for_bit() -> None:
     in_place = document_weights(counts, copy=False)
     assert np.shares_memory(in_place.data, counts.data)
     assert np.array_equal(in_place.data, expected.data)
+
+
+def test_corpus_counts_from_a_larger_vocabulary_equal_those_from_the_tokens() -> None:
+    """Terms from ``vocab`` (unused ones dropped) give the columns read off the tokens."""
+    from topics.models.ctfidf import corpus_counts
+
+    tokens = [["b", "a", "b"], [], ["d", "a"]]
+    counts, terms = corpus_counts(tokens)
+    assert terms == ["a", "b", "d"]
+    for vocab in (["d", "b", "a"], ["zz", "d", "c", "b", "a", "0"]):
+        got, got_terms = corpus_counts(tokens, vocab)
+        assert got_terms == terms and got.shape == counts.shape
+        assert np.array_equal(got.indptr, counts.indptr)
+        assert np.array_equal(got.indices, counts.indices)
+        assert np.array_equal(got.data, counts.data)

@@ -310,6 +310,11 @@ def test_lsa_equals_truncated_svd_bit_for_bit(n_docs: int) -> None:
         embed_module._ROWS_AT_ONCE = monkey_rows
     np.testing.assert_array_equal(vectors[:, :rank], expected)
     assert not vectors[:, rank:].any()
+    # Terms from a vocabulary (with words no document holds) instead of the tokens.
+    with_vocab = embed_module.lsa_vectors(
+        planted.tokens, EmbedSettings(method="lsa"), seed=5, vocab=["unused", *vocab[::-1]]
+    )
+    np.testing.assert_array_equal(with_vocab, vectors)
 
 
 def test_permuted_l_is_scipys_lu() -> None:

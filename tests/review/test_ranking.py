@@ -341,13 +341,14 @@ def test_blocks_above_the_cap_are_searched_within_each_split(
 def test_review_by_small_slices_ranks_as_in_one_piece(
     planted: Planted, lda: TopicModelResult, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The prefix search's row slices and in-place TF-IDF change no score or reason."""
+    """Row slices, in-place TF-IDF and terms from a vocabulary change no score or reason."""
     labels, _ = _noisy(planted)
     whole = review_documents(planted.tokens, labels, {"lda": lda}, seed=0)
     monkeypatch.setattr(ranking, "_PREFIX_NNZ", 50)
     monkeypatch.setattr(ranking, "DUPLICATE_EXACT_MAX", 10)
     monkeypatch.setattr(ranking, "_DUPLICATE_PAIRS", 7)
-    sliced = review_documents(planted.tokens, labels, {"lda": lda}, seed=0)
+    vocab = ["never seen", *sorted({t for doc in planted.tokens for t in doc}, reverse=True)]
+    sliced = review_documents(planted.tokens, labels, {"lda": lda}, seed=0, vocab=vocab)
     np.testing.assert_array_equal(sliced.order, whole.order)
     np.testing.assert_array_equal(sliced.score, whole.score)
     assert sliced.reasons == whole.reasons

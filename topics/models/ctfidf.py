@@ -49,6 +49,34 @@ def count_matrix(tokens: list[list[str]], vocab: list[str]) -> sparse.csr_matrix
     return matrix
 
 
+def corpus_counts(
+    tokens: list[list[str]], vocab: list[str] | None = None
+) -> tuple[sparse.csr_matrix, list[str]]:
+    """Counts over the sorted terms the documents hold, and those terms.
+
+    The columns LSA and the review's TF-IDF have always used (sorted, unused terms
+    left out). With ``vocab`` (every term of the documents, more allowed: e.g.
+    ``Preprocessed.vocab``) the terms come from it and the counts, not from reading
+    every token in Python (slow at 1M documents, and a compact token store would make
+    a list per document to be read).
+    """
+    from itertools import chain
+
+    if vocab is None:
+        terms = sorted(set(chain.from_iterable(tokens)))
+        return count_matrix(tokens, terms), terms
+    terms = sorted(vocab)
+    counts = count_matrix(tokens, terms)
+    used = np.bincount(counts.indices, minlength=len(terms)) > 0
+    if used.all():
+        return counts, terms
+    column = np.cumsum(used) - 1
+    counts = sparse.csr_matrix(
+        (counts.data, column[counts.indices], counts.indptr), shape=(counts.shape[0], used.sum())
+    )
+    return counts, [t for t, keep in zip(terms, used.tolist(), strict=True) if keep]
+
+
 def document_weights(counts: sparse.csr_matrix, *, copy: bool = True) -> sparse.csr_matrix:
     """Each document's words as sublinear TF-IDF, rows of unit length.
 

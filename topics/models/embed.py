@@ -99,6 +99,7 @@ def embed_documents(
     texts: list[str] | None = None,
     on_cache: Callable[[bool], None] | None = None,
     executor: Executor | None = None,
+    vocab: list[str] | None = None,
 ) -> npt.NDArray[np.float32]:
     """Embed each document as one L2-normalised vector.
 
@@ -123,6 +124,9 @@ def embed_documents(
     executor
         A Dask cluster: LSA then counts and projects on its workers, with the basis
         fitted on a seeded sample (``topics.executor.embed``); cached under its own key.
+    vocab
+        Every term of the documents (``Preprocessed.vocab``; more allowed): LSA then
+        takes its terms from it instead of reading every token. Same vectors.
 
     Returns
     -------
@@ -162,7 +166,7 @@ def embed_documents(
     if settings.method == "lsa":
         logger.info("LSA of %d documents (%d dims)", n_docs, settings.vector_size)
         if executor is None:
-            vectors = lsa_vectors(tokens, settings, seed)
+            vectors = lsa_vectors(tokens, settings, seed, vocab)
         else:
             from topics.executor import embed as sharded
 
@@ -291,7 +295,10 @@ def resolve_method(tokens: list[list[str]], settings: EmbedSettings) -> EmbedSet
 
 
 def lsa_vectors(
-    tokens: list[list[str]], settings: EmbedSettings, seed: int = 0
+    tokens: list[list[str]],
+    settings: EmbedSettings,
+    seed: int = 0,
+    vocab: list[str] | None = None,
 ) -> npt.NDArray[np.float32]:
     """Latent semantic analysis: truncated SVD of the documents' sublinear TF-IDF rows.
 
@@ -299,12 +306,13 @@ def lsa_vectors(
     ``topics.models.ctfidf.document_weights``), so documents that share distinctive words
     land close together. Randomized SVD with ``seed``: the same seed gives
     the same vectors. A corpus with fewer documents or words than ``vector_size``
-    gets as many components as it can hold, padded with zero columns.
+    gets as many components as it can hold, padded with zero columns. ``vocab``: every
+    term of the documents (more allowed), so they need not be read term by term
+    (``topics.models.ctfidf.corpus_counts``); the same vectors.
     """
-    from topics.models.ctfidf import count_matrix, document_weights
+    from topics.models.ctfidf import corpus_counts, document_weights
 
-    vocab = sorted({token for doc in tokens for token in doc})
-    weights = document_weights(count_matrix(tokens, vocab), copy=False)
+    weights = document_weights(corpus_counts(tokens, vocab)[0], copy=False)
     out = np.zeros((len(tokens), settings.vector_size), dtype=np.float32)
     rank = min(settings.vector_size, weights.shape[0] - 1, weights.shape[1] - 1)
     if rank < 1:
