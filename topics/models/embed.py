@@ -336,35 +336,74 @@ def _project_rows(
         out[start : start + step] = weights[start : start + step] @ q
 
 
-def _permuted_l(a: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """``scipy.linalg.lu(a, permute_l=True)[0]``, factoring ``a`` (Fortran-ordered) in place.
+def _lu_in_place(a: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
+    """LU-factor ``a`` (Fortran-ordered) in place, as ``scipy.linalg.lu`` does (getrf).
 
-    The same LAPACK factorisation, so the same bits; the permuted L is assembled here
-    from the factors, where scipy would first copy ``a``.
+    Returns ``inverse``: row ``i`` of ``lu(a, permute_l=True)[0]`` is row ``inverse[i]``
+    of the unit lower factor L (see ``_pl_rows``).
     """
     from scipy import linalg
 
     factors, pivots = linalg.lu_factor(a, overwrite_a=True, check_finite=False)
-    n, k = factors.shape
+    if not np.shares_memory(factors, a):
+        a[...] = factors
+    n = a.shape[0]
     perm = np.arange(n)
     for i, j in enumerate(pivots.tolist()):
         perm[i], perm[j] = perm[j], perm[i]
-    out = np.empty((n, k))
+    inverse = np.empty(n, dtype=np.int64)
+    inverse[perm] = np.arange(n)
+    return inverse
+
+
+def _pl_rows(
+    factors: npt.NDArray[np.float64], inverse: npt.NDArray[np.int64], start: int, stop: int
+) -> npt.NDArray[np.float64]:
+    """Rows ``start:stop`` of the permuted L (``scipy.linalg.lu(permute_l=True)[0]``)."""
+    k = factors.shape[1]
+    source = inverse[start:stop]
+    rows = factors[source]
+    for m in np.flatnonzero(source < k).tolist():
+        i = int(source[m])  # a row of L's unit upper triangle: 1 on the diagonal, 0 after
+        rows[m, i] = 1.0
+        rows[m, i + 1 :] = 0.0
+    return rows
+
+
+def _transpose_product(
+    weights: Any, rows_of: Callable[[int, int], npt.NDArray[np.float64]], width: int
+) -> npt.NDArray[np.float64]:
+    """``weights.T @ x`` with ``x`` handed out a slice of rows at a time by ``rows_of``.
+
+    scipy's own kernel for that product (``csc_matvecs`` over ``weights.T``), called per
+    slice into one result: it adds each document's products in document order either
+    way, so the sums are the same bits, without ``x`` whole (an (n_docs, width) array).
+    """
+    from scipy.sparse import _sparsetools
+
+    n_docs, n_terms = weights.shape
+    result = np.zeros((n_terms, width))
     step = _ROWS_AT_ONCE
-    for start in range(0, n, step):
-        rows = factors[start : start + step]
-        if start < k:
-            rows = rows.copy()
-            head = min(k, start + len(rows)) - start
-            for i in range(head):
-                rows[i, start + i] = 1.0
-                rows[i, start + i + 1 :] = 0.0
-        out[perm[start : start + step]] = rows
-    return out
+    index = weights.indices.dtype
+    for start in range(0, n_docs, step):
+        stop = min(n_docs, start + step)
+        lo, hi = int(weights.indptr[start]), int(weights.indptr[stop])
+        x = np.ascontiguousarray(rows_of(start, stop), dtype=np.float64)
+        _sparsetools.csc_matvecs(
+            n_terms,
+            stop - start,
+            width,
+            (weights.indptr[start : stop + 1] - lo).astype(index),
+            weights.indices[lo:hi],
+            weights.data[lo:hi],
+            x.ravel(),
+            result.ravel(),
+        )
+    return result
 
 
 #: Rows of the TF-IDF matrix projected at once (bounds the float64 slice of the product).
-_ROWS_AT_ONCE = 50_000
+_ROWS_AT_ONCE = 8192
 
 
 def _svd_components(weights: Any, rank: int, seed: int) -> npt.NDArray[np.float64]:
@@ -375,6 +414,8 @@ def _svd_components(weights: Any, rank: int, seed: int) -> npt.NDArray[np.float6
     variance, each a dense (n_docs, ~rank) float64 array (3.8 GB of LSA's peak at 1M
     documents). The power iterations overwrite their products in place.
     """
+    from functools import partial
+
     from scipy import linalg
     from sklearn.utils.extmath import randomized_svd, svd_flip
 
@@ -399,12 +440,14 @@ def _svd_components(weights: Any, rank: int, seed: int) -> npt.NDArray[np.float6
         buf = np.empty((weights.shape[0], n_random), order="F")
         for _ in range(n_iter):
             _project_rows(weights, q, buf)
-            q = linalg.lu(weights.T @ _permuted_l(buf), permute_l=True, check_finite=False)[0]
+            inverse = _lu_in_place(buf)
+            product = _transpose_product(weights, partial(_pl_rows, buf, inverse), n_random)
+            q = linalg.lu(product, permute_l=True, check_finite=False)[0]
         _project_rows(weights, q, buf)
-        q = linalg.qr(buf, mode="economic", check_finite=False, overwrite_a=True)[0]
+        basis = linalg.qr(buf, mode="economic", check_finite=False, overwrite_a=True)[0]
         del buf
-        b = q.T @ weights
-        del q
+        b = _transpose_product(weights, lambda a, b: basis[a:b], basis.shape[1]).T
+        del basis
         _, _, vt = linalg.svd(b, full_matrices=False, lapack_driver="gesdd")
         vt = vt[:rank]
     _, vt = svd_flip(None, vt, u_based_decision=False)
