@@ -67,9 +67,15 @@ def _load(pre_path: str, fits_path: str, n_docs: int) -> dict[str, Any]:
             model.doc_topic = model.doc_topic[:n].copy()
             model.assignments = model.assignments[:n].copy()
         models[name] = model
+    tokens = pre["tokens"][:n]
+    vocab = pre["vocab"]
+    if n < len(pre["tokens"]):
+        # The vocabulary of these documents, as preprocessing would give it (in order).
+        present = {t for doc in tokens for t in doc}
+        vocab = [t for t in vocab if t in present]
     return {
-        "tokens": pre["tokens"][:n],
-        "vocab": pre["vocab"],
+        "tokens": tokens,
+        "vocab": vocab,
         "labels": pre["labels"][:n],
         "models": models,
     }
@@ -156,7 +162,11 @@ def child(args: argparse.Namespace) -> None:
     cpu = time.process_time()
     output = _run_stage(args.stage, data)
     cpu = time.process_time() - cpu
-    measures: dict[str, Any] = {"cpu_s": cpu, "base_mb": base_kb / 1024}
+    measures: dict[str, Any] = {
+        "cpu_s": cpu,
+        "base_mb": base_kb / 1024,
+        "docs": len(data["tokens"]),
+    }
     if args.tracemalloc:
         measures["traced_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.stop()
@@ -256,7 +266,7 @@ def main(argv: list[str] | None = None) -> None:
                 traced = _spawn(repo, stage, args, trace=True)
                 run["measures"]["traced_peak_mb"] = traced["measures"]["traced_peak_mb"]
             runs[side] = run
-        row: dict[str, Any] = {"stage": stage, "docs": args.docs}
+        row: dict[str, Any] = {"stage": stage, "docs": runs["after"]["measures"]["docs"]}
         for side, run in runs.items():
             row[side] = run["measures"]
         if "before" in runs:
