@@ -268,7 +268,7 @@ def _run_stages(
     # After the (possibly cached) fits: cheap, and it reads the labels of this run.
     t0 = time.perf_counter()
     sink.stage("ranking documents worth a look")
-    review = review_documents(pre.tokens, labels, fits.models, seed=settings.seed)
+    review = review_documents(pre.tokens, labels, fits.models, seed=settings.seed, vocab=pre.vocab)
     seconds["review"] = time.perf_counter() - t0
 
     return RunResult(

@@ -128,3 +128,37 @@ def test_top_words_equal_a_full_stable_sort_on_rows_with_many_ties() -> None:
         for n in (1, 7, 30, 399, 400, 500):
             order = np.argsort(-row, kind="stable")[:n]
             assert top_words(row, vocab, n) == [vocab[i] for i in order if row[i] > 0]
+
+
+def test_document_weights_are_scikit_learns_tfidf_bit_for_bit() -> None:
+    """Our in-place TF-IDF is ``TfidfTransformer(sublinear_tf=True)``'s, to the last bit."""
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    planted = planted_corpus(n_docs=300, seed=4)
+    vocab = sorted({t for doc in planted.tokens for t in doc})
+    counts = count_matrix(planted.tokens, vocab)
+    expected = TfidfTransformer(sublinear_tf=True, norm="l2").fit_transform(counts)
+    kept = counts.copy()
+    weights = document_weights(counts)
+    assert np.array_equal(weights.indptr, expected.indptr)
+    assert np.array_equal(weights.indices, expected.indices)
+    assert np.array_equal(weights.data, expected.data) and weights.dtype == np.float64
+    assert (counts != kept).nnz == 0  # copy=True (the default) leaves the counts alone
+    in_place = document_weights(counts, copy=False)
+    assert np.shares_memory(in_place.data, counts.data)
+    assert np.array_equal(in_place.data, expected.data)
+
+
+def test_corpus_counts_from_a_larger_vocabulary_equal_those_from_the_tokens() -> None:
+    """Terms from ``vocab`` (unused ones dropped) give the columns read off the tokens."""
+    from topics.models.ctfidf import corpus_counts
+
+    tokens = [["b", "a", "b"], [], ["d", "a"]]
+    counts, terms = corpus_counts(tokens)
+    assert terms == ["a", "b", "d"]
+    for vocab in (["d", "b", "a"], ["zz", "d", "c", "b", "a", "0"]):
+        got, got_terms = corpus_counts(tokens, vocab)
+        assert got_terms == terms and got.shape == counts.shape
+        assert np.array_equal(got.indptr, counts.indptr)
+        assert np.array_equal(got.indices, counts.indices)
+        assert np.array_equal(got.data, counts.data)

@@ -282,3 +282,47 @@ def test_lsa_is_cached_like_doc2vec(
     np.testing.assert_array_equal(
         embed_documents(small.tokens, settings, cache_dir=tmp_path), first
     )
+
+
+@pytest.mark.parametrize("n_docs", [60, 240, 300])
+def test_lsa_equals_truncated_svd_bit_for_bit(n_docs: int) -> None:
+    """LSA without TruncatedSVD's dense extras gives its vectors to the last bit.
+
+    300 documents over 120 words take our own power iterations (one buffer factored in
+    place); 60 documents (fewer than words) and 240 (fewer words than the SVD's 99
+    random vectors) scikit-learn's function as is.
+    """
+    from sklearn.decomposition import TruncatedSVD
+
+    from topics.models.ctfidf import count_matrix, document_weights
+
+    planted = planted_corpus(n_docs=n_docs, words_per_topic=20 if n_docs == 300 else 15, seed=2)
+    vocab = sorted({t for doc in planted.tokens for t in doc})
+    weights = document_weights(count_matrix(planted.tokens, vocab))
+    rank = min(100, weights.shape[0] - 1, weights.shape[1] - 1)
+    svd = TruncatedSVD(n_components=rank, algorithm="randomized", random_state=5)
+    expected = svd.fit_transform(weights).astype(np.float32)
+    monkey_rows = embed_module._ROWS_AT_ONCE
+    try:
+        embed_module._ROWS_AT_ONCE = 37  # many slices, cut inside the first rank rows
+        vectors = embed_module.lsa_vectors(planted.tokens, EmbedSettings(method="lsa"), seed=5)
+    finally:
+        embed_module._ROWS_AT_ONCE = monkey_rows
+    np.testing.assert_array_equal(vectors[:, :rank], expected)
+    assert not vectors[:, rank:].any()
+    # Terms from a vocabulary (with words no document holds) instead of the tokens.
+    with_vocab = embed_module.lsa_vectors(
+        planted.tokens, EmbedSettings(method="lsa"), seed=5, vocab=["unused", *vocab[::-1]]
+    )
+    np.testing.assert_array_equal(with_vocab, vectors)
+
+
+def test_permuted_l_by_slices_is_scipys_lu() -> None:
+    from scipy import linalg
+
+    a = np.asfortranarray(np.random.default_rng(0).normal(size=(300, 40)))
+    expected = linalg.lu(a, permute_l=True)[0]
+    factors = a.copy(order="F")
+    inverse = embed_module._lu_in_place(factors)
+    rows = [embed_module._pl_rows(factors, inverse, s, s + 37) for s in range(0, 300, 37)]
+    np.testing.assert_array_equal(np.vstack(rows), expected)

@@ -134,3 +134,40 @@ def _copy_as(model: CompiledLdaModel, cls: type) -> Any:
     twin = copy.deepcopy(model)
     twin.__class__ = cls
     return twin
+
+
+def test_bow_rows_hand_out_the_arrays_of_rows_as_arrays() -> None:
+    """``BowRows`` (rows made on demand) holds what ``rows_as_arrays`` listed, row for row."""
+    from topics.models.ctfidf import count_matrix
+    from topics.models.estep import BowRows, counts_of, rows_as_arrays
+
+    tokens = [["a", "b", "a"], [], ["c", "c", "c", "b"], ["b"]]
+    counts = count_matrix(tokens, ["b", "a", "c"])
+    rows, listed = BowRows(counts), rows_as_arrays(counts)
+    assert len(rows) == 4
+    for got in (list(rows), rows[0:4], [rows[i] for i in range(-4, 0)], as_arrays(rows)):
+        assert [d.tolist() for d in got] == [d.tolist() for d in listed]
+        assert all(d.dtype == np.float64 for d in got)
+    with pytest.raises(IndexError):
+        rows[4]
+    assert (counts_of(rows, 3) != counts).nnz == 0
+    assert (rows.matrix([2, 0]) != counts[[2, 0]]).nnz == 0
+    np.testing.assert_array_equal(rows.term_totals(), np.asarray(counts.sum(axis=0)).ravel())
+
+
+def test_lda_on_bow_rows_equals_lda_on_listed_arrays(planted: Planted) -> None:
+    """Regression: the corpus made a chunk at a time fits the same model as the list."""
+    from topics.models.ctfidf import count_matrix
+    from topics.models.estep import BowRows, rows_as_arrays
+    from topics.models.lda import LdaSettings, _fit, _result
+
+    vocab = sorted({t for doc in planted.tokens for t in doc})
+    counts = count_matrix(planted.tokens, vocab)
+    id2word = dict(enumerate(vocab))
+    settings = LdaSettings(chunksize=50)
+    fits = []
+    for corpus in (BowRows(counts), rows_as_arrays(counts)):
+        model = _fit(corpus, id2word, 6, settings, seed=1, passes=2)
+        fits.append(_result(model, corpus, vocab, settings, 6, 1))
+    np.testing.assert_array_equal(fits[0].topic_term, fits[1].topic_term)
+    np.testing.assert_array_equal(fits[0].doc_topic, fits[1].doc_topic)

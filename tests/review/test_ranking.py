@@ -218,20 +218,40 @@ def test_tfidf_of_documents_without_words_is_an_empty_column() -> None:
     assert ranking._tfidf([[], []]).shape == (2, 1)
 
 
-@pytest.mark.parametrize(("threshold", "rest"), [(0.9, 0.9), (0.9, 0.8), (0.9, 0.5), (0.5, 0.45)])
+@pytest.mark.parametrize(
+    ("threshold", "rest", "slice_nnz"),
+    [
+        (0.9, 0.9, 1 << 21),
+        (0.9, 0.8, 1 << 21),
+        (0.9, 0.5, 1 << 21),
+        (0.5, 0.45, 1 << 21),
+        (0.9, 0.8, 37),
+        (0.5, 0.45, 37),
+    ],
+)
 def test_near_duplicate_candidates_hold_every_pair_above_the_threshold(
-    threshold: float, rest: float, monkeypatch: pytest.MonkeyPatch
+    threshold: float, rest: float, slice_nnz: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Prefixes are each row's rarest words; no pair above the threshold is left out.
 
     At a threshold of 0.5 many pairs lie just above it, where the bound is tight.
+    Candidates come from prefixes against prefixes, the rows taken a slice at a time
+    (``slice_nnz`` entries; 37: many slices, cut inside the corpus's rows).
     """
     monkeypatch.setattr(ranking, "DUPLICATE_COSINE", threshold)
     monkeypatch.setattr(ranking, "_DUPLICATE_REST", rest)
+    monkeypatch.setattr(ranking, "_PREFIX_NNZ", slice_nnz)
     tokens, labels, _ = _duplicates_corpus(0)
     unit = ranking._tfidf(tokens)
-    prefix, norms = ranking._prefixes(unit)
+    prefix, norms, floor = ranking._prefixes(unit)
     frequency = np.bincount(unit.indices, minlength=unit.shape[1])
+    # Frequency rank of each word (0: the most frequent; ties: the higher column first).
+    order = np.lexsort((-np.arange(unit.shape[1]), -frequency))
+    position = np.empty_like(order)
+    position[order] = np.arange(len(order))
+    for i in range(unit.shape[0]):
+        if prefix[i].nnz:
+            assert floor[i] == min(position[k] for k in prefix[i].indices)
     for i in range(unit.shape[0]):
         row = unit[i]
         chosen = set(prefix[i].indices.tolist())
@@ -282,6 +302,56 @@ def test_near_duplicates_equal_the_all_pairs_search(
     np.testing.assert_array_equal(signal, expected_signal)
     assert twin == expected_twin
     assert expected_twin != _reference_near_duplicates(tfidf, labels)[1]
+
+
+def test_blocks_above_the_cap_are_searched_within_each_split(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A block over ``DUPLICATE_BLOCK_MAX`` documents is cut by ``splits``; others stay whole.
+
+    Regression: at 1M documents the clusters' outliers formed one block of 720k, whose
+    search grew with its square (the review took 585 s against 12 s at 100k).
+    """
+    tokens, labels, blocks = _duplicates_corpus(1)
+    tfidf = ranking._tfidf(tokens)
+    monkeypatch.setattr(ranking, "DUPLICATE_EXACT_MAX", 10)
+    unsplit = _reference_near_duplicates(tfidf, labels, blocks)[1]
+    # Splits that part one pair of twins; the cap: just below the size of their block.
+    i, j = next((i, t[0]) for i, t in enumerate(unsplit) if t is not None)
+    splits = np.zeros(len(tokens), dtype=np.int64)
+    splits[j] = 1
+    labelled = np.array([k for k, label in enumerate(labels) if label])
+    sizes = {int(b): int(np.sum(blocks[labelled] == b)) for b in np.unique(blocks)}
+    cap = sizes[int(blocks[i])] - 1
+    monkeypatch.setattr(ranking, "DUPLICATE_BLOCK_MAX", cap)
+    signal, twin = ranking._near_duplicates(tfidf, labels, blocks, splits)
+    # The reference: blocks above the cap cut by the splits, every other block whole.
+    big = np.array([sizes[int(b)] > cap for b in blocks])
+    cut = np.where(big, 10 * (blocks + 1) + splits, -5 - blocks)
+    expected_signal, expected_twin = _reference_near_duplicates(tfidf, labels, cut)
+    np.testing.assert_array_equal(signal, expected_signal)
+    assert twin == expected_twin
+    assert twin != unsplit
+    # In place on the caller's matrix (its last use) gives the same answer.
+    again = ranking._near_duplicates(tfidf.copy(), labels, blocks, splits, overwrite=True)
+    np.testing.assert_array_equal(again[0], signal)
+    assert again[1] == twin
+
+
+def test_review_by_small_slices_ranks_as_in_one_piece(
+    planted: Planted, lda: TopicModelResult, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Row slices, in-place TF-IDF and terms from a vocabulary change no score or reason."""
+    labels, _ = _noisy(planted)
+    whole = review_documents(planted.tokens, labels, {"lda": lda}, seed=0)
+    monkeypatch.setattr(ranking, "_PREFIX_NNZ", 50)
+    monkeypatch.setattr(ranking, "DUPLICATE_EXACT_MAX", 10)
+    monkeypatch.setattr(ranking, "_DUPLICATE_PAIRS", 7)
+    vocab = ["never seen", *sorted({t for doc in planted.tokens for t in doc}, reverse=True)]
+    sliced = review_documents(planted.tokens, labels, {"lda": lda}, seed=0, vocab=vocab)
+    np.testing.assert_array_equal(sliced.order, whole.order)
+    np.testing.assert_array_equal(sliced.score, whole.score)
+    assert sliced.reasons == whole.reasons
 
 
 def test_every_label_small_uses_fewer_folds() -> None:

@@ -181,7 +181,9 @@ def topic_diversity(topic_words: list[list[str]], top_n: int = 10) -> float:
     return len(set(words)) / len(words) if words else 0.0
 
 
-def label_agreement(assignments: Sequence[int], labels: Sequence[str | None]) -> dict[str, float]:
+def label_agreement(
+    assignments: Sequence[int] | IntArray, labels: Sequence[str | None]
+) -> dict[str, float]:
     """Agreement of dominant topics with known labels over the labelled documents.
 
     Returns ``nmi``, ``ari`` and ``purity``; outliers (topic -1) count as a cluster of
@@ -192,16 +194,23 @@ def label_agreement(assignments: Sequence[int], labels: Sequence[str | None]) ->
             f"assignments and labels must have the same length; "
             f"got {len(assignments)} and {len(labels)}"
         )
-    pairs = [(int(a), label) for a, label in zip(assignments, labels, strict=True) if label]
-    if len(pairs) < 2:
+    labelled = np.fromiter((bool(label) for label in labels), dtype=bool, count=len(labels))
+    n_labelled = int(labelled.sum())
+    if n_labelled < 2:
         return {}
-    clusters = [a for a, _ in pairs]
-    classes = [label for _, label in pairs]
-    table = contingency_matrix(classes, clusters)
+    # Labels as codes in sorted order, the order scikit-learn's np.unique gives the
+    # strings: the same tables and sums, without a million-entry array of strings (and
+    # its copies) in each of the three metrics.
+    index = {label: c for c, label in enumerate(sorted({str(x) for x in labels if x}))}
+    classes = np.fromiter(
+        (index[str(label)] for label in labels if label), dtype=np.int64, count=n_labelled
+    )
+    clusters = np.asarray(assignments, dtype=np.int64)[labelled]
+    table = contingency_matrix(classes, clusters, sparse=True)
     return {
         "nmi": _finite(normalized_mutual_info_score(classes, clusters)),
         "ari": _finite(adjusted_rand_score(classes, clusters)),
-        "purity": _finite(np.asarray(table.max(axis=0)).sum() / len(pairs)),
+        "purity": _finite(np.asarray(table.max(axis=0).toarray()).sum() / n_labelled),
     }
 
 
@@ -226,7 +235,7 @@ def score_model(
         "diversity": topic_diversity(result.topic_words, top_n=top_n),
     }
     if labels is not None:
-        metrics.update(label_agreement(assignments.tolist(), labels))
+        metrics.update(label_agreement(assignments, labels))
     metrics["outlier_share"] = float(np.mean(assignments == -1)) if assignments.size else 0.0
     per_topic = [
         {"npmi": a, "c_v": b, "umass": c}

@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -99,6 +99,7 @@ def embed_documents(
     texts: list[str] | None = None,
     on_cache: Callable[[bool], None] | None = None,
     executor: Executor | None = None,
+    vocab: list[str] | None = None,
 ) -> npt.NDArray[np.float32]:
     """Embed each document as one L2-normalised vector.
 
@@ -123,6 +124,9 @@ def embed_documents(
     executor
         A Dask cluster: LSA then counts and projects on its workers, with the basis
         fitted on a seeded sample (``topics.executor.embed``); cached under its own key.
+    vocab
+        Every term of the documents (``Preprocessed.vocab``; more allowed): LSA then
+        takes its terms from it instead of reading every token. Same vectors.
 
     Returns
     -------
@@ -162,7 +166,7 @@ def embed_documents(
     if settings.method == "lsa":
         logger.info("LSA of %d documents (%d dims)", n_docs, settings.vector_size)
         if executor is None:
-            vectors = lsa_vectors(tokens, settings, seed)
+            vectors = lsa_vectors(tokens, settings, seed, vocab)
         else:
             from topics.executor import embed as sharded
 
@@ -291,7 +295,10 @@ def resolve_method(tokens: list[list[str]], settings: EmbedSettings) -> EmbedSet
 
 
 def lsa_vectors(
-    tokens: list[list[str]], settings: EmbedSettings, seed: int = 0
+    tokens: list[list[str]],
+    settings: EmbedSettings,
+    seed: int = 0,
+    vocab: list[str] | None = None,
 ) -> npt.NDArray[np.float32]:
     """Latent semantic analysis: truncated SVD of the documents' sublinear TF-IDF rows.
 
@@ -299,14 +306,13 @@ def lsa_vectors(
     ``topics.models.ctfidf.document_weights``), so documents that share distinctive words
     land close together. Randomized SVD with ``seed``: the same seed gives
     the same vectors. A corpus with fewer documents or words than ``vector_size``
-    gets as many components as it can hold, padded with zero columns.
+    gets as many components as it can hold, padded with zero columns. ``vocab``: every
+    term of the documents (more allowed), so they need not be read term by term
+    (``topics.models.ctfidf.corpus_counts``); the same vectors.
     """
-    from sklearn.decomposition import TruncatedSVD
+    from topics.models.ctfidf import corpus_counts, document_weights
 
-    from topics.models.ctfidf import count_matrix, document_weights
-
-    vocab = sorted({token for doc in tokens for token in doc})
-    weights = document_weights(count_matrix(tokens, vocab))
+    weights = document_weights(corpus_counts(tokens, vocab)[0], copy=False)
     out = np.zeros((len(tokens), settings.vector_size), dtype=np.float32)
     rank = min(settings.vector_size, weights.shape[0] - 1, weights.shape[1] - 1)
     if rank < 1:
@@ -314,9 +320,138 @@ def lsa_vectors(
         dense = weights.toarray()[:, : settings.vector_size]
         out[:, : dense.shape[1]] = dense
         return out
-    svd = TruncatedSVD(n_components=rank, algorithm="randomized", random_state=seed)
-    out[:, :rank] = svd.fit_transform(weights)
+    components = _svd_components(weights, rank, seed)
+    # ``TruncatedSVD.fit_transform``'s ``X @ components.T``, by slices of rows (each row's
+    # sums are the same) into the float32 output: no (n_docs, rank) float64 array.
+    _project_rows(weights, components.T, out[:, :rank])
     return out
+
+
+def _project_rows(
+    weights: Any, q: npt.NDArray[np.float64], out: npt.NDArray[np.floating[Any]]
+) -> None:
+    """``out[:] = weights @ q`` by slices of rows (each row's sums are the same)."""
+    step = _ROWS_AT_ONCE
+    for start in range(0, weights.shape[0], step):
+        out[start : start + step] = weights[start : start + step] @ q
+
+
+def _lu_in_place(a: npt.NDArray[np.float64]) -> npt.NDArray[np.int64]:
+    """LU-factor ``a`` (Fortran-ordered) in place, as ``scipy.linalg.lu`` does (getrf).
+
+    Returns ``inverse``: row ``i`` of ``lu(a, permute_l=True)[0]`` is row ``inverse[i]``
+    of the unit lower factor L (see ``_pl_rows``).
+    """
+    from scipy import linalg
+
+    factors, pivots = linalg.lu_factor(a, overwrite_a=True, check_finite=False)
+    if not np.shares_memory(factors, a):
+        a[...] = factors
+    n = a.shape[0]
+    perm = np.arange(n)
+    for i, j in enumerate(pivots.tolist()):
+        perm[i], perm[j] = perm[j], perm[i]
+    inverse = np.empty(n, dtype=np.int64)
+    inverse[perm] = np.arange(n)
+    return inverse
+
+
+def _pl_rows(
+    factors: npt.NDArray[np.float64], inverse: npt.NDArray[np.int64], start: int, stop: int
+) -> npt.NDArray[np.float64]:
+    """Rows ``start:stop`` of the permuted L (``scipy.linalg.lu(permute_l=True)[0]``)."""
+    k = factors.shape[1]
+    source = inverse[start:stop]
+    rows = factors[source]
+    for m in np.flatnonzero(source < k).tolist():
+        i = int(source[m])  # a row of L's unit upper triangle: 1 on the diagonal, 0 after
+        rows[m, i] = 1.0
+        rows[m, i + 1 :] = 0.0
+    return rows
+
+
+def _transpose_product(
+    weights: Any, rows_of: Callable[[int, int], npt.NDArray[np.float64]], width: int
+) -> npt.NDArray[np.float64]:
+    """``weights.T @ x`` with ``x`` handed out a slice of rows at a time by ``rows_of``.
+
+    scipy's own kernel for that product (``csc_matvecs`` over ``weights.T``), called per
+    slice into one result: it adds each document's products in document order either
+    way, so the sums are the same bits, without ``x`` whole (an (n_docs, width) array).
+    """
+    from scipy.sparse import _sparsetools
+
+    n_docs, n_terms = weights.shape
+    result = np.zeros((n_terms, width))
+    step = _ROWS_AT_ONCE
+    index = weights.indices.dtype
+    for start in range(0, n_docs, step):
+        stop = min(n_docs, start + step)
+        lo, hi = int(weights.indptr[start]), int(weights.indptr[stop])
+        x = np.ascontiguousarray(rows_of(start, stop), dtype=np.float64)
+        _sparsetools.csc_matvecs(
+            n_terms,
+            stop - start,
+            width,
+            (weights.indptr[start : stop + 1] - lo).astype(index),
+            weights.indices[lo:hi],
+            weights.data[lo:hi],
+            x.ravel(),
+            result.ravel(),
+        )
+    return result
+
+
+#: Rows of the TF-IDF matrix projected at once (bounds the float64 slice of the product).
+_ROWS_AT_ONCE = 8192
+
+
+def _svd_components(weights: Any, rank: int, seed: int) -> npt.NDArray[np.float64]:
+    """``TruncatedSVD(rank, algorithm="randomized", random_state=seed).components_``.
+
+    The same calls in the same order as scikit-learn's (so the same bits), without what
+    ``fit_transform`` adds around them: the left singular vectors ``U`` and the explained
+    variance, each a dense (n_docs, ~rank) float64 array (3.8 GB of LSA's peak at 1M
+    documents). The power iterations overwrite their products in place.
+    """
+    from functools import partial
+
+    from scipy import linalg
+    from sklearn.utils.extmath import randomized_svd, svd_flip
+
+    n_random = rank + 10  # TruncatedSVD's n_oversamples
+    n_iter = 5  # TruncatedSVD's n_iter (above 2: LU-normalised power iterations)
+    random_state = np.random.RandomState(seed)
+    if weights.shape[0] < max(weights.shape[1], 2 * n_random) or weights.shape[1] < n_random:
+        # scikit-learn transposes (its big arrays are then over terms, which are fewer),
+        # or the corpus is tiny: its own function, as is.
+        _, _, vt = randomized_svd(
+            weights,
+            rank,
+            n_oversamples=n_random - rank,
+            n_iter=n_iter,
+            power_iteration_normalizer="auto",
+            flip_sign=False,
+            random_state=random_state,
+        )
+    else:
+        q = random_state.normal(size=(weights.shape[1], n_random))
+        # One (n_docs, n_random) buffer, Fortran-ordered so LAPACK factors it in place.
+        buf = np.empty((weights.shape[0], n_random), order="F")
+        for _ in range(n_iter):
+            _project_rows(weights, q, buf)
+            inverse = _lu_in_place(buf)
+            product = _transpose_product(weights, partial(_pl_rows, buf, inverse), n_random)
+            q = linalg.lu(product, permute_l=True, check_finite=False)[0]
+        _project_rows(weights, q, buf)
+        basis = linalg.qr(buf, mode="economic", check_finite=False, overwrite_a=True)[0]
+        del buf
+        b = _transpose_product(weights, lambda a, b: basis[a:b], basis.shape[1]).T
+        del basis
+        _, _, vt = linalg.svd(b, full_matrices=False, lapack_driver="gesdd")
+        vt = vt[:rank]
+    _, vt = svd_flip(None, vt, u_based_decision=False)
+    return np.asarray(vt, dtype=np.float64)
 
 
 def _train_doc2vec(
@@ -356,6 +491,10 @@ def _train_doc2vec(
 def _normalise_rows(vectors: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
+    if vectors.dtype == np.float32 and vectors.flags.c_contiguous and vectors.flags.writeable:
+        # In place: the same quotients without a second (n_docs, n_dims) array.
+        vectors /= norms
+        return vectors
     return np.ascontiguousarray(vectors / norms, dtype=np.float32)
 
 

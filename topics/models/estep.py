@@ -18,7 +18,7 @@ machine compiles it (~2 s).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from itertools import pairwise
 from typing import Any
@@ -65,12 +65,14 @@ def inference(
     return gamma, (sstats * exp_beta).astype(dtype, copy=False)
 
 
-def as_arrays(corpus: Sequence[Sequence[tuple[int, float]]]) -> list[Any]:
+def as_arrays(corpus: Sequence[Sequence[tuple[int, float]]]) -> Sequence[Any]:
     """Each document as an ``(n_terms, 2)`` array of (term id, count): views of one array.
 
     gensim hands the documents of each chunk to ``inference`` as they are; arrays are
     joined with one ``np.concatenate`` where lists of pairs take a Python loop per pass.
     """
+    if isinstance(corpus, BowRows):
+        return corpus  # makes its rows in this form
     if all(isinstance(doc, np.ndarray) for doc in corpus):
         return list(corpus)  # already in this form
     lengths = np.fromiter((len(doc) for doc in corpus), dtype=np.int64, count=len(corpus))
@@ -82,6 +84,60 @@ def as_arrays(corpus: Sequence[Sequence[tuple[int, float]]]) -> list[Any]:
         count=2 * int(bounds[-1]),
     ).reshape(-1, 2)
     return [flat[a:b] for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)]
+
+
+class BowRows(Sequence[Any]):
+    """A document-term count matrix as gensim's corpus: each row an ``(n_terms, 2)`` array.
+
+    ``as_arrays``' form, made on demand (a chunk at a time) from the matrix's own arrays:
+    the whole corpus as one list of arrays held a float64 (id, count) pair and a view
+    object per row, twice a count matrix's memory. Counts are kept as float32 (whole
+    numbers, exact) and handed out as float64, as ``rows_as_arrays`` gave them.
+    """
+
+    def __init__(self, counts: Any) -> None:
+        counts = counts.tocsr()
+        counts.sort_indices()
+        self.shape: tuple[int, int] = counts.shape
+        self.indptr = np.asarray(counts.indptr, dtype=np.int64)
+        self.indices = np.asarray(counts.indices, dtype=np.int32)
+        self.data = np.asarray(counts.data, dtype=np.float32)
+
+    def __len__(self) -> int:
+        return int(self.shape[0])
+
+    def _row(self, i: int) -> Any:
+        a, b = int(self.indptr[i]), int(self.indptr[i + 1])
+        row = np.empty((b - a, 2), dtype=np.float64)
+        row[:, 0] = self.indices[a:b]
+        row[:, 1] = self.data[a:b]
+        return row
+
+    def __getitem__(self, key: Any) -> Any:
+        if isinstance(key, slice):
+            return [self._row(i) for i in range(*key.indices(len(self)))]
+        i = int(key)
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(key)
+        return self._row(i)
+
+    def __iter__(self) -> Iterator[Any]:
+        return (self._row(i) for i in range(len(self)))
+
+    def matrix(self, rows: Any = None) -> Any:
+        """The counts (of ``rows`` only, in their order) as a float64 CSR matrix."""
+        import scipy.sparse as sp
+
+        counts = sp.csr_matrix((self.data, self.indices, self.indptr), shape=self.shape)
+        return (counts if rows is None else counts[rows]).astype(np.float64)
+
+    def term_totals(self) -> Any:
+        """Each term's count over all documents (float64; sums of whole numbers, exact)."""
+        return np.bincount(
+            self.indices, weights=self.data.astype(np.float64), minlength=self.shape[1]
+        )
 
 
 def rows_as_arrays(counts: Any) -> list[Any]:
@@ -97,6 +153,8 @@ def counts_of(docs: Sequence[Any], n_terms: int) -> Any:
     """The CSR document-term matrix of documents as (term id, count) arrays or pairs."""
     import scipy.sparse as sp
 
+    if isinstance(docs, BowRows):
+        return docs.matrix()
     indptr, ids, cts = _flatten(docs)
     return sp.csr_matrix((cts, ids, indptr), shape=(len(docs), n_terms))
 

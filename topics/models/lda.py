@@ -180,13 +180,14 @@ def fit_lda(
     return result
 
 
-def _bow(tokens: list[list[str]], vocab: list[str]) -> tuple[list[Any], dict[int, str]]:
+def _bow(tokens: list[list[str]], vocab: list[str]) -> tuple[Any, dict[int, str]]:
     """Each document's (term id, count) pairs, ids ascending, as an ``(n_terms, 2)`` float64
-    array (``topics.models.estep.as_arrays``'s form, views of one array); and id2word."""
+    array (``topics.models.estep.as_arrays``'s form, made a chunk at a time from the count
+    matrix: ``topics.models.estep.BowRows``); and id2word."""
     from topics.models.ctfidf import count_matrix
-    from topics.models.estep import rows_as_arrays
+    from topics.models.estep import BowRows
 
-    return rows_as_arrays(count_matrix(tokens, vocab)), dict(enumerate(vocab))
+    return BowRows(count_matrix(tokens, vocab)), dict(enumerate(vocab))
 
 
 def _fit(
@@ -262,12 +263,15 @@ def nmf_topics(
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.feature_extraction.text import TfidfTransformer
 
-    from topics.models.estep import counts_of
+    from topics.models.estep import BowRows, counts_of
 
+    picked = None
     if len(corpus) > max_docs:
-        picked = np.random.default_rng(seed).permutation(len(corpus))[:max_docs]
-        corpus = [corpus[i] for i in np.sort(picked)]
-    counts = counts_of(corpus, n_terms)
+        picked = np.sort(np.random.default_rng(seed).permutation(len(corpus))[:max_docs])
+    if isinstance(corpus, BowRows):
+        counts = corpus.matrix(picked)
+    else:
+        counts = counts_of(corpus if picked is None else [corpus[i] for i in picked], n_terms)
     tfidf = TfidfTransformer(sublinear_tf=True).fit_transform(counts)
     k = min(n_topics, *tfidf.shape)
     # NNDSVD takes square roots of tiny negative rounding errors on very small corpora.
@@ -311,8 +315,12 @@ def _result(
 
 
 def _term_frequency(corpus: Docs, n_terms: int) -> FloatArray:
-    from topics.models.estep import counts_of
+    from topics.models.estep import BowRows, counts_of
 
+    if isinstance(corpus, BowRows):
+        # Whole-number sums: exact, so the same in any order.
+        totals: FloatArray = corpus.term_totals()
+        return totals
     counts: FloatArray = np.asarray(counts_of(corpus, n_terms).sum(axis=0)).ravel()
     return counts
 

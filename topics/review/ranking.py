@@ -58,6 +58,10 @@ DUPLICATE_COSINE = 0.9
 #: pairs within one topic of the clusters (all 18,800 documents of 20 Newsgroups took
 #: 8 s CPU comparing every pair, 0.5 s with the pruned search now used).
 DUPLICATE_EXACT_MAX = 20_000
+#: Labelled documents in one block (a topic of the clusters) above which the block is
+#: searched within each LDA topic instead (see ``_near_duplicates``). Above the largest
+#: block at 100k documents (34k, the outliers), so rankings there are unchanged.
+DUPLICATE_BLOCK_MAX = 50_000
 #: Norm of a document's words left out of its near-duplicate search prefix (below
 #: ``DUPLICATE_COSINE``): lower means more candidate pairs formed, fewer checked.
 #: 0.8 was fastest on 20 Newsgroups (0.9: 732k pairs checked; 0.8: 35k).
@@ -65,6 +69,9 @@ _DUPLICATE_REST = 0.8
 #: Candidate pairs checked at once (bounds the search's memory; 50 times as many
 #: partial products are formed at once).
 _DUPLICATE_PAIRS = 20_000
+#: Stored entries of the TF-IDF rows the prefix search ranks at once (bounds its memory).
+_PREFIX_NNZ = 1 << 21
+_NO_ROWS = np.zeros(0, dtype=np.int64)
 #: Weight of the other signals when labels exist. Label evidence dominates: the rest
 #: only separates documents whose labels look equally sound. Larger weights cost
 #: ranking quality on planted wrong labels (20 Newsgroups, 3%: average precision .84 at
@@ -104,6 +111,7 @@ def review_documents(
     models: dict[str, TopicModelResult],
     *,
     seed: int = 0,
+    vocab: list[str] | None = None,
 ) -> Review:
     """Score every modelled document for "worth a human look".
 
@@ -117,17 +125,20 @@ def review_documents(
         Fitted models by name (``"lda"``, ``"clusters"``); either may be missing.
     seed
         Seeds the fold split: same input and seed, same ranking.
+    vocab
+        Every term of the documents (``Preprocessed.vocab``; more allowed), so the
+        TF-IDF's terms need not be read token by token. Same ranking.
     """
     n = len(tokens)
     notes: list[str] = []
-    tfidf = _tfidf(tokens)
+    tfidf = _tfidf(tokens, vocab)
     clean = [label if label else None for label in labels]
     n_labels = len({label for label in clean if label})
 
     label_signal = np.zeros(n)
     probability: list[float | None] = [None] * n
     suggested: list[str | None] = [None] * n
-    class_probs: dict[int, dict[str, float]] = {}
+    class_probs: _ClassProbs | dict[int, dict[str, float]] = {}
     method: dict[str, Any] = {"signals": list(SIGNALS)}
     if n_labels >= 2:
         mixtures = np.hstack([model.doc_topic for model in models.values()]) if models else None
@@ -141,7 +152,10 @@ def review_documents(
     disagreement, pairs = _disagreement(models, n)
     atypical, best = _atypical(models, n)
     blocks = next((models[m].assignments for m in ("clusters", "lda") if m in models), None)
-    duplicate, twin = _near_duplicates(tfidf, clean, blocks)
+    splits = models["lda"].assignments if "lda" in models and "clusters" in models else None
+    # The TF-IDF rows' last use: the search may normalise them in place.
+    duplicate, twin = _near_duplicates(tfidf, clean, blocks, splits, overwrite=True)
+    del tfidf
     signals = {
         "label_suspicion": label_signal,
         "model_disagreement": disagreement,
@@ -185,24 +199,58 @@ def review_documents(
     )
 
 
-def _tfidf(tokens: list[list[str]]) -> sp.csr_matrix:
+def _tfidf(tokens: list[list[str]], vocab: list[str] | None = None) -> sp.csr_matrix:
     """Sublinear TF-IDF over the preprocessed tokens (lemmas and phrases), rows L2-normed.
 
     The same weights the cluster model's topic words sum (``ctfidf.document_weights``);
     the tokens are already filtered by document frequency in preprocessing.
     """
-    from itertools import chain
+    from topics.models.ctfidf import corpus_counts, document_weights
 
-    from topics.models.ctfidf import count_matrix, document_weights
-
-    vocab = sorted(set(chain.from_iterable(tokens)))
-    if not vocab:
+    counts, terms = corpus_counts(tokens, vocab)
+    if not terms:
         return sp.csr_matrix((len(tokens), 1))
-    return document_weights(count_matrix(tokens, vocab))
+    return document_weights(counts, copy=False)
+
+
+class _ClassProbs:
+    """Each judged document's three likeliest labels and its own, for its reason.
+
+    Arrays, with a document's dict made only when its reason is written: a dict per
+    document cost ~330 bytes each (330 MB at 1M documents) for the whole review.
+    """
+
+    def __init__(
+        self,
+        names: list[str],
+        rows: IntArray,
+        n: int,
+        top: IntArray,
+        top_probs: FloatArray,
+        own: IntArray,
+        own_probs: FloatArray,
+    ) -> None:
+        self.names, self.top, self.top_probs = names, top, top_probs
+        self.own, self.own_probs = own, own_probs
+        self.position = np.full(n, -1, dtype=np.int64)
+        self.position[rows] = np.arange(len(rows))
+
+    def get(self, i: int, default: dict[str, float]) -> dict[str, float]:
+        """Document ``i``'s label -> probability (three likeliest and its own), or ``default``."""
+        j = int(self.position[i])
+        if j < 0:
+            return default
+        names = self.names
+        out = {
+            names[c]: p
+            for c, p in zip(self.top[j].tolist(), self.top_probs[j].tolist(), strict=True)
+        }
+        out[names[int(self.own[j])]] = float(self.own_probs[j])
+        return out
 
 
 LabelJudgement = tuple[
-    FloatArray, list[float | None], list[str | None], dict[int, dict[str, float]], dict[str, Any]
+    FloatArray, list[float | None], list[str | None], _ClassProbs, dict[str, Any]
 ]
 
 
@@ -245,9 +293,11 @@ def _label_suspicion(
             f"with fewer than {MIN_LABEL_DOCS} documents ({', '.join(small[:5])}"
             f"{', …' if len(small) > 5 else ''})"
         )
-    rows = np.array([i for i in range(n) if labels[i] in set(kept)], dtype=np.int64)
-    y = np.array([kept.index(str(labels[i])) for i in rows], dtype=np.int64)
-    x = tfidf[rows]
+    code = {label: c for c, label in enumerate(kept)}
+    rows = np.array([i for i in range(n) if labels[i] in code], dtype=np.int64)
+    y = np.array([code[str(labels[i])] for i in rows], dtype=np.int64)
+    # Every document judged (the common case): the matrix itself, not a copy of its rows.
+    x = tfidf if len(rows) == n else tfidf[rows]
     probs = _out_of_fold(
         x, y, None if mixtures is None else mixtures[rows], n_folds=n_folds, seed=seed
     )
@@ -261,7 +311,6 @@ def _label_suspicion(
     signal = np.zeros(n)
     probability: list[float | None] = [None] * n
     suggested: list[str | None] = [None] * n
-    class_probs: dict[int, dict[str, float]] = {}
     # Whole arrays first, then one light loop (95k documents: a second less).
     judged = np.arange(len(rows))
     own = probs[judged, y]
@@ -269,15 +318,14 @@ def _label_suspicion(
     others[judged, y] = -1.0
     best_other = np.argmax(others, axis=1)
     suggest = flagged | (others[judged, best_other] > own)
-    top = np.argsort(-probs, axis=1, kind="stable")[:, :3]
+    del others
+    top = np.ascontiguousarray(np.argsort(-probs, axis=1, kind="stable")[:, :3])
     signal[rows] = 1.0 - quality
-    top_probs = np.take_along_axis(probs, top, axis=1).tolist()
-    for j, i in enumerate(rows.tolist()):
-        probability[i] = float(own[j])
+    class_probs = _ClassProbs(kept, rows, n, top, np.take_along_axis(probs, top, axis=1), y, own)
+    for j, (i, p) in enumerate(zip(rows.tolist(), own.tolist(), strict=True)):
+        probability[i] = p
         if suggest[j]:
             suggested[i] = kept[int(best_other[j])]
-        class_probs[i] = {kept[c]: p for c, p in zip(top[j].tolist(), top_probs[j], strict=True)}
-        class_probs[i][kept[y[j]]] = float(own[j])
     info = {
         "method": "confident learning (cleanlab self-confidence) on out-of-fold "
         "probabilities of naive Bayes (TF-IDF words) and logistic regression (topic "
@@ -405,7 +453,12 @@ def _atypical(
 
 
 def _near_duplicates(
-    tfidf: sp.csr_matrix, labels: list[str | None], blocks: IntArray | None = None
+    tfidf: sp.csr_matrix,
+    labels: list[str | None],
+    blocks: IntArray | None = None,
+    splits: IntArray | None = None,
+    *,
+    overwrite: bool = False,
 ) -> tuple[FloatArray, list[tuple[int, float] | None]]:
     """Cosine of each document's most similar near-duplicate filed under another label.
 
@@ -418,6 +471,12 @@ def _near_duplicates(
     search): see ``_candidate_pairs``. The cosines, the threshold and the ties are those
     of scikit-learn's brute-force cosine ``radius_neighbors`` (``tests/review`` holds the
     two equal), which this replaced: 8 s at 18,800 documents, most of the review's time.
+    ``overwrite``: ``tfidf`` may be normalised in place (the caller's last use of it).
+
+    A block of more than ``DUPLICATE_BLOCK_MAX`` labelled documents is searched within
+    each of ``splits`` (the other model's topics) instead, so the work stays linear in
+    the corpus: at 1M documents the clusters left 72.5% of the documents as outliers,
+    one block of 720k (the search's work grows with the square of a block's size).
     """
     from sklearn.preprocessing import normalize
 
@@ -432,8 +491,12 @@ def _near_duplicates(
     group = np.zeros(len(labelled), dtype=np.int64)
     if blocks is not None and len(labelled) > DUPLICATE_EXACT_MAX:
         group = np.asarray(blocks, dtype=np.int64)[labelled]
+        if splits is not None:
+            group = _split_blocks(group, np.asarray(splits, dtype=np.int64)[labelled])
     # scikit-learn normalises rows again before its dot products; so do we, for equal sums.
-    unit = sp.csr_matrix(normalize(tfidf[labelled], copy=True))
+    whole = len(labelled) == n
+    rows = tfidf if whole else tfidf[labelled]
+    unit = sp.csr_matrix(normalize(rows, copy=not (whole and overwrite)), copy=False)
     unit.sort_indices()
     left, right = _candidate_pairs(unit, code, group)
     left, right, similarity = _verify(unit, left, right)
@@ -449,12 +512,25 @@ def _near_duplicates(
     return np.clip(signal, 0.0, 1.0), twin
 
 
-def _prefixes(unit: sp.csr_matrix) -> tuple[sp.csr_matrix, FloatArray]:
+def _split_blocks(group: IntArray, splits: IntArray) -> IntArray:
+    """``group`` with every block above ``DUPLICATE_BLOCK_MAX`` rows cut by ``splits``."""
+    _, inverse, sizes = np.unique(group, return_inverse=True, return_counts=True)
+    big = sizes[inverse] > DUPLICATE_BLOCK_MAX
+    if not big.any():
+        return group
+    width = int(splits.max()) - int(splits.min()) + 2
+    key = inverse * width + np.where(big, splits - int(splits.min()) + 1, 0)
+    return np.unique(key, return_inverse=True)[1].astype(np.int64)
+
+
+def _prefixes(unit: sp.csr_matrix) -> tuple[sp.csr_matrix, FloatArray, IntArray]:
     """Each row's rarest words, up to a rest of norm below ``_DUPLICATE_REST``; rest norms.
 
     Rarest first (fewest rows, then highest column) keeps the rows sharing a prefix word
-    few. Returns the prefix weights (the row's own, zero elsewhere) and each row's norm
-    outside its prefix.
+    few. Returns the prefix weights (the row's own, zero elsewhere), each row's norm
+    outside its prefix, and each row's ``floor``: its prefix is every word of the row
+    whose frequency rank (0: the most frequent word) is at least that. Rows are taken
+    ``_PREFIX_NNZ`` entries at a time, so the temporaries stay small at any size.
     """
     n_rows, n_terms = unit.shape
     frequency = np.bincount(unit.indices, minlength=n_terms)
@@ -462,31 +538,51 @@ def _prefixes(unit: sp.csr_matrix) -> tuple[sp.csr_matrix, FloatArray]:
     by_rank = np.lexsort((-np.arange(n_terms), -frequency))
     rank = np.empty(n_terms, dtype=np.int64)
     rank[by_rank] = np.arange(n_terms)
-    ranked = sp.csr_matrix(
-        (unit.data.copy(), rank[unit.indices], unit.indptr.copy()), shape=unit.shape
-    )
-    ranked.has_sorted_indices = False
-    ranked.sort_indices()
-    row = np.repeat(np.arange(n_rows), np.diff(ranked.indptr))
-    squares = ranked.data**2
-    running = np.cumsum(squares)
-    before = np.concatenate(([0.0], running))[ranked.indptr[:-1]][row]
-    # The weight of a word and every more frequent one: the rest once the rarer are taken.
-    taken = running - before >= _DUPLICATE_REST**2
-    rest = np.sqrt(np.bincount(row, weights=np.where(taken, 0.0, squares), minlength=n_rows))
-    # The running sum rounds; a row whose rest would not stay below the threshold is
-    # taken whole (never seen: it needs an error of 1e-1 on sums of unit rows).
-    whole = rest >= DUPLICATE_COSINE - 1e-6
-    taken |= whole[row]
-    rest[whole] = 0.0
+    rest = np.zeros(n_rows)
+    floor = np.full(n_rows, n_terms, dtype=np.int64)
+    lengths = np.zeros(n_rows, dtype=np.int64)
+    data: list[FloatArray] = []
+    indices: list[IntArray] = []
+    ends = np.searchsorted(unit.indptr, np.arange(_PREFIX_NNZ, unit.nnz, _PREFIX_NNZ))
+    bounds = np.unique(np.concatenate(([0], np.minimum(ends, n_rows), [n_rows])))
+    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        a, b = int(unit.indptr[lo]), int(unit.indptr[hi])
+        ranked = sp.csr_matrix(
+            (unit.data[a:b].copy(), rank[unit.indices[a:b]], unit.indptr[lo : hi + 1] - a),
+            shape=(hi - lo, n_terms),
+        )
+        ranked.has_sorted_indices = False
+        ranked.sort_indices()
+        row = np.repeat(np.arange(hi - lo), np.diff(ranked.indptr))
+        squares = ranked.data**2
+        running = np.cumsum(squares)
+        before = np.concatenate(([0.0], running))[ranked.indptr[:-1]][row]
+        # The weight of a word and every more frequent one: the rest once the rarer are taken.
+        taken = running - before >= _DUPLICATE_REST**2
+        part = np.sqrt(np.bincount(row, weights=np.where(taken, 0.0, squares), minlength=hi - lo))
+        # The running sum rounds; a row whose rest would not stay below the threshold is
+        # taken whole (never seen: it needs an error of 1e-1 on sums of unit rows).
+        whole = part >= DUPLICATE_COSINE - 1e-6
+        taken |= whole[row]
+        part[whole] = 0.0
+        rest[lo:hi] = part
+        # Taken words end each row (rarest last): the first of them has the lowest rank.
+        n_taken = np.bincount(row[taken], minlength=hi - lo)
+        has = n_taken > 0
+        floor[lo:hi][has] = ranked.indices[ranked.indptr[1:][has] - n_taken[has]]
+        lengths[lo:hi] = n_taken
+        data.append(ranked.data[taken])
+        indices.append(by_rank[ranked.indices[taken]])
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
     prefix = sp.csr_matrix(
-        (np.where(taken, ranked.data, 0.0), by_rank[ranked.indices], ranked.indptr.copy()),
+        (np.concatenate([np.zeros(0), *data]), np.concatenate([_NO_ROWS, *indices]), indptr),
         shape=unit.shape,
     )
     prefix.has_sorted_indices = False
     prefix.sort_indices()
     prefix.eliminate_zeros()
-    return prefix, rest
+    return prefix, rest, floor
 
 
 def _candidate_pairs(
@@ -494,14 +590,19 @@ def _candidate_pairs(
 ) -> tuple[IntArray, IntArray]:
     """Row pairs (a < b) in one group, under different labels, that may reach the threshold.
 
-    For unit rows x, y and x's prefix P (``_prefixes``), Cauchy-Schwarz gives
-    ``x.y <= sum over P of x_k y_k + |x outside P|``; a pair is kept when that bound
-    reaches ``DUPLICATE_COSINE`` (less a margin for rounding). Pairs sharing no prefix
-    word are never formed: their bound is the rest's norm, below the threshold. The
-    partial sums are one sparse product of the prefixes with the group's rows, by
+    Prefixes (``_prefixes``) are the rows' rarest words, in one order of all words. Say
+    a's prefix starts no higher in that order than b's: then every word a's prefix shares
+    with b is in b's prefix, and for unit rows Cauchy-Schwarz gives
+    ``a.b <= prefix(a).prefix(b) + |a outside its prefix|``. A pair is kept when that
+    bound reaches ``DUPLICATE_COSINE`` (less a margin for rounding); pairs whose prefixes
+    share no word are never formed (their bound is a rest's norm, below the threshold).
+    Prefix against prefix, not prefix against whole row: at 94,851 documents in one group
+    that formed far fewer products (the work grew with the square of a group's size,
+    which made the review's time at 1M documents grow tenfold faster than the corpus).
+    The partial sums are one sparse product of the group's prefixes with themselves, by
     slices of rows holding about ``_DUPLICATE_PAIRS`` x 50 products at most.
     """
-    prefix, rest = _prefixes(unit)
+    prefix, rest, floor = _prefixes(unit)
     cut = DUPLICATE_COSINE - 1e-6
     n = unit.shape[0]
     present = sp.csr_matrix((np.ones(prefix.nnz), prefix.indices, prefix.indptr), prefix.shape)
@@ -510,7 +611,7 @@ def _candidate_pairs(
         rows = np.flatnonzero(group == g)
         if len(rows) < 2 or len(np.unique(code[rows])) < 2:
             continue
-        terms = sp.csr_matrix(unit[rows].T)
+        terms = sp.csr_matrix(prefix[rows].T)
         # Products each row's prefix forms: bounds the memory of a slice of rows.
         work = np.cumsum(present[rows] @ np.diff(terms.indptr).astype(np.float64))
         start = 0
@@ -519,7 +620,8 @@ def _candidate_pairs(
             part = rows[start:stop]
             partial = (prefix[part] @ terms).tocoo()
             a, b = part[partial.row], rows[partial.col]
-            close = (code[a] != code[b]) & (partial.data + rest[a] >= cut)
+            slack = np.where(floor[a] >= floor[b], rest[a], rest[b])
+            close = (code[a] != code[b]) & (partial.data + slack >= cut)
             a, b = a[close], b[close]
             keys.append(np.minimum(a, b) * n + np.maximum(a, b))
             start = stop
