@@ -23,7 +23,7 @@ import numpy as np
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 from sklearn.metrics.cluster import contingency_matrix
 
-from topics.types import FloatArray, IntArray, ModelScores, TopicModelResult
+from topics.types import FloatArray, IntArray, ModelScores, TokenLists, Tokens, TopicModelResult
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ class CoherenceScores:
 
 
 def score_coherence(
-    tokens: list[list[str]],
+    tokens: Tokens,
     topic_words: list[list[str]],
     *,
     top_n: int = 10,
@@ -216,7 +216,7 @@ def label_agreement(
 
 def score_model(
     result: TopicModelResult,
-    tokens: list[list[str]],
+    tokens: Tokens,
     labels: Sequence[str | None] | None = None,
     *,
     top_n: int = 10,
@@ -255,15 +255,17 @@ class _Occurrences:
     bounds: IntArray  # rows of word w are bounds[w]:bounds[w + 1]
 
 
-def _sample(tokens: list[list[str]], max_docs: int, seed: int) -> list[list[str]]:
+def _sample(tokens: Tokens, max_docs: int, seed: int) -> Tokens:
     if len(tokens) <= max_docs:
         return tokens
     keep = np.sort(np.random.default_rng(seed).choice(len(tokens), size=max_docs, replace=False))
     logger.info("coherence: counting a sample of %d of %d documents", max_docs, len(tokens))
+    if isinstance(tokens, TokenLists):
+        return tokens.take(keep)
     return [tokens[i] for i in keep]
 
 
-def _chunks(docs: list[list[str]]) -> Iterator[list[list[str]]]:
+def _chunks(docs: Tokens) -> Iterator[Tokens]:
     start, size = 0, 0
     for i, doc in enumerate(docs):
         size += len(doc)
@@ -274,7 +276,7 @@ def _chunks(docs: list[list[str]]) -> Iterator[list[list[str]]]:
         yield docs[start:]
 
 
-def _find_occurrences(docs: list[list[str]], word_ids: dict[str, int]) -> _Occurrences:
+def _find_occurrences(docs: Tokens, word_ids: dict[str, int]) -> _Occurrences:
     lengths = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
     tokens = chain.from_iterable(docs)
     flat = np.fromiter(map(word_ids.get, tokens, repeat(-1)), dtype=np.int64, count=lengths.sum())

@@ -32,7 +32,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from topics.models.spec import Refit
-from topics.types import IntArray, TopicModelResult
+from topics.types import IntArray, Tokens, TopicModelResult
 
 if TYPE_CHECKING:
     from topics.pipeline import RunSettings
@@ -92,7 +92,7 @@ def assignment_agreement(a: IntArray, b: IntArray) -> float:
 
 def model_stability(
     model: TopicModelResult,
-    tokens: list[list[str]],
+    tokens: Tokens,
     vocab: list[str],
     refit: Callable[[Refit], TopicModelResult],
     settings: RunSettings,

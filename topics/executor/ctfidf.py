@@ -18,7 +18,7 @@ from scipy import sparse
 
 from topics.executor import Executor, shards_of
 from topics.executor.embed import SHARDS_PER_WORKER, idf_of, tfidf_rows
-from topics.types import IntArray
+from topics.types import IntArray, Tokens
 
 
 def _class_sum(
@@ -32,7 +32,7 @@ def _class_sum(
 
 
 def class_sums(
-    tokens: list[list[str]],
+    tokens: Tokens,
     vocab: list[str],
     labels: IntArray,
     n_classes: int,

@@ -24,7 +24,7 @@ import numpy.typing as npt
 from scipy import sparse
 
 from topics.executor import Executor, shards_of
-from topics.types import FloatArray
+from topics.types import FloatArray, Tokens, used_terms
 
 #: The SVD basis is fitted on at most this many documents (seeded sample).
 SVD_SAMPLE = 20_000
@@ -38,7 +38,7 @@ def _n_shards(executor: Executor, n: int) -> int:
     return max(1, min(n, executor.n_workers * SHARDS_PER_WORKER))
 
 
-def _document_frequency(tokens: list[list[str]], vocab: list[str]) -> Any:
+def _document_frequency(tokens: Tokens, vocab: list[str]) -> Any:
     from topics.models.ctfidf import count_matrix
 
     counts = count_matrix(tokens, vocab)
@@ -64,7 +64,7 @@ def idf_of(
     return idf
 
 
-def tfidf_rows(tokens: list[list[str]], vocab: list[str], idf: FloatArray) -> sparse.csr_matrix:
+def tfidf_rows(tokens: Tokens, vocab: list[str], idf: FloatArray) -> sparse.csr_matrix:
     """Sublinear TF-IDF rows of unit length with a given IDF (``document_weights``' formula)."""
     from sklearn.preprocessing import normalize
 
@@ -76,16 +76,14 @@ def tfidf_rows(tokens: list[list[str]], vocab: list[str], idf: FloatArray) -> sp
     return sparse.csr_matrix(normalize(weighted, norm="l2"), dtype=np.float64)
 
 
-def _project(
-    tokens: list[list[str]], basis: tuple[list[str], FloatArray, FloatArray]
-) -> FloatArray:
+def _project(tokens: Tokens, basis: tuple[list[str], FloatArray, FloatArray]) -> FloatArray:
     vocab, idf, components = basis
     projected: FloatArray = np.asarray(tfidf_rows(tokens, vocab, idf) @ components.T)
     return projected
 
 
 def lsa_vectors(
-    tokens: list[list[str]],
+    tokens: Tokens,
     vector_size: int,
     seed: int,
     executor: Executor,
@@ -98,7 +96,7 @@ def lsa_vectors(
     from topics.models.embed import lsa_vectors as local_lsa
 
     n = len(tokens)
-    vocab = sorted({token for doc in tokens for token in doc})
+    vocab = used_terms(tokens)
     rank = min(vector_size, n - 1, len(vocab) - 1)
     if rank < 1:
         return local_lsa(tokens, EmbedSettings(method="lsa", vector_size=vector_size), seed)

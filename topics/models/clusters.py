@@ -284,7 +284,7 @@ def fit_clusters(
     # k-means on a cluster needs the TF-IDF rows only for the topic words: the workers
     # sum them per topic (``topics.executor.ctfidf``), and the client never builds them.
     on_workers = executor is not None and algorithm == "kmeans"
-    counts = None if on_workers else document_weights(count_matrix(tokens, vocab))
+    counts = None if on_workers else document_weights(count_matrix(tokens, vocab), copy=False)
     if algorithm == "kmeans":
         labels, details, rule = _kmeans(
             emb, int(n_topics), seed=seed, executor=executor, graph=graph

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
-from topics.types import FloatArray, IntArray, TokenLists
+from topics.types import FloatArray, IntArray, TokenLists, Tokens, used_terms
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ def count_matrix(tokens: Sequence[Sequence[str]], vocab: list[str]) -> sparse.cs
 
 
 def corpus_counts(
-    tokens: list[list[str]], vocab: list[str] | None = None
+    tokens: Tokens, vocab: list[str] | None = None
 ) -> tuple[sparse.csr_matrix, list[str]]:
     """Counts over the sorted terms the documents hold, and those terms.
 
@@ -72,10 +72,8 @@ def corpus_counts(
     every token in Python (slow at 1M documents, and a compact token store would make
     a list per document to be read).
     """
-    from itertools import chain
-
     if vocab is None:
-        terms = sorted(set(chain.from_iterable(tokens)))
+        terms = used_terms(tokens)
         return count_matrix(tokens, terms), terms
     terms = sorted(vocab)
     counts = count_matrix(tokens, terms)

@@ -30,6 +30,7 @@ import numpy.typing as npt
 from topics.settings import field_problems, problems, raise_problems
 from topics.store.atomic import atomic_write
 from topics.store.keys import fingerprint
+from topics.types import Tokens, token_lengths
 
 if TYPE_CHECKING:
     from topics.executor import Executor
@@ -91,7 +92,7 @@ class EmbedSettings:
 
 
 def embed_documents(
-    tokens: list[list[str]],
+    tokens: Tokens,
     settings: EmbedSettings,
     *,
     seed: int = 0,
@@ -245,7 +246,7 @@ def _model_folder(model: str) -> Path:
 
 
 def cache_key(
-    tokens: list[list[str]],
+    tokens: Tokens,
     settings: EmbedSettings,
     seed: int = 0,
     executor: Executor | None = None,
@@ -275,7 +276,7 @@ def stable_hash(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
 
 
-def resolve_method(tokens: list[list[str]], settings: EmbedSettings) -> EmbedSettings:
+def resolve_method(tokens: Tokens, settings: EmbedSettings) -> EmbedSettings:
     """``settings`` with ``method="auto"`` replaced by the embedder it stands for.
 
     LSA for documents of ordinary length, Doc2Vec when the median document has fewer
@@ -289,13 +290,13 @@ def resolve_method(tokens: list[list[str]], settings: EmbedSettings) -> EmbedSet
     """
     if settings.method != "auto":
         return settings
-    lengths = [len(doc) for doc in tokens]
-    short = bool(lengths) and float(np.median(lengths)) < SHORT_TEXT_TOKENS
+    lengths = token_lengths(tokens)
+    short = len(lengths) > 0 and float(np.median(lengths)) < SHORT_TEXT_TOKENS
     return replace(settings, method="doc2vec" if short else "lsa")
 
 
 def lsa_vectors(
-    tokens: list[list[str]],
+    tokens: Tokens,
     settings: EmbedSettings,
     seed: int = 0,
     vocab: list[str] | None = None,
@@ -454,9 +455,7 @@ def _svd_components(weights: Any, rank: int, seed: int) -> npt.NDArray[np.float6
     return np.asarray(vt, dtype=np.float64)
 
 
-def _train_doc2vec(
-    tokens: list[list[str]], settings: EmbedSettings, seed: int
-) -> npt.NDArray[np.float32]:
+def _train_doc2vec(tokens: Tokens, settings: EmbedSettings, seed: int) -> npt.NDArray[np.float32]:
     from gensim.models.doc2vec import Doc2Vec, TaggedDocument
 
     min_count = settings.min_count

@@ -23,7 +23,7 @@ import numpy as np
 from topics.errors import SettingsError
 from topics.models.spec import FitContext, ModelFit, ModelSpec, Refit
 from topics.settings import field_problems, problems, raise_problems
-from topics.types import FloatArray, IntArray, TopicModelResult
+from topics.types import FloatArray, IntArray, Tokens, TopicModelResult
 
 if TYPE_CHECKING:
     from topics.executor import Executor
@@ -130,7 +130,7 @@ def auto_passes(n_docs: int, chunksize: int) -> int:
 
 
 def fit_lda(
-    tokens: list[list[str]],
+    tokens: Tokens,
     vocab: list[str],
     settings: LdaSettings | None = None,
     *,
@@ -180,7 +180,7 @@ def fit_lda(
     return result
 
 
-def _bow(tokens: list[list[str]], vocab: list[str]) -> tuple[Any, dict[int, str]]:
+def _bow(tokens: Tokens, vocab: list[str]) -> tuple[Any, dict[int, str]]:
     """Each document's (term id, count) pairs, ids ascending, as an ``(n_terms, 2)`` float64
     array (``topics.models.estep.as_arrays``'s form, made a chunk at a time from the count
     matrix: ``topics.models.estep.BowRows``); and id2word."""
@@ -362,7 +362,7 @@ SEARCH_MAX_ITER = 100
 
 
 def choose_n_topics(
-    tokens: list[list[str]],
+    tokens: Tokens,
     vocab: list[str],
     settings: LdaSettings,
     *,

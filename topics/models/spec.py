@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from topics.types import FloatArray, IntArray, ModelDetails, Preprocessed, TopicModelResult
+from topics.types import FloatArray, IntArray, ModelDetails, Preprocessed, Tokens, TopicModelResult
 
 if TYPE_CHECKING:
     from topics.executor import Executor
@@ -106,7 +106,7 @@ class Refit:
     #: The full run's fit: its topic count (and details) are reused, nothing is searched.
     model: TopicModelResult
     #: The sample's documents, and their indices among the run's documents.
-    tokens: list[list[str]]
+    tokens: Tokens
     sample: IntArray
     vocab: list[str]
     seed: int

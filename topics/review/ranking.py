@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from topics.types import FloatArray, IntArray, TopicModelResult
+from topics.types import FloatArray, IntArray, Tokens, TopicModelResult
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ class Review:
 
 
 def review_documents(
-    tokens: list[list[str]],
+    tokens: Tokens,
     labels: Sequence[str | None],
     models: dict[str, TopicModelResult],
     *,
@@ -199,7 +199,7 @@ def review_documents(
     )
 
 
-def _tfidf(tokens: list[list[str]], vocab: list[str] | None = None) -> sp.csr_matrix:
+def _tfidf(tokens: Tokens, vocab: list[str] | None = None) -> sp.csr_matrix:
     """Sublinear TF-IDF over the preprocessed tokens (lemmas and phrases), rows L2-normed.
 
     The same weights the cluster model's topic words sum (``ctfidf.document_weights``);
