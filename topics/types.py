@@ -257,6 +257,10 @@ class TokenLists(Sequence[list[str]]):
         """Tokens per document."""
         return np.diff(self.offsets)
 
+    def count_where(self, mask: npt.NDArray[np.bool_]) -> IntArray:
+        """Per document, how many of its tokens ``mask`` (one flag per token) holds."""
+        return segment_sums(mask, self.offsets)
+
     def take(self, rows: Sequence[int] | npt.NDArray[np.integer[Any]]) -> TokenLists:
         """The documents ``rows``, in that order, as a table over the same terms."""
         rows = np.asarray(rows, dtype=np.int64)
@@ -285,6 +289,16 @@ class TokenLists(Sequence[list[str]]):
     def __repr__(self) -> str:
         n, n_ids, n_terms = len(self), len(self.ids), len(self.terms)
         return f"TokenLists({n:,} documents, {n_ids:,} tokens, {n_terms:,} terms)"
+
+
+def segment_sums(mask: npt.NDArray[np.bool_], bounds: IntArray) -> IntArray:
+    """``mask[bounds[i]:bounds[i + 1]].sum()`` for every ``i`` (an empty segment gives 0)."""
+    starts = bounds[:-1]
+    if not len(starts):
+        return np.zeros(0, dtype=np.int64)
+    sums = np.add.reduceat(np.concatenate([mask, [False]]), starts, dtype=np.int64)
+    sums[bounds[1:] == starts] = 0  # reduceat gives an empty segment the next value
+    return sums
 
 
 #: Documents' tokens: a ``TokenLists`` from preprocessing, or plain lists (tests, samples).

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from scipy import sparse
 
 from topics.types import FloatArray, IntArray, TokenLists, Tokens, used_terms
@@ -31,31 +32,53 @@ def count_matrix(tokens: Sequence[Sequence[str]], vocab: list[str]) -> sparse.cs
 
     n_docs = len(tokens)
     if isinstance(tokens, TokenLists):
-        lengths = tokens.lengths()
-        ids = tokens.ids.astype(np.int64)
-        if tokens.terms is not vocab and list(tokens.terms) != vocab:
-            index = {term: i for i, term in enumerate(vocab)}
-            remap = np.fromiter(
-                map(index.get, tokens.terms, repeat(-1)), dtype=np.int64, count=len(tokens.terms)
-            )
-            ids = remap[ids]
-    else:
-        index = {term: i for i, term in enumerate(vocab)}
-        lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=n_docs)
-        ids = np.fromiter(
-            map(index.get, chain.from_iterable(tokens), repeat(-1)),
-            dtype=np.int64,
-            count=int(lengths.sum()),
-        )
+        return _table_counts(tokens, vocab)
+    index = {term: i for i, term in enumerate(vocab)}
+    lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=n_docs)
+    ids = np.fromiter(
+        map(index.get, chain.from_iterable(tokens), repeat(-1)),
+        dtype=np.int64,
+        count=int(lengths.sum()),
+    )
     known = ids >= 0
     if not known.all():
         doc = np.repeat(np.arange(n_docs), lengths)
         lengths = np.bincount(doc[known], minlength=n_docs)
         ids = ids[known]
-    indptr = np.zeros(n_docs + 1, dtype=np.int64)
+    return _summed(ids, lengths, len(vocab))
+
+
+def _table_counts(tokens: TokenLists, vocab: list[str]) -> sparse.csr_matrix:
+    """``count_matrix`` of a ``TokenLists``: its ids are the columns (remapped when
+    ``vocab`` is not its own terms), as int32 where they fit; no string is looked at."""
+    from itertools import repeat
+
+    if tokens.terms is vocab or list(tokens.terms) == vocab:
+        # Copied: summing duplicates sorts the indices in place.
+        return _summed(tokens.ids.copy(), tokens.lengths(), len(vocab))
+    index = {term: i for i, term in enumerate(vocab)}
+    remap = np.fromiter(
+        map(index.get, tokens.terms, repeat(-1)), dtype=np.int32, count=len(tokens.terms)
+    )
+    ids = remap[tokens.ids]
+    known = ids >= 0
+    if known.all():
+        return _summed(ids, tokens.lengths(), len(vocab))
+    return _summed(ids[known], tokens.count_where(known), len(vocab))
+
+
+def _summed(
+    ids: npt.NDArray[np.integer[Any]], lengths: IntArray, n_terms: int
+) -> sparse.csr_matrix:
+    """The CSR matrix of documents holding ``lengths`` consecutive ``ids`` each, with
+    repeats summed and indices sorted (in place over ``ids``)."""
+    small = max(len(ids), n_terms) < np.iinfo(np.int32).max
+    index_type = np.int32 if small else np.int64
+    indptr = np.zeros(len(lengths) + 1, dtype=index_type)
     np.cumsum(lengths, out=indptr[1:])
     matrix = sparse.csr_matrix(
-        (np.ones(len(ids), dtype=np.float64), ids, indptr), shape=(n_docs, len(vocab))
+        (np.ones(len(ids), dtype=np.float64), ids.astype(index_type, copy=False), indptr),
+        shape=(len(lengths), n_terms),
     )
     matrix.sum_duplicates()
     return matrix

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from topics.types import IntArray, TokenLists
+from topics.types import IntArray, TokenLists, segment_sums
 
 Int32Array = npt.NDArray[np.int32]
 
@@ -239,7 +239,7 @@ def join_phrases(encoded: Encoded, frozen: Any | None) -> Joined | None:
         joined[at + 1] = 0
     keep = joined > 0
     offsets = np.zeros(encoded.n_documents + 1, dtype=np.int64)
-    np.cumsum(_segment_sums(keep, encoded.bounds), out=offsets[1:])
+    np.cumsum(segment_sums(keep, encoded.bounds), out=offsets[1:])
     return Joined(TokenLists(joined[keep], offsets, words), at, phrase)
 
 
@@ -260,17 +260,6 @@ def _phrase_starts(flat: Int32Array, pairs: IntArray, n_ids: int) -> IntArray:
     first_of_chain = np.flatnonzero(chain_start)
     offset = np.arange(len(hits)) - first_of_chain[np.cumsum(chain_start) - 1]
     return hits[offset % 2 == 0]
-
-
-def _segment_sums(mask: npt.NDArray[np.bool_], bounds: IntArray) -> IntArray:
-    """``mask[bounds[i]:bounds[i + 1]].sum()`` for every ``i`` (empty segments give 0)."""
-    starts = bounds[:-1]
-    if not len(starts):
-        return np.zeros(0, dtype=np.int64)
-    padded = np.concatenate([mask, [False]])
-    sums = np.add.reduceat(padded, starts, dtype=np.int64)
-    sums[bounds[1:] == starts] = 0
-    return sums
 
 
 def display_forms(encoded: Encoded, joined: Joined) -> dict[str, str]:
@@ -381,7 +370,7 @@ def keep_documents(
     the kept documents), which documents were kept, and every document's token count.
     """
     mask = in_vocab[tokens.ids]
-    counts = _segment_sums(mask, tokens.offsets)
+    counts = tokens.count_where(mask)
     kept_docs = np.flatnonzero(counts >= min_tokens)
     mask &= np.repeat(counts >= min_tokens, tokens.lengths())
     ids = tokens.ids[mask]
