@@ -101,3 +101,39 @@ def test_phrases_are_learned_from_counts_of_adjacent_words_only() -> None:
     pairs = {(coded.words[a], coded.words[b]): c for a, b, c in zip(first, second, n, strict=True)}
     assert pairs == {("new", "york"): 3, ("york", "new"): 1}
     assert n_pairs == 2
+
+
+@given(documents, st.integers(1, 3), st.integers(1, 7))
+@settings(max_examples=100, deadline=None)
+def test_counting_pairs_a_share_of_first_words_at_a_time_counts_the_same(
+    docs: list[list[tuple[str, str]]], min_count: int, at_once: int
+) -> None:
+    coded = encoded.encode(iter(_pairs(docs)))
+    whole = encoded.count_pairs(coded.flat, len(coded.words), min_count)
+    saved = encoded.PAIRS_AT_ONCE
+    encoded.PAIRS_AT_ONCE = at_once
+    try:
+        shared = encoded.count_pairs(coded.flat, len(coded.words), min_count)
+    finally:
+        encoded.PAIRS_AT_ONCE = saved
+    for a, b in zip(whole[:4], shared[:4], strict=True):
+        assert a.tolist() == b.tolist()
+    assert whole[4] == shared[4]
+
+
+@given(documents, st.integers(1, 3), st.floats(-1.0, 0.9), st.integers(1, 7))
+@settings(max_examples=100, deadline=None)
+def test_phrases_found_a_slice_at_a_time_are_those_found_at_once(
+    docs: list[list[tuple[str, str]]], min_count: int, threshold: float, at_once: int
+) -> None:
+    coded = encoded.encode(iter(_pairs(docs)))
+    frozen = encoded.learn_phrases(coded, min_count, threshold)
+    whole = encoded.join_phrases(coded, frozen)
+    saved = encoded.PAIRS_AT_ONCE
+    encoded.PAIRS_AT_ONCE = at_once
+    try:
+        sliced = encoded.join_phrases(coded, frozen)
+    finally:
+        encoded.PAIRS_AT_ONCE = saved
+    assert whole is not None and sliced is not None
+    assert whole.at.tolist() == sliced.at.tolist() and whole.tokens == sliced.tokens

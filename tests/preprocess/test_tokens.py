@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -96,6 +97,38 @@ def test_parallel_and_serial_tokenizing_agree(monkeypatch: pytest.MonkeyPatch) -
     serial = preprocess(_docs(texts), PreprocessSettings(detect_language=False, n_jobs=1))
     parallel = preprocess(_docs(texts), PreprocessSettings(detect_language=False, n_jobs=2))
     assert serial.tokens == parallel.tokens
+
+
+def test_the_spawned_pool_does_not_rerun_an_unguarded_script(tmp_path: Path) -> None:
+    """Workers are spawned (not forked, which copies the parent's memory); a script
+    without an ``if __name__ == "__main__"`` guard must still run once, not crash."""
+    import subprocess
+    import sys
+
+    runs = tmp_path / "runs.txt"
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        f"""
+with open({str(runs)!r}, "a") as log:
+    log.write("ran\\n")
+from topics.preprocess import tokens
+from topics.types import Document
+tokens.POOL_FROM = 10
+words = "apple banana cherry delta eagle falcon garden harbor island jungle kettle lemon".split()
+texts = [" ".join(words[(i + k) % 12] for k in range(6)) for i in range(40)]
+docs = [Document(path=f"d{{i}}.txt", text=t, title="") for i, t in enumerate(texts)]
+settings = tokens.PreprocessSettings(
+    detect_language=False, n_jobs=2, min_df=1, max_df=1.0, phrases=False
+)
+print(len(tokens.preprocess(docs, settings).tokens))
+"""
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["40"]
+    assert runs.read_text() == "ran\n"
 
 
 def test_dominant_language_without_lemmatizer_is_still_modelled() -> None:

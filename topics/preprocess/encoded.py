@@ -126,6 +126,10 @@ def encode(pairs: Iterable[tuple[Sequence[str], Sequence[str]]]) -> Encoded:
     )
 
 
+#: Adjacent pairs counted at once (int64 codes, sorted): bounds the memory of counting.
+PAIRS_AT_ONCE = 8_000_000
+
+
 def count_pairs(
     flat: Int32Array, n_ids: int, min_count: int
 ) -> tuple[IntArray, IntArray, IntArray, IntArray, int]:
@@ -133,35 +137,42 @@ def count_pairs(
 
     Returns each id's count, the frequent pairs' first and second ids (sorted by first,
     then second id) and their counts, and the number of distinct pairs. Pairs are
-    counted as int64 codes sorted by numpy, a slice of the array at a time.
+    counted as int64 codes sorted by numpy, one share of the first ids at a time (ids
+    ``share (mod n_shares)``) so that at most about ``PAIRS_AT_ONCE`` codes are sorted
+    at once: a million documents hold ~60M pairs.
     """
     words = np.bincount(flat, minlength=n_ids).astype(np.int64)
     words[0] = 0
-    codes: list[IntArray] = []
-    counts: list[IntArray] = []
+    n_positions = max(len(flat) - 1, 0)
+    n_shares = max(1, -(-n_positions // PAIRS_AT_ONCE))
     step = 4_000_000
-    for start in range(0, max(len(flat) - 1, 0), step):
-        part = flat[start : start + step + 1].astype(np.int64)
-        first, second = part[:-1], part[1:]
-        both = (first > 0) & (second > 0)
-        codes_here = first[both] * n_ids + second[both]
-        batch_codes, batch_counts = np.unique(codes_here, return_counts=True)
-        codes.append(batch_codes)
-        counts.append(batch_counts)
-    if not codes:
+    found: list[tuple[IntArray, IntArray]] = []
+    n_distinct = 0
+    for share in range(n_shares):
+        codes: list[IntArray] = []
+        for start in range(0, n_positions, step):
+            stop = min(start + step, n_positions)
+            first = flat[start:stop].astype(np.int64)
+            second = flat[start + 1 : stop + 1]
+            both = (first > 0) & (second > 0)
+            if n_shares > 1:
+                both &= first % n_shares == share
+            codes.append(first[both] * n_ids + second[both])
+        if not codes:
+            break
+        unique, counts = np.unique(np.concatenate(codes), return_counts=True)
+        del codes
+        n_distinct += len(unique)
+        often = counts >= min_count
+        found.append((unique[often], counts[often]))
+    if not found:
         empty = np.zeros(0, dtype=np.int64)
         return words, empty, empty, empty, 0
-    unique, inverse = np.unique(np.concatenate(codes), return_inverse=True)
-    total = np.zeros(len(unique), dtype=np.int64)
-    np.add.at(total, inverse, np.concatenate(counts))
-    often = total >= min_count
-    return (
-        words,
-        unique[often] // n_ids,
-        unique[often] % n_ids,
-        total[often],
-        len(unique),
-    )
+    frequent = np.concatenate([codes for codes, _ in found])
+    totals = np.concatenate([counts for _, counts in found])
+    order = np.argsort(frequent, kind="stable")
+    frequent, totals = frequent[order], totals[order].astype(np.int64)
+    return words, frequent // n_ids, frequent % n_ids, totals, n_distinct
 
 
 def learn_phrases(encoded: Encoded, min_count: int, threshold: float) -> Any:
@@ -249,10 +260,16 @@ def _phrase_starts(flat: Int32Array, pairs: IntArray, n_ids: int) -> IntArray:
     starts = np.zeros(n_ids, dtype=bool)
     starts[pairs[:, 0]] = True
     codes = np.sort(pairs[:, 0] * n_ids + pairs[:, 1])
-    candidates = np.flatnonzero(starts[flat[:-1]])
-    pair_codes = flat[candidates].astype(np.int64) * n_ids + flat[candidates + 1]
-    found = np.minimum(np.searchsorted(codes, pair_codes), len(codes) - 1)
-    hits = candidates[codes[found] == pair_codes]
+    found: list[IntArray] = []
+    # A slice of positions at a time: the candidates' int64 codes stay small.
+    n_positions = max(len(flat) - 1, 0)
+    for start in range(0, n_positions, PAIRS_AT_ONCE):
+        stop = min(start + PAIRS_AT_ONCE, n_positions)
+        candidates = np.flatnonzero(starts[flat[start:stop]]) + start
+        pair_codes = flat[candidates].astype(np.int64) * n_ids + flat[candidates + 1]
+        at = np.minimum(np.searchsorted(codes, pair_codes), len(codes) - 1)
+        found.append(candidates[codes[at] == pair_codes])
+    hits = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
     if not len(hits):
         return hits
     # In a chain of hits one position apart, every other one joins, from the first.
