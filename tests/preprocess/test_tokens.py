@@ -99,6 +99,7 @@ def test_parallel_and_serial_tokenizing_agree(monkeypatch: pytest.MonkeyPatch) -
     assert serial.tokens == parallel.tokens
 
 
+@pytest.mark.slow
 def test_the_spawned_pool_does_not_rerun_an_unguarded_script(tmp_path: Path) -> None:
     """Workers are spawned (not forked, which copies the parent's memory); a script
     without an ``if __name__ == "__main__"`` guard must still run once, not crash."""
