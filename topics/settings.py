@@ -377,7 +377,8 @@ OPTIONS: tuple[Option, ...] = (
         "min_cluster_size",
         "int",
         None,
-        "smallest cluster HDBSCAN may form (default: derived from the corpus size)",
+        "smallest cluster HDBSCAN may form (default: derived from the corpus size, up to "
+        "the 20,000 documents a sample for clustering holds)",
         table="clusters",
         stage="clusters",
         low=2,
