@@ -28,7 +28,7 @@ def _pairs(docs: list[list[tuple[str, str]]]) -> list[tuple[list[str], list[str]
 
 
 @given(documents, st.integers(1, 3), st.floats(-1.0, 0.9))
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=60, deadline=None)
 def test_display_forms_of_joined_ids_are_those_of_the_joined_lists(
     docs: list[list[tuple[str, str]]], min_count: int, threshold: float
 ) -> None:
@@ -43,7 +43,7 @@ def test_display_forms_of_joined_ids_are_those_of_the_joined_lists(
 
 
 @given(documents)
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 def test_encoding_keeps_every_term_run_end_and_surface(docs: list[list[tuple[str, str]]]) -> None:
     pairs = _pairs(docs)
     coded = encoded.encode(iter(pairs))
@@ -68,7 +68,7 @@ def test_encoding_streams_in_batches(monkeypatch) -> None:  # type: ignore[no-un
     st.integers(0, 11),
     st.integers(1, 4),
 )
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=60, deadline=None)
 def test_keep_documents_drops_short_ones_and_orders_terms_by_first_use(
     docs: list[list[str]], n_dropped_terms: int, min_tokens: int
 ) -> None:
@@ -104,7 +104,7 @@ def test_phrases_are_learned_from_counts_of_adjacent_words_only() -> None:
 
 
 @given(documents, st.integers(1, 3), st.integers(1, 7))
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 def test_counting_pairs_a_share_of_first_words_at_a_time_counts_the_same(
     docs: list[list[tuple[str, str]]], min_count: int, at_once: int
 ) -> None:
@@ -122,7 +122,7 @@ def test_counting_pairs_a_share_of_first_words_at_a_time_counts_the_same(
 
 
 @given(documents, st.integers(1, 3), st.floats(-1.0, 0.9), st.integers(1, 7))
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=60, deadline=None)
 def test_phrases_found_a_slice_at_a_time_are_those_found_at_once(
     docs: list[list[tuple[str, str]]], min_count: int, threshold: float, at_once: int
 ) -> None:

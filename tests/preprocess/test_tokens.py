@@ -88,6 +88,7 @@ def test_same_input_same_tokens() -> None:
     assert a.vocab == b.vocab
 
 
+@pytest.mark.slow
 def test_parallel_and_serial_tokenizing_agree(monkeypatch: pytest.MonkeyPatch) -> None:
     from topics.preprocess import tokens
 
