@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import pickle
 import sys
 import time
 from pathlib import Path
@@ -122,19 +121,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=OUT, help="JSON file to write")
     args = parser.parse_args(argv)
 
-    from umap_sample import corpus_tokens, warm_up
+    from umap_sample import tokens_for, warm_up
 
     from topics.models.embed import EmbedSettings, embed_documents, resolve_method
 
     rows: list[dict[str, Any]] = []
     for n in args.sizes:
-        if args.pre is not None:
-            with open(args.pre, "rb") as fh:
-                pre = pickle.load(fh)
-            tokens, vocab, raw_labels = pre["tokens"][:n], pre["vocab"], pre["labels"][:n]
-        else:
-            print(f"building and preprocessing {n:,} documents…", file=sys.stderr)
-            tokens, vocab, raw_labels = corpus_tokens(n)
+        tokens, vocab, raw_labels = tokens_for(n, args.pre)
         labels = [str(label) for label in raw_labels]
         settings = resolve_method(tokens, EmbedSettings())
         for seed in args.seeds:

@@ -62,6 +62,19 @@ INIT_TRANSFORM, K_SMALLEST = projection._init_transform, projection._k_smallest
 CONFIGS = ("full", "boruvka", "sampled", "landed", "all-points", "sampled-e200")
 
 
+def tokens_for(n_docs: int, pre: Path | None) -> tuple[list[list[str]], list[str], list[Any]]:
+    """The first ``n_docs`` of a ``--pre`` pickle (tokens, vocab, labels), or
+    ``corpus_tokens(n_docs)`` without one."""
+    if pre is None:
+        print(f"building and preprocessing {n_docs:,} documents…", file=sys.stderr)
+        return corpus_tokens(n_docs)
+    import pickle
+
+    with open(pre, "rb") as fh:
+        kept = pickle.load(fh)
+    return kept["tokens"][:n_docs], kept["vocab"], kept["labels"][:n_docs]
+
+
 def corpus_tokens(n_docs: int, seed: int = 0) -> tuple[list[list[str]], list[str], list[Any]]:
     """``n_docs`` documents of ``bench/scale.py``'s corpus, preprocessed: tokens, vocab, labels.
 
@@ -193,15 +206,7 @@ def main(argv: list[str] | None = None) -> int:
 
     rows: list[dict[str, Any]] = []
     for n in args.sizes:
-        if args.pre is not None:
-            import pickle
-
-            with open(args.pre, "rb") as fh:
-                pre = pickle.load(fh)
-            tokens, vocab, labels = pre["tokens"][:n], pre["vocab"], pre["labels"][:n]
-        else:
-            print(f"building and preprocessing {n:,} documents…", file=sys.stderr)
-            tokens, vocab, labels = corpus_tokens(n)
+        tokens, vocab, labels = tokens_for(n, args.pre)
         settings = resolve_method(tokens, EmbedSettings())
         for seed in args.seeds:
             embeddings = embed_documents(tokens, settings, seed=seed)
