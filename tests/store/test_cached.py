@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from topics.store.cache import RunCache
 from topics.store.cached import cached_map
@@ -136,3 +138,29 @@ def test_heavy_values_are_stored_once_their_weight_reaches_batch_weight(tmp_path
     )
     assert list(values) == [w.upper() for w in words]
     assert stored == [["aaaa", "b"], ["cc", "dddddd"], ["e"]]
+
+
+def test_cached_values_are_read_a_block_at_a_time_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rerun never holds every cached value at once: they are read as they are yielded,
+    hits and misses interleaved in order, and misses computed in one call."""
+    from topics.store import cached
+
+    monkeypatch.setattr(cached, "HIT_BLOCK", 2)
+    asked: list[list[str]] = []
+
+    class Recording(RunCache):
+        def lookup(self, stage: str, keys: Sequence[str]) -> dict[str, Any]:
+            asked.append(list(keys))
+            return super().lookup(stage, keys)
+
+    cache = Recording(tmp_path / "c")
+    cache.store("t", {w: w.upper() for w in ["a", "b", "d", "e", "g"]})
+    calls: list[list[str]] = []
+    words = ["a", "b", "c", "d", "e", "f", "g", "a"]
+    values = list(cached_map(words, words, _upper(calls), cache=cache, stage="t"))
+    assert values == [w.upper() for w in words]
+    assert calls == [["c", "f"]]
+    # Blocks of two in yield order; "a" asked for again after its block is read alone.
+    assert asked == [["a", "b"], ["d", "e"], ["g"], ["a"]]

@@ -112,6 +112,23 @@ class RunCache:
 
     # -- per-document entries (DocumentCache) ---------------------------------------------
 
+    def present(self, stage: str, keys: Sequence[str]) -> set[str]:
+        """Which of ``keys`` have an entry, without reading their values."""
+        return self._guarded(lambda: self._present(stage, keys), set())
+
+    def _present(self, stage: str, keys: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        unique = list(dict.fromkeys(keys))
+        for start in range(0, len(unique), 500):
+            chunk = unique[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT key FROM entries WHERE stage = ? AND key IN ({marks})",
+                (stage, *chunk),
+            ).fetchall()
+            found.update(key for (key,) in rows)
+        return found
+
     def lookup(self, stage: str, keys: Sequence[str]) -> dict[str, Any]:
         """Cached values of ``keys`` (missing keys are absent); marks them used."""
         return self._guarded(lambda: self._lookup(stage, keys), {})

@@ -25,6 +25,8 @@ class DocumentCache(Protocol):
 
     def lookup(self, stage: str, keys: Sequence[str]) -> dict[str, Any]: ...
 
+    def present(self, stage: str, keys: Sequence[str]) -> set[str]: ...
+
     def store(self, stage: str, values: Mapping[str, Any]) -> None: ...
 
     def count(self, stage: str, *, fresh: int = 0, cached: int = 0) -> None: ...
@@ -80,27 +82,27 @@ def cached_map(
         documents is one item, and a batch of a twentieth of 100 such files held a second
         copy of a million documents' text until the end (2.9 GB).
     """
-    hits: dict[str, V] = {}
+    stored: set[str] = set()
     if cache is not None:
-        found = cache.lookup(stage, [k for k in keys if k])
-        for key, raw in found.items():
-            try:
-                hits[key] = decode(raw) if decode is not None else raw
-            except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
-                log.warning("ignoring an unreadable %s cache entry (%s)", stage, exc)
+        stored = cache.present(stage, [k for k in keys if k])
     if on_hits is not None:
-        on_hits(sum(1 for key in keys if key in hits))
-    misses = [item for item, key in zip(items, keys, strict=True) if key not in hits]
+        on_hits(sum(1 for key in keys if key in stored))
+    misses = [item for item, key in zip(items, keys, strict=True) if key not in stored]
     batch = max(batch, len(misses) // _BATCHES)
-    computed = iter(compute(misses))
+    computed = iter(compute(misses)) if misses else iter(())
+    # Cached values are read a block at a time, in the order they are yielded: a rerun
+    # over a million unchanged documents never holds all their word runs at once.
+    hits = _Blocks(cache, stage, [k for k in dict.fromkeys(keys) if k in stored], decode)
     fresh: dict[str, Any] = {}
     n_fresh = n_cached = fresh_weight = 0
-    for key in keys:
-        if key in hits:
-            value = hits[key]
+    for item, key in zip(items, keys, strict=True):
+        found, cached = hits.get(key) if key in stored else _MISS
+        if found:
+            value: V = cached
             n_cached += weight(value) if weight is not None else 1
         else:
-            value = next(computed)
+            # A miss, or an entry that no longer reads: computed here, in order.
+            value = next(computed) if key not in stored else next(iter(compute([item])))
             value_weight = weight(value) if weight is not None else 1
             n_fresh += value_weight
             if key and cache is not None and (remember is None or remember(value)):
@@ -117,3 +119,47 @@ def cached_map(
             cache.store(stage, fresh)
         if counter is not None:
             cache.count(counter, fresh=n_fresh, cached=n_cached)
+
+
+_MISS: tuple[bool, Any] = (False, None)
+
+#: Cached values read per query while streaming (bounds what a rerun holds at once).
+HIT_BLOCK = 5_000
+
+
+class _Blocks:
+    """Cached values of ``keys`` (in the order they will be asked for), read and decoded
+    ``HIT_BLOCK`` at a time; one that does not decode (written by other code) is absent."""
+
+    def __init__(
+        self,
+        cache: DocumentCache | None,
+        stage: str,
+        keys: list[str],
+        decode: Callable[[Any], Any] | None,
+    ) -> None:
+        self.cache, self.stage, self.keys, self.decode = cache, stage, keys, decode
+        self.at = 0
+        self.block: dict[str, Any] = {}
+
+    def get(self, key: str) -> tuple[bool, Any]:
+        if key not in self.block and self.cache is not None:
+            if self.at < len(self.keys) and self.keys[self.at] == key:
+                wanted = self.keys[self.at : self.at + HIT_BLOCK]
+                self.at += len(wanted)
+            else:  # a key asked for again after its block
+                wanted = [key]
+            self.block = self._read(wanted)
+        if key in self.block:
+            return True, self.block[key]
+        return False, None
+
+    def _read(self, keys: list[str]) -> dict[str, Any]:
+        assert self.cache is not None
+        values: dict[str, Any] = {}
+        for key, raw in self.cache.lookup(self.stage, keys).items():
+            try:
+                values[key] = self.decode(raw) if self.decode is not None else raw
+            except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+                log.warning("ignoring an unreadable %s cache entry (%s)", self.stage, exc)
+        return values
