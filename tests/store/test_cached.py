@@ -164,3 +164,22 @@ def test_cached_values_are_read_a_block_at_a_time_in_order(
     assert calls == [["c", "f"]]
     # Blocks of two in yield order; "a" asked for again after its block is read alone.
     assert asked == [["a", "b"], ["d", "e"], ["g"], ["a"]]
+
+
+def test_heavy_cached_values_are_read_in_blocks_of_about_batch_weight(tmp_path: Path) -> None:
+    """One key may hold many documents (a JSONL file): blocks follow the values' weight."""
+    asked: list[list[str]] = []
+
+    class Recording(RunCache):
+        def lookup(self, stage: str, keys: Sequence[str]) -> dict[str, Any]:
+            asked.append(list(keys))
+            return super().lookup(stage, keys)
+
+    cache = Recording(tmp_path / "c")
+    words = [f"{'x' * (1 + i % 2)}{i}" for i in range(12)]  # weights 2, 3, 3, 4, ...
+    cache.store("t", {w: w.upper() for w in words})
+    values = cached_map(
+        words, words, _upper([]), cache=cache, stage="t", weight=len, batch_weight=7
+    )
+    assert list(values) == [w.upper() for w in words]
+    assert [len(block) for block in asked] == [1, 3, 2, 2, 2, 2]

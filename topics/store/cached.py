@@ -92,7 +92,8 @@ def cached_map(
     computed = iter(compute(misses)) if misses else iter(())
     # Cached values are read a block at a time, in the order they are yielded: a rerun
     # over a million unchanged documents never holds all their word runs at once.
-    hits = _Blocks(cache, stage, [k for k in dict.fromkeys(keys) if k in stored], decode)
+    hit_keys = [k for k in dict.fromkeys(keys) if k in stored]
+    hits = _Blocks(cache, stage, hit_keys, decode, weight, batch_weight)
     fresh: dict[str, Any] = {}
     n_fresh = n_cached = fresh_weight = 0
     for item, key in zip(items, keys, strict=True):
@@ -129,7 +130,12 @@ HIT_BLOCK = 5_000
 
 class _Blocks:
     """Cached values of ``keys`` (in the order they will be asked for), read and decoded
-    ``HIT_BLOCK`` at a time; one that does not decode (written by other code) is absent."""
+    a block at a time; one that does not decode (written by other code) is absent.
+
+    A block holds at most ``HIT_BLOCK`` keys, and with a ``budget`` about that much
+    ``weight``: a parsed JSONL file of 10,000 documents is one key, and reading 5,000
+    such keys at once would hold the whole corpus twice over.
+    """
 
     def __init__(
         self,
@@ -137,22 +143,34 @@ class _Blocks:
         stage: str,
         keys: list[str],
         decode: Callable[[Any], Any] | None,
+        weight: Callable[[Any], int] | None = None,
+        budget: int | None = None,
     ) -> None:
         self.cache, self.stage, self.keys, self.decode = cache, stage, keys, decode
+        self.weight, self.budget = weight, budget
+        self.size = 1 if weight is not None and budget is not None else HIT_BLOCK
         self.at = 0
         self.block: dict[str, Any] = {}
 
     def get(self, key: str) -> tuple[bool, Any]:
         if key not in self.block and self.cache is not None:
             if self.at < len(self.keys) and self.keys[self.at] == key:
-                wanted = self.keys[self.at : self.at + HIT_BLOCK]
+                wanted = self.keys[self.at : self.at + self.size]
                 self.at += len(wanted)
+                self.block = self._read(wanted)
+                self._resize()
             else:  # a key asked for again after its block
-                wanted = [key]
-            self.block = self._read(wanted)
+                self.block = self._read([key])
         if key in self.block:
             return True, self.block[key]
         return False, None
+
+    def _resize(self) -> None:
+        """The next block's size: about ``budget`` weight at this block's weight per key."""
+        if self.weight is None or self.budget is None or not self.block:
+            return
+        per_key = sum(self.weight(value) for value in self.block.values()) / len(self.block)
+        self.size = max(1, min(HIT_BLOCK, int(self.budget / max(per_key, 1.0))))
 
     def _read(self, keys: list[str]) -> dict[str, Any]:
         assert self.cache is not None
