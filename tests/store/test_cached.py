@@ -140,6 +140,18 @@ def test_heavy_values_are_stored_once_their_weight_reaches_batch_weight(tmp_path
     assert stored == [["aaaa", "b"], ["cc", "dddddd"], ["e"]]
 
 
+class _Recording(RunCache):
+    """A cache that records the keys of every ``lookup``."""
+
+    def __init__(self, folder: Path, asked: list[list[str]]) -> None:
+        super().__init__(folder)
+        self.asked = asked
+
+    def lookup(self, stage: str, keys: Sequence[str]) -> dict[str, Any]:
+        self.asked.append(list(keys))
+        return super().lookup(stage, keys)
+
+
 def test_cached_values_are_read_a_block_at_a_time_in_order(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -149,13 +161,7 @@ def test_cached_values_are_read_a_block_at_a_time_in_order(
 
     monkeypatch.setattr(cached, "HIT_BLOCK", 2)
     asked: list[list[str]] = []
-
-    class Recording(RunCache):
-        def lookup(self, stage: str, keys: Sequence[str]) -> dict[str, Any]:
-            asked.append(list(keys))
-            return super().lookup(stage, keys)
-
-    cache = Recording(tmp_path / "c")
+    cache = _Recording(tmp_path / "c", asked)
     cache.store("t", {w: w.upper() for w in ["a", "b", "d", "e", "g"]})
     calls: list[list[str]] = []
     words = ["a", "b", "c", "d", "e", "f", "g", "a"]
@@ -169,13 +175,7 @@ def test_cached_values_are_read_a_block_at_a_time_in_order(
 def test_heavy_cached_values_are_read_in_blocks_of_about_batch_weight(tmp_path: Path) -> None:
     """One key may hold many documents (a JSONL file): blocks follow the values' weight."""
     asked: list[list[str]] = []
-
-    class Recording(RunCache):
-        def lookup(self, stage: str, keys: Sequence[str]) -> dict[str, Any]:
-            asked.append(list(keys))
-            return super().lookup(stage, keys)
-
-    cache = Recording(tmp_path / "c")
+    cache = _Recording(tmp_path / "c", asked)
     words = [f"{'x' * (1 + i % 2)}{i}" for i in range(12)]  # weights 2, 3, 3, 4, ...
     cache.store("t", {w: w.upper() for w in words})
     values = cached_map(

@@ -222,7 +222,7 @@ _Parts = tuple[tuple[str, ...], tuple[str, ...]]
 #: Pieces remembered per settings before the memo is emptied (bounds memory on huge corpora).
 #: Tokenizing 60k documents in chunks of 500 (385k distinct pieces; two rounds, a busy
 #: machine): a memo of up to 1M pieces took +150 MB and 14.1 / 16.9 s CPU, of 200k +100 MB
-#: and 15.0 / 17.5 s. At a million documents a worker's memo fills to 1M (~400 MB).
+#: and 15.0 / 17.5 s. A million-document corpus fills an uncapped memo's 1M pieces.
 _MEMO_MAX = 200_000
 # str.split() splits at these, the tokenizer's regex (``regex``'s \s) treats them as
 # punctuation: they must still end a run.

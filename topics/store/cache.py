@@ -21,7 +21,7 @@ import os
 import sqlite3
 import time
 import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -117,17 +117,18 @@ class RunCache:
         return self._guarded(lambda: self._present(stage, keys), set())
 
     def _present(self, stage: str, keys: Sequence[str]) -> set[str]:
-        found: set[str] = set()
+        return {key for (key,) in self._rows("key", stage, keys)}
+
+    def _rows(self, columns: str, stage: str, keys: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+        """``columns`` of the entries of ``stage`` among ``keys``, 500 keys a query."""
         unique = list(dict.fromkeys(keys))
         for start in range(0, len(unique), 500):
             chunk = unique[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(
-                f"SELECT key FROM entries WHERE stage = ? AND key IN ({marks})",
+            yield from self._db.execute(
+                f"SELECT {columns} FROM entries WHERE stage = ? AND key IN ({marks})",
                 (stage, *chunk),
             ).fetchall()
-            found.update(key for (key,) in rows)
-        return found
 
     def lookup(self, stage: str, keys: Sequence[str]) -> dict[str, Any]:
         """Cached values of ``keys`` (missing keys are absent); marks them used."""
@@ -135,19 +136,11 @@ class RunCache:
 
     def _lookup(self, stage: str, keys: Sequence[str]) -> dict[str, Any]:
         found: dict[str, Any] = {}
-        unique = list(dict.fromkeys(keys))
-        for start in range(0, len(unique), 500):
-            chunk = unique[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(
-                f"SELECT key, value FROM entries WHERE stage = ? AND key IN ({marks})",
-                (stage, *chunk),
-            ).fetchall()
-            for key, blob in rows:
-                try:
-                    found[key] = json.loads(zlib.decompress(blob))
-                except (zlib.error, ValueError, TypeError, RecursionError):
-                    log.warning("ignoring a corrupt %s cache entry", stage)
+        for key, blob in self._rows("key, value", stage, keys):
+            try:
+                found[key] = json.loads(zlib.decompress(blob))
+            except (zlib.error, ValueError, TypeError, RecursionError):
+                log.warning("ignoring a corrupt %s cache entry", stage)
         if found:
             with self._db:
                 self._db.executemany(
